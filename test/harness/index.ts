@@ -1,0 +1,3 @@
+export * from './credentialsHelper';
+export * from './engine';
+export * from './webhook';

@@ -1,0 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// n8n-core's InstanceSettings wants a writable user folder; each jest worker gets its own throwaway one.
+if (!process.env.N8N_USER_FOLDER) {
+	process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'n8n-wecom-dingtalk-test-'));
+}
+process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
+process.env.N8N_VERSION_NOTIFICATIONS_ENABLED = 'false';
