@@ -1,0 +1,31 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { listSearch, loadOptions } from './methods';
+import { resources } from './resources';
+import { buildProperties, route } from './resources/router';
+
+export class WeCom implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WeCom (企业微信)',
+		name: 'weCom',
+		icon: { light: 'file:wecom.svg', dark: 'file:wecom.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Send WeCom app messages, upload media, manage app group chats, submit and query approvals (审批), and look up departments, users and tags',
+		defaults: { name: 'WeCom' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'weComApi', required: true }],
+		properties: buildProperties(resources),
+	};
+
+	methods = { listSearch, loadOptions };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this, resources);
+	}
+}

@@ -1,0 +1,108 @@
+export const WECOM_DEFAULT_BASE_URL = 'https://qyapi.weixin.qq.com';
+
+/** errcodes that mean the access token is dead: refresh once, retry once. */
+export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40014, 42001, 41001]);
+
+/** errcodes that mean "slow down": retried with back-off a bounded number of times. */
+export const THROTTLE_ERRCODES: ReadonlySet<number> = new Set([45009, 45033, 45011, -1]);
+
+interface Hint {
+	en: string;
+	zh: string;
+}
+
+const HINTS: Record<number, Hint> = {
+	[-1]: { en: 'WeCom is busy: try again shortly.', zh: '系统繁忙，请稍后重试。' },
+	40001: {
+		en: 'Invalid Secret: copy the Secret of this app again (Admin console → Apps → the app → Secret).',
+		zh: 'Secret 错误：请在管理后台 → 应用管理 → 该应用中重新获取 Secret。',
+	},
+	40013: {
+		en: 'Invalid CorpID: use the ID under My Company → Company Info (企业ID).',
+		zh: 'CorpID 错误：请使用"我的企业 → 企业信息"中的企业ID。',
+	},
+	40014: {
+		en: 'The access token was invalid; it has been refreshed. If this persists, check that no other system resets the Secret.',
+		zh: 'access_token 无效，已自动刷新；如持续出现，请检查是否有其他系统重置了 Secret。',
+	},
+	40056: {
+		en: 'Invalid AgentId: use the AgentId of the app whose Secret is in the credential.',
+		zh: 'AgentId 错误：请填写与 Secret 同一应用的 AgentId。',
+	},
+	40058: {
+		en: 'A parameter is invalid or missing: check the fields named in the message.',
+		zh: '参数不合法或缺失，请检查错误信息中提到的字段。',
+	},
+	40007: {
+		en: 'Invalid media_id: media_ids live 3 days; upload the file again.',
+		zh: 'media_id 无效：临时素材仅 3 天有效，请重新上传。',
+	},
+	41001: { en: 'The access token was missing; it has been refreshed.', zh: '缺少 access_token，已自动刷新。' },
+	42001: { en: 'The access token had expired; it has been refreshed.', zh: 'access_token 已过期，已自动刷新。' },
+	45009: {
+		en: 'API call frequency limit reached: WeCom blocks further calls for about a minute (or an hour for the hourly limit). Spread the calls out.',
+		zh: '接口调用超过频率限制：将被限制约一分钟（小时限制则一小时），请降低调用频率。',
+	},
+	45033: {
+		en: 'Too many concurrent calls: lower the concurrency of your workflows.',
+		zh: '接口并发调用超过限制，请降低并发。',
+	},
+	46004: { en: 'The user does not exist.', zh: '用户不存在。' },
+	48002: {
+		en: 'The app has no permission for this API: enable it in the admin console (e.g. 审批 / 通讯录 permissions).',
+		zh: '应用没有该接口权限：请在管理后台为应用开通相应权限。',
+	},
+	60011: {
+		en: "No permission: the member or department is outside the app's visibility scope (可见范围).",
+		zh: '无权限：成员或部门不在应用的可见范围内。',
+	},
+	60020: {
+		en: "n8n's IP is not among the app's trusted IPs (企业可信IP): add it in the app's settings, or set the credential's API Base URL to a relay proxy that has a trusted IP.",
+		zh: '当前 IP 不在应用的企业可信IP中：请在应用设置中添加，或把凭证的 API Base URL 设为有可信 IP 的转发代理。',
+	},
+	60111: { en: 'The userid was not found.', zh: '成员 userid 不存在。' },
+	81013: {
+		en: 'Every recipient was invalid (unknown users, departments or tags, or outside the app\'s visibility scope).',
+		zh: '所有接收人都无效（成员、部门或标签不存在，或不在应用可见范围内）。',
+	},
+	301002: {
+		en: 'No permission for this member or department.',
+		zh: '无权限操作该成员或部门。',
+	},
+	301025: {
+		en: 'The time range is too long: WeCom allows at most 31 days per approval query.',
+		zh: '时间跨度过长：审批查询每次最多 31 天。',
+	},
+};
+
+/** WeCom's errmsg carries a doc link and a request id; keep only the human part. */
+function cleanErrmsg(errmsg: string): string {
+	return errmsg.replace(/,?\s*hint:\s*\[[^\]]*\]/i, '').replace(/,?\s*(from ip|more info at)[\s\S]*$/i, '').trim();
+}
+
+export function describeWeComError(
+	errcode: number,
+	errmsg: string,
+): { message: string; description: string } {
+	const hint = HINTS[errcode];
+	const cleaned = cleanErrmsg(errmsg) || 'no message';
+	const message = hint ? `${hint.en} (errcode ${errcode}: ${cleaned})` : `WeCom error ${errcode}: ${cleaned}`;
+	const description = hint
+		? `${hint.en}\n${hint.zh}\nWeCom errcode ${errcode}, errmsg: ${cleaned}`
+		: `WeCom errcode ${errcode}, errmsg: ${cleaned}. Look it up at https://developer.work.weixin.qq.com/devtool/query?e=${errcode}`;
+	return { message, description };
+}
+
+export function weComBaseUrl(raw: unknown): string {
+	const value = typeof raw === 'string' ? raw.trim() : '';
+	return (value || WECOM_DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/** Removes access tokens and the given secret values from any text that may surface to a user. */
+export function redact(text: string, secrets: Array<unknown> = []): string {
+	let out = text.replace(/(access_token|corpsecret|secret)=([^&\s"']+)/gi, '$1=***');
+	for (const secret of secrets) {
+		if (typeof secret === 'string' && secret.length >= 6) out = out.split(secret).join('***');
+	}
+	return out;
+}

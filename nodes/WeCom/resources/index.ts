@@ -1,0 +1,18 @@
+import { approvalResource } from './approval';
+import { departmentResource } from './department';
+import { groupChatResource } from './groupChat';
+import { mediaResource } from './media';
+import { messageResource } from './message';
+import { tagResource } from './tag';
+import type { WeComResource } from './types';
+import { userResource } from './user';
+
+export const resources: WeComResource[] = [
+	messageResource,
+	mediaResource,
+	groupChatResource,
+	approvalResource,
+	departmentResource,
+	userResource,
+	tagResource,
+];

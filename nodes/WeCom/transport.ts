@@ -1,0 +1,143 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import type { MultipartFile } from '../shared/multipart';
+import { encodeMultipart } from '../shared/multipart';
+import { describeWeComError, redact, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
+
+export const CREDENTIAL_TYPE = 'weComApi';
+
+export type WeComContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface WeComRequest {
+	method: IHttpRequestMethods;
+	/** API path, e.g. `/cgi-bin/message/send`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	/** A file upload (multipart/form-data) instead of a JSON body. */
+	file?: MultipartFile;
+	itemIndex?: number;
+}
+
+/** Waits between attempts after throttling (45009/45033) or an HTTP 5xx; bounded so a workflow never hangs. */
+export const RETRY_DELAYS_MS = [500, 1000, 2000];
+
+function httpStatusOf(error: unknown): number | undefined {
+	const e = error as { httpCode?: string; response?: { status?: number }; status?: number; cause?: unknown };
+	const status = Number(e.httpCode ?? e.response?.status ?? e.status);
+	if (Number.isFinite(status) && status > 0) return status;
+	return e.cause && e.cause !== error ? httpStatusOf(e.cause) : undefined;
+}
+
+/**
+ * The one door to the WeCom API. Adds the token (via the credential), turns errcode ≠ 0 into a NodeApiError with a
+ * hint, refreshes a dead token once (WeCom reports it as HTTP 200 + errcode, which n8n alone does not react to),
+ * retries throttling and 5xx with back-off, and keeps the token and secret out of every error.
+ */
+export async function weComApiRequest(this: WeComContext, request: WeComRequest): Promise<IDataObject> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	const secrets = [credentials.secret, credentials.accessToken, credentials.encodingAesKey, credentials.callbackToken];
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${weComBaseUrl(credentials.baseUrl)}${request.path}`,
+		qs: request.qs,
+		json: true,
+	};
+	if (request.file) {
+		const { body, contentType } = encodeMultipart([request.file]);
+		options.body = body;
+		options.headers = { 'content-type': contentType };
+	} else if (request.body !== undefined) {
+		options.body = request.body;
+	}
+
+	let forceRefresh = false;
+	let refreshed = false;
+	let retries = 0;
+	for (;;) {
+		let answer: IDataObject;
+		try {
+			answer = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				{ ...options, qs: { ...(options.qs ?? {}) } },
+				forceRefresh ? await freshCredentials(this) : undefined,
+			)) as IDataObject;
+		} catch (error) {
+			const status = httpStatusOf(error);
+			if ((status === undefined || status >= 500 || status === 429) && retries < RETRY_DELAYS_MS.length) {
+				await sleep(RETRY_DELAYS_MS[retries++]);
+				continue;
+			}
+			const reason = redact(String((error as Error).message ?? error), secrets);
+			throw new NodeApiError(this.getNode(), { message: reason } as JsonObject, {
+				message: status
+					? `WeCom answered HTTP ${status} for ${request.path}${retries ? ` after ${retries} retries` : ''}`
+					: `Could not reach WeCom for ${request.path}${retries ? ` after ${retries} retries` : ''}: check the API Base URL and the network`,
+				description: reason,
+				httpCode: status ? String(status) : undefined,
+				itemIndex: request.itemIndex,
+			});
+		} finally {
+			forceRefresh = false;
+		}
+		if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
+			throw new NodeApiError(this.getNode(), {} as JsonObject, {
+				message: `WeCom answered ${request.path} with something that is not JSON: check the API Base URL points at WeCom (or your relay)`,
+				itemIndex: request.itemIndex,
+			});
+		}
+		const errcode = Number(answer.errcode ?? 0);
+		if (errcode === 0) return answer;
+		if (TOKEN_ERRCODES.has(errcode) && !refreshed) {
+			refreshed = true;
+			forceRefresh = true;
+			continue;
+		}
+		if (THROTTLE_ERRCODES.has(errcode) && retries < RETRY_DELAYS_MS.length) {
+			await sleep(RETRY_DELAYS_MS[retries++]);
+			continue;
+		}
+		throw weComError(this, errcode, String(answer.errmsg ?? ''), request, retries, secrets);
+	}
+}
+
+/** The credentials with the token blanked: n8n then runs preAuthentication and stores the new token. */
+async function freshCredentials(context: WeComContext) {
+	const node = context.getNode();
+	const details = node.credentials?.[CREDENTIAL_TYPE];
+	const data = await context.getCredentials(CREDENTIAL_TYPE);
+	return {
+		credentialsDecrypted: {
+			id: details?.id ?? '',
+			name: details?.name ?? '',
+			type: CREDENTIAL_TYPE,
+			data: { ...data, accessToken: '' },
+		},
+	};
+}
+
+function weComError(
+	context: WeComContext,
+	errcode: number,
+	errmsg: string,
+	request: WeComRequest,
+	retries: number,
+	secrets: unknown[],
+): NodeApiError {
+	const { message, description } = describeWeComError(errcode, redact(errmsg, secrets));
+	const throttled = THROTTLE_ERRCODES.has(errcode) && retries > 0;
+	return new NodeApiError(context.getNode(), { errcode, errmsg: redact(errmsg, secrets) } as JsonObject, {
+		message: throttled ? `${message} — still throttled after ${retries} retries` : message,
+		description: `${description}\nAPI: ${request.path}`,
+		itemIndex: request.itemIndex,
+	});
+}
