@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { WECOM_SEED } from '.';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('npm run emulator (cli.ts)', () => {
+	it('starts, prints its URL and the seeded credentials, answers gettoken and stops on SIGTERM', async () => {
+		const child = spawn(
+			process.execPath,
+			['-r', 'ts-node/register/transpile-only', join(__dirname, 'cli.ts'), '--port', '0'],
+			{ cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') } },
+		);
+		const exited = new Promise<number | null>((resolve) =>
+			child.on('exit', (code) => resolve(code)),
+		);
+		try {
+			let output = '';
+			const baseUrl = await new Promise<string>((resolve, reject) => {
+				child.stdout.on('data', (chunk: Buffer) => {
+					output += chunk.toString('utf8');
+					const match = /Base URL: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+					if (match && output.includes('Ctrl+C')) {
+						resolve(match[1]);
+					}
+				});
+				child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+				void exited.then(() => reject(new Error(`emulator exited early:\n${output}`)));
+			});
+			expect(output).toContain(WECOM_SEED.corpId);
+			expect(output).toContain(String(WECOM_SEED.agentId));
+			expect(output).toContain(WECOM_SEED.secret);
+			expect(output).toContain(WECOM_SEED.callbackToken);
+			expect(output).toContain(WECOM_SEED.encodingAesKey);
+
+			const url = new URL('/cgi-bin/gettoken', baseUrl);
+			url.searchParams.set('corpid', WECOM_SEED.corpId);
+			url.searchParams.set('corpsecret', WECOM_SEED.secret);
+			const res = await fetch(url, { headers: { connection: 'close' } });
+			expect(await res.json()).toMatchObject({ errcode: 0, access_token: expect.any(String) });
+		} finally {
+			child.kill('SIGTERM');
+		}
+		expect(await exited).toBe(0);
+	});
+});

@@ -1,0 +1,56 @@
+// `npm run emulator [-- --port N]`: the emulator on its own, for trying nodes in a local n8n.
+import { ApiEmulator } from './server';
+import { DINGTALK_SEED } from './dingtalk/seed';
+import { WECOM_SEED } from './wecom/seed';
+
+function portFrom(argv: string[], env: NodeJS.ProcessEnv): number {
+	const flag = argv.indexOf('--port');
+	const raw = flag !== -1 ? argv[flag + 1] : env.EMULATOR_PORT;
+	if (raw === undefined || raw === '') {
+		return 0;
+	}
+	const port = Number(raw);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) {
+		throw new Error(`invalid port: ${raw}`);
+	}
+	return port;
+}
+
+async function main(): Promise<void> {
+	const emulator = await ApiEmulator.start({ port: portFrom(process.argv.slice(2), process.env) });
+	const lines = [
+		'WeCom / DingTalk API emulator (a local test double; these are emulator values, not real credentials)',
+		`Base URL: ${emulator.baseUrl}`,
+		'',
+		"WeCom app (set the credential's API base URL to the Base URL):",
+		`  CorpID:         ${WECOM_SEED.corpId}`,
+		`  AgentId:        ${WECOM_SEED.agentId}`,
+		`  Secret:         ${WECOM_SEED.secret}`,
+		`  Token:          ${WECOM_SEED.callbackToken}`,
+		`  EncodingAESKey: ${WECOM_SEED.encodingAesKey}`,
+		'',
+		'DingTalk app (both API hosts = the Base URL):',
+		`  Client ID:      ${DINGTALK_SEED.appKey}`,
+		`  Client Secret:  ${DINGTALK_SEED.appSecret}`,
+		`  AgentId:        ${DINGTALK_SEED.agentId}`,
+		`  CorpId:         ${DINGTALK_SEED.corpId}`,
+		`  Token:          ${DINGTALK_SEED.callbackToken}`,
+		`  aes_key:        ${DINGTALK_SEED.aesKey}`,
+		'',
+		'Ctrl+C stops it.',
+	];
+	process.stdout.write(`${lines.join('\n')}\n`);
+	const shutdown = () => {
+		emulator.stop().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.once('SIGINT', shutdown);
+	process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: Error) => {
+	process.stderr.write(`emulator: ${error.message}\n`);
+	process.exit(1);
+});
