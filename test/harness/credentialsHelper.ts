@@ -54,7 +54,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	/** Stores a credential and returns what a node's `credentials` entry holds for it. */
-	add(type: string, data: ICredentialDataDecryptedObject, name = `${type} account`): INodeCredentialsDetails {
+	add(
+		type: string,
+		data: ICredentialDataDecryptedObject,
+		name = `${type} account`,
+	): INodeCredentialsDetails {
 		this.getType(type);
 		const id = String(this.nextId++);
 		this.store.set(id, { id, name, type, data: structuredClone(data) });
@@ -141,7 +145,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const type = this.getType(typeName);
 		const expirable = this.expirableProperty(typeName);
 		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
-		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
+		const isTestingCredentials =
+			node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
 		if (credentials[expirable.name] !== '' && !credentialsExpired && !isTestingCredentials) {
 			return undefined;
 		}
@@ -165,7 +170,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.getType(typeName);
 		if (typeof type.preAuthentication !== 'function') return undefined;
-		return (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		return (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 	}
 
 	async getCredentials(nodeCredentials: INodeCredentialsDetails): Promise<ICredentials> {

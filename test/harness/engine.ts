@@ -57,7 +57,9 @@ export interface RunResult {
 
 // n8n-core brings its own @n8n/di; other dev tools hoist an older copy, so take the container n8n-core uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Container } = require(require.resolve('@n8n/di', { paths: [require.resolve('n8n-core')] })) as {
+const { Container } = require(
+	require.resolve('@n8n/di', { paths: [require.resolve('n8n-core')] }),
+) as {
 	Container: { get<T>(type: new (...args: never[]) => T): T };
 };
 
@@ -194,7 +196,8 @@ export class Harness {
 		return {
 			run,
 			output,
-			json: (nodeName, outputIndex) => output(nodeName, outputIndex).map((item: INodeExecutionData) => item.json),
+			json: (nodeName, outputIndex) =>
+				output(nodeName, outputIndex).map((item: INodeExecutionData) => item.json),
 			error: run.data.resultData.error,
 		};
 	}
@@ -210,7 +213,10 @@ export class Harness {
 	}
 
 	/** `credentials` entry for a node, for a credential stored in this harness. */
-	static nodeCredentials(type: string, details: { id: string | null; name: string }): INodeCredentials {
+	static nodeCredentials(
+		type: string,
+		details: { id: string | null; name: string },
+	): INodeCredentials {
 		return { [type]: details };
 	}
 }

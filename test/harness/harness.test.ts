@@ -53,7 +53,11 @@ describe('test harness: real engine and n8n-like credentials', () => {
 			nodeTypes: [new HarnessEcho(), new HarnessTrigger()],
 			credentialTypes: [new HarnessTokenApi()],
 		});
-		const cred = harness.credentials.add('harnessTokenApi', { baseUrl, secret: 's3cret', accessToken: '' });
+		const cred = harness.credentials.add('harnessTokenApi', {
+			baseUrl,
+			secret: 's3cret',
+			accessToken: '',
+		});
 		const node = (forceRefresh = false) => ({
 			name: 'Echo',
 			type: harness.type('harnessEcho'),
@@ -162,7 +166,10 @@ describe('test harness: webhook server', () => {
 		});
 		expect(answer.status).toBe(200);
 		expect(answer.body).toBe('');
-		expect(answer.workflowData?.[0][0].json).toEqual({ raw: '<xml><A>&amp;</A></xml>', query: { a: '1' } });
+		expect(answer.workflowData?.[0][0].json).toEqual({
+			raw: '<xml><A>&amp;</A></xml>',
+			query: { a: '1' },
+		});
 		expect(server.executionsStarted).toBe(1);
 	});
 

@@ -79,17 +79,16 @@ export class WebhookServer {
 		return `http://127.0.0.1:${address.port}`;
 	}
 
-	/** The URL of one of the node's webhooks, shaped like n8n's production webhook URL. */
+	/** The URL this server answers for one of the node's webhooks (n8n's would be /webhook/<id>/<path>). */
 	url(webhookName = 'default'): string {
-		return `${this.baseUrl}/webhook/${this.node.webhookId ?? 'harness'}/${this.webhookPath(webhookName)}#${webhookName}`;
+		return `${this.baseUrl}/hook/${encodeURIComponent(webhookName)}`;
 	}
 
 	async call(request: WebhookRequest): Promise<WebhookCall> {
 		const id = String(++this.counter);
 		const webhookName = request.webhookName ?? (request.method === 'GET' ? 'setup' : 'default');
-		const query =
-			request.rawQuery ?? new URLSearchParams(request.query ?? {}).toString();
-		const url = `${this.baseUrl}/hook/${encodeURIComponent(webhookName)}?${query}`;
+		const query = request.rawQuery ?? new URLSearchParams(request.query ?? {}).toString();
+		const url = `${this.url(webhookName)}?${query}`;
 		const started = Date.now();
 		const response = await fetch(url, {
 			method: request.method,
@@ -111,11 +110,16 @@ export class WebhookServer {
 	}
 
 	async close(): Promise<void> {
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 
 	private webhookDescription(name: string): IWebhookDescription {
-		const nodeType = this.harness.nodeTypes.getByNameAndVersion(this.node.type, this.node.typeVersion);
+		const nodeType = this.harness.nodeTypes.getByNameAndVersion(
+			this.node.type,
+			this.node.typeVersion,
+		);
 		const description = nodeType.description.webhooks?.find((w) => w.name === name);
 		if (!description) throw new Error(`Node has no webhook named "${name}"`);
 		return description;
@@ -165,14 +169,28 @@ export class WebhookServer {
 		const description = this.webhookDescription(webhookName);
 		if (String(description.httpMethod).toUpperCase() !== req.method.toUpperCase()) {
 			// n8n itself answers a method no webhook is registered for; the node never sees it.
-			res.status(404).json({ code: 404, message: `This webhook is not registered for ${req.method}` });
+			res
+				.status(404)
+				.json({ code: 404, message: `This webhook is not registered for ${req.method}` });
 			this.invocations.set(callId, { workflowData: undefined, started: new Date() });
 			return;
 		}
 		const workflow = this.harness.workflow([this.node]);
-		const workflowData = { id: workflow.id, name: workflow.name, nodes: [this.node], connections: {} };
-		const hooks = new ExecutionLifecycleHooks('webhook', callId, workflowData as unknown as IWorkflowBase);
-		const additionalData = this.harness.additionalData(hooks, { httpRequest: req, httpResponse: res });
+		const workflowData = {
+			id: workflow.id,
+			name: workflow.name,
+			nodes: [this.node],
+			connections: {},
+		};
+		const hooks = new ExecutionLifecycleHooks(
+			'webhook',
+			callId,
+			workflowData as unknown as IWorkflowBase,
+		);
+		const additionalData = this.harness.additionalData(hooks, {
+			httpRequest: req,
+			httpResponse: res,
+		});
 		const webhookData: IWebhookData = {
 			httpMethod: description.httpMethod as IWebhookData['httpMethod'],
 			node: this.node.name,
@@ -182,8 +200,19 @@ export class WebhookServer {
 			workflowExecuteAdditionalData: additionalData,
 			webhookId: this.node.webhookId,
 		};
-		const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', webhookData, [], null);
-		const nodeType = this.harness.nodeTypes.getByNameAndVersion(this.node.type, this.node.typeVersion);
+		const context = new WebhookContext(
+			workflow,
+			this.node,
+			additionalData,
+			'webhook',
+			webhookData,
+			[],
+			null,
+		);
+		const nodeType = this.harness.nodeTypes.getByNameAndVersion(
+			this.node.type,
+			this.node.typeVersion,
+		);
 		let result: IWebhookResponseData;
 		try {
 			result = await nodeType.webhook!.call(context);
