@@ -1,0 +1,29 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { weComApiRequest } from '../../transport';
+import { departmentLocator, readNumericId } from '../shared/orgFields';
+import type { WeComOperation } from '../types';
+
+export const getDepartment: WeComOperation = {
+	value: 'get',
+	name: 'Get',
+	action: 'Get a department',
+	description: 'Get one department by its ID',
+	properties: [
+		departmentLocator({
+			name: 'departmentId',
+			displayName: 'Department',
+			description: 'The department to get',
+		}),
+	],
+	async execute(this: IExecuteFunctions, itemIndex: number) {
+		const id = readNumericId.call(this, 'departmentId', itemIndex, 'Department');
+		const answer = await weComApiRequest.call(this, {
+			method: 'GET',
+			path: '/cgi-bin/department/get',
+			qs: { id },
+			itemIndex,
+		});
+		return (answer.department ?? {}) as IDataObject;
+	},
+};

@@ -1,0 +1,163 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
+export const USER_ID_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
+
+/** Department and tag ids are positive 32-bit integers. */
+export const NUMERIC_ID_PATTERN = '^[1-9][0-9]{0,9}$';
+
+interface LocatorOptions {
+	name: string;
+	displayName: string;
+	description: string;
+}
+
+function locator(
+	options: LocatorOptions,
+	searchListMethod: string,
+	pattern: string,
+	idPlaceholder: string,
+	errorMessage: string,
+): INodeProperties {
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: options.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: idPlaceholder,
+				validation: [{ type: 'regex', properties: { regex: pattern, errorMessage } }],
+			},
+		],
+	};
+}
+
+export function userLocator(options: LocatorOptions): INodeProperties {
+	return locator(
+		options,
+		'searchUsers',
+		USER_ID_PATTERN,
+		'zhangsan',
+		'A userid has 1–64 letters, digits, "_", "-", "@" or "."',
+	);
+}
+
+export function departmentLocator(options: LocatorOptions): INodeProperties {
+	return locator(
+		options,
+		'searchDepartments',
+		NUMERIC_ID_PATTERN,
+		'2',
+		'A department ID is a positive whole number (the root department is 1)',
+	);
+}
+
+export function tagLocator(options: LocatorOptions): INodeProperties {
+	return locator(
+		options,
+		'searchTags',
+		NUMERIC_ID_PATTERN,
+		'1',
+		'A tag ID is a positive whole number',
+	);
+}
+
+export const returnAllFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+/** Reads a locator (or plain) parameter as a trimmed string; an expression may have produced a number. */
+function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
+	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	return raw === undefined || raw === null ? '' : String(raw).trim();
+}
+
+export function readUserId(
+	this: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label = 'User',
+): string {
+	const value = locatorText(this, name, itemIndex);
+	if (!new RegExp(USER_ID_PATTERN).test(value)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			value === ''
+				? `${label} is empty: pick a member from the list or enter a userid`
+				: `${label} "${value}" is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."`,
+			{ itemIndex },
+		);
+	}
+	return value;
+}
+
+export function readNumericId(
+	this: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label: string,
+): number {
+	const value = locatorText(this, name, itemIndex);
+	if (!new RegExp(NUMERIC_ID_PATTERN).test(value) || Number(value) > 0xffffffff) {
+		throw new NodeOperationError(
+			this.getNode(),
+			value === ''
+				? `${label} is empty: pick one from the list or enter its ID`
+				: `${label} "${value}" is not a valid ID: enter a positive whole number`,
+			{ itemIndex },
+		);
+	}
+	return Number(value);
+}
+
+/** Applies Return All / Limit to a list the API returned in one piece. */
+export function limitList(
+	this: IExecuteFunctions,
+	list: IDataObject[],
+	itemIndex: number,
+): IDataObject[] {
+	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return list;
+	return list.slice(0, this.getNodeParameter('limit', itemIndex, 50) as number);
+}
+
+/** WeCom answers carry errcode/errmsg beside the data; the items should hold only the data. */
+export function withoutStatus(answer: IDataObject): IDataObject {
+	const data = { ...answer };
+	delete data.errcode;
+	delete data.errmsg;
+	return data;
+}
+
+/** A list field of a WeCom answer, tolerating its absence (an empty scope answers without it). */
+export function listOf(answer: IDataObject, field: string): IDataObject[] {
+	const value = answer[field];
+	return Array.isArray(value) ? (value as IDataObject[]) : [];
+}

@@ -1,0 +1,10 @@
+import type { WeComResource } from '../types';
+import { getManyTags } from './getMany';
+import { getTagMembers } from './getMembers';
+
+export const tagResource: WeComResource = {
+	value: 'tag',
+	name: 'Tag (标签)',
+	description: 'Look up tags and the members that carry them',
+	operations: [getManyTags, getTagMembers],
+};

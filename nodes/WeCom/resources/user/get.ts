@@ -1,0 +1,32 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { weComApiRequest } from '../../transport';
+import { readUserId, userLocator, withoutStatus } from '../shared/orgFields';
+import type { WeComOperation } from '../types';
+
+export const getUser: WeComOperation = {
+	value: 'get',
+	name: 'Get',
+	action: 'Get a user',
+	description: 'Get one member by userid (user/get)',
+	properties: [
+		{
+			...userLocator({
+				name: 'userId',
+				displayName: 'User',
+				description:
+					'The member to get. Apps created after 2022-06-20 no longer receive avatar, gender, mobile, email, biz_mail, qr_code and address.',
+			}),
+		},
+	],
+	async execute(this: IExecuteFunctions, itemIndex: number) {
+		const userid = readUserId.call(this, 'userId', itemIndex);
+		const answer = await weComApiRequest.call(this, {
+			method: 'GET',
+			path: '/cgi-bin/user/get',
+			qs: { userid },
+			itemIndex,
+		});
+		return withoutStatus(answer);
+	},
+};
