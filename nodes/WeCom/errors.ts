@@ -65,6 +65,22 @@ const HINTS: Record<number, Hint> = {
 		en: 'Every recipient was invalid (unknown users, departments or tags, or outside the app\'s visibility scope).',
 		zh: '所有接收人都无效（成员、部门或标签不存在，或不在应用可见范围内）。',
 	},
+	86003: {
+		en: 'The group chat does not exist: check the chatid (only chats created by this app through the API can be used).',
+		zh: '群聊不存在：请检查 chatid（只能使用本应用通过接口创建的群聊）。',
+	},
+	86006: {
+		en: 'Invalid number of group members: a group chat needs 2 to 2,000 members.',
+		zh: '群成员数量不合法：群聊需要 2 到 2000 名成员。',
+	},
+	86215: {
+		en: 'A group chat with this chatid already exists: choose another chatid or leave it empty.',
+		zh: '该 chatid 的群聊已存在：请换一个 chatid 或留空自动生成。',
+	},
+	86216: {
+		en: "A member userid is invalid or outside the app's visibility scope.",
+		zh: '存在非法的群成员 userid，或成员不在应用可见范围内。',
+	},
 	301002: {
 		en: 'No permission for this member or department.',
 		zh: '无权限操作该成员或部门。',

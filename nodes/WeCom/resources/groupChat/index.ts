@@ -1,0 +1,12 @@
+import type { WeComResource } from '../types';
+import { createOperation } from './create';
+import { getOperation } from './get';
+import { sendOperation } from './send';
+import { updateOperation } from './update';
+
+export const groupChatResource: WeComResource = {
+	value: 'groupChat',
+	name: 'Group Chat (群聊)',
+	description: 'Create, read, update and message app group chats',
+	operations: [createOperation, getOperation, updateOperation, sendOperation],
+};

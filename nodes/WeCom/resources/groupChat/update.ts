@@ -1,0 +1,113 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { inputError } from '../message/limits';
+import { ID_LIST_HINT } from '../message/recipients';
+import { weComApiRequest } from '../../transport';
+import type { WeComOperation } from '../types';
+import {
+	chatIdField,
+	checkChatName,
+	readMembers,
+	readUserId,
+	requireChatId,
+	userLocator,
+} from './fields';
+
+export const updateOperation: WeComOperation = {
+	value: 'update',
+	name: 'Update',
+	action: 'Update a group chat',
+	description: 'Rename an app group chat, change its owner, or add and remove members',
+	properties: [
+		chatIdField,
+		{
+			displayName: 'Update Fields',
+			name: 'updateFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				{
+					displayName: 'Add Member Names or IDs',
+					name: 'addMembers',
+					type: 'multiOptions',
+					typeOptions: { loadOptionsMethod: 'getUsers' },
+					default: [],
+					hint: ID_LIST_HINT,
+					description:
+						'Members to add (add_user_list). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+				{
+					displayName: 'Name',
+					name: 'name',
+					type: 'string',
+					default: '',
+					description: 'New name of the chat, at most 50 characters',
+				},
+				userLocator('Owner', 'owner', 'New owner (群主); must be a member after the update'),
+				{
+					displayName: 'Remove Member Names or IDs',
+					name: 'removeMembers',
+					type: 'multiOptions',
+					typeOptions: { loadOptionsMethod: 'getUsers' },
+					default: [],
+					hint: ID_LIST_HINT,
+					description:
+						'Members to remove (del_user_list). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+			],
+		},
+	],
+	async execute(this: IExecuteFunctions, itemIndex: number) {
+		const chatid = requireChatId.call(this, itemIndex);
+		const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+		const body: IDataObject = { chatid };
+		if (fields.name !== undefined) {
+			const name = String(fields.name ?? '').trim();
+			checkChatName.call(this, itemIndex, name);
+			if (name) body.name = name;
+		}
+		if (fields.owner !== undefined) {
+			const owner = readUserId.call(this, itemIndex, 'updateFields.owner');
+			if (owner) body.owner = owner;
+		}
+		const add = readMembers.call(this, itemIndex, 'updateFields.addMembers', 'Add Members');
+		const remove = readMembers.call(
+			this,
+			itemIndex,
+			'updateFields.removeMembers',
+			'Remove Members',
+		);
+		const both = add.filter((id) => remove.includes(id));
+		if (both.length) {
+			throw inputError.call(
+				this,
+				itemIndex,
+				`${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} both added and removed: keep each member in one list only`,
+			);
+		}
+		if (typeof body.owner === 'string' && remove.includes(body.owner)) {
+			throw inputError.call(
+				this,
+				itemIndex,
+				`The new owner "${body.owner}" cannot also be removed`,
+			);
+		}
+		if (add.length) body.add_user_list = add;
+		if (remove.length) body.del_user_list = remove;
+		if (Object.keys(body).length === 1) {
+			throw inputError.call(
+				this,
+				itemIndex,
+				'Nothing to update: set a name, an owner, or members to add or remove',
+			);
+		}
+		await weComApiRequest.call(this, {
+			method: 'POST',
+			path: '/cgi-bin/appchat/update',
+			body,
+			itemIndex,
+		});
+		return { ...body, updated: true };
+	},
+};
