@@ -1,0 +1,377 @@
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { weComApiRequest } from '../../transport';
+import type { WeComOperation } from '../types';
+import { requiredText, templateIdProperty } from './fields';
+import type { FormContext, FormField } from './formValues';
+import { contentsFromFields, contentsFromJson } from './formValues';
+import { cachedTemplate, zhText } from './template';
+
+const MAX_SUMMARY_LINES = 3;
+// media/upload's limits for type=file.
+const MIN_FILE_BYTES = 6;
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+const properties: INodeProperties[] = [
+	templateIdProperty,
+	{
+		displayName: 'Creator',
+		name: 'creator',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description: 'The member the approval is submitted for (申请人)',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
+			},
+			{
+				displayName: 'By User ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'zhangsan',
+			},
+		],
+	},
+	{
+		displayName: 'Form Input',
+		name: 'formMode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'fields',
+		options: [
+			{
+				name: 'Form Fields',
+				value: 'fields',
+				description:
+					"Fill the template's controls one by one; values are checked against the template",
+			},
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'Give apply_data.contents as JSON, for forms the fields cannot express',
+			},
+		],
+	},
+	{
+		displayName: 'Form Fields',
+		name: 'formFields',
+		type: 'fixedCollection',
+		placeholder: 'Add Form Field',
+		default: {},
+		typeOptions: { multipleValues: true, sortable: true },
+		displayOptions: { show: { formMode: ['fields'] } },
+		description: "Values for the template's controls (控件); required controls must be given",
+		options: [
+			{
+				displayName: 'Field',
+				name: 'fields',
+				values: [
+					{
+						displayName: 'Control Name or ID',
+						name: 'control',
+						type: 'options',
+						typeOptions: {
+							loadOptionsMethod: 'getTemplateControls',
+							loadOptionsDependsOn: ['templateId'],
+						},
+						default: '',
+						description:
+							'The control of the template to fill. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description:
+							'Text: the text. Number, Money: digits such as 1280.50. Date: 2024-03-01, 2024-03-01 09:30 or unix seconds. Selector: option text or key, comma-separated for several. Contact: user IDs or department IDs, comma-separated. File: name of a binary property of the item. Table: JSON rows like [{"项目": "机票", "金额": "1200"}].',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Contents (JSON)',
+		name: 'contentsJson',
+		type: 'json',
+		default: '[]',
+		required: true,
+		displayOptions: { show: { formMode: ['json'] } },
+		description:
+			'Apply_data.contents: a list of {"control", "ID", "value"} objects in WeCom\'s format; "control" may be left out. Use Get Template to see the control IDs.',
+	},
+	{
+		displayName: 'Approval Flow',
+		name: 'approvalFlow',
+		type: 'options',
+		default: 'template',
+		options: [
+			{
+				name: "Template's Flow",
+				value: 'template',
+				description: 'Use the approvers and CC set for the template in the admin console',
+			},
+			{
+				name: 'Specify Approvers',
+				value: 'custom',
+				description: 'Name the approvers level by level, and who gets a copy',
+			},
+		],
+	},
+	{
+		displayName: 'Approvers',
+		name: 'approvers',
+		type: 'fixedCollection',
+		placeholder: 'Add Approval Level',
+		default: {},
+		typeOptions: { multipleValues: true, sortable: true },
+		displayOptions: { show: { approvalFlow: ['custom'] } },
+		description:
+			'Approval levels (审批节点), in order; each level passes to the next once it approves',
+		options: [
+			{
+				displayName: 'Level',
+				name: 'levels',
+				values: [
+					{
+						displayName: 'Sign Mode',
+						name: 'attr',
+						type: 'options',
+						default: 1,
+						options: [
+							{ name: 'And-Sign (会签): All Must Approve', value: 2 },
+							{ name: 'Or-Sign (或签): Any One Approves', value: 1 },
+						],
+						description: 'Whether one approver of this level is enough, or all are needed',
+					},
+					{
+						displayName: 'Approver Names or IDs',
+						name: 'userIds',
+						type: 'multiOptions',
+						typeOptions: { loadOptionsMethod: 'getUsers' },
+						default: [],
+						description:
+							'Members who approve at this level. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'CC Names or IDs',
+		name: 'notifyers',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getUsers' },
+		default: [],
+		displayOptions: { show: { approvalFlow: ['custom'] } },
+		description:
+			'Members who get a copy (抄送人). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'CC When',
+		name: 'notifyType',
+		type: 'options',
+		default: 1,
+		displayOptions: { show: { approvalFlow: ['custom'] } },
+		options: [
+			{ name: 'After Approval (审批通过后抄送)', value: 2 },
+			{ name: 'Both (提单时和通过后)', value: 3 },
+			{ name: 'On Submit (提单时抄送)', value: 1 },
+		],
+		description: 'When the CC members are told (notify_type)',
+	},
+	{
+		displayName: 'Summary Lines',
+		name: 'summary',
+		type: 'fixedCollection',
+		placeholder: 'Add Summary Line',
+		default: {},
+		typeOptions: { multipleValues: true, sortable: true },
+		description:
+			'Up to 3 lines (摘要) shown on the approval card and in approval lists, e.g. "金额: 1280.50". Without any, the template\'s name is the one line.',
+		options: [
+			{
+				displayName: 'Line',
+				name: 'lines',
+				values: [
+					{
+						displayName: 'Text',
+						name: 'text',
+						type: 'string',
+						default: '',
+						description: 'Text of this line',
+					},
+				],
+			},
+		],
+	},
+];
+
+/** User IDs from a multiOptions value, or from comma-separated text an expression gave. */
+function userIds(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,，|]/);
+	return parts.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+interface PendingFile {
+	property: string;
+	label: string;
+	target: IDataObject;
+}
+
+async function uploadFiles(this: IExecuteFunctions, pending: PendingFile[], itemIndex: number) {
+	// Read and check every file first: a bad one must stop the submission before anything is uploaded.
+	const files = new Map<string, { binary: IBinaryData; data: Buffer; label: string }>();
+	for (const { property, label } of pending) {
+		if (files.has(property)) continue;
+		const binary = this.helpers.assertBinaryData(itemIndex, property);
+		const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
+		if (data.length < MIN_FILE_BYTES || data.length > MAX_FILE_BYTES) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Form field ${label}: the file in binary property "${property}" is ${data.length} bytes; WeCom takes files of 6 bytes to 20 MB`,
+				{ itemIndex },
+			);
+		}
+		files.set(property, { binary, data, label });
+	}
+	const mediaIds = new Map<string, string>();
+	for (const [property, { binary, data }] of files) {
+		const answer = await weComApiRequest.call(this, {
+			method: 'POST',
+			path: '/cgi-bin/media/upload',
+			qs: { type: 'file' },
+			file: {
+				field: 'media',
+				filename:
+					binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
+				contentType: binary.mimeType,
+				data,
+			},
+			itemIndex,
+		});
+		mediaIds.set(property, String(answer.media_id));
+	}
+	for (const { property, target } of pending) {
+		target.file_id = mediaIds.get(property);
+	}
+}
+
+export const submitOperation: WeComOperation = {
+	value: 'submit',
+	name: 'Submit',
+	action: 'Submit an approval',
+	description:
+		'Submit an approval (提交审批申请) from a template, with its form filled from fields or JSON',
+	properties,
+	async execute(this: IExecuteFunctions, itemIndex: number) {
+		const fail = (message: string): never => {
+			throw new NodeOperationError(this.getNode(), message, { itemIndex });
+		};
+		const templateId = requiredText.call(
+			this,
+			'templateId',
+			itemIndex,
+			'Template ID is empty: enter the ID of an approval template (模板ID)',
+		);
+		const creator = requiredText.call(
+			this,
+			'creator',
+			itemIndex,
+			'Creator is empty: pick the member who submits the approval, or give their user ID',
+			{ extractValue: true },
+		);
+
+		const body: IDataObject = { creator_userid: creator, template_id: templateId };
+		const flow = this.getNodeParameter('approvalFlow', itemIndex, 'template') as string;
+		if (flow === 'custom') {
+			const levels = (
+				this.getNodeParameter('approvers.levels', itemIndex, []) as Array<{
+					attr?: number;
+					userIds?: unknown;
+				}>
+			).map((level, index) => {
+				const ids = userIds(level.userIds);
+				if (ids.length === 0) {
+					fail(
+						`Approval level ${index + 1} has no approvers: pick at least one member, or remove the level`,
+					);
+				}
+				return { attr: Number(level.attr) === 2 ? 2 : 1, userid: ids };
+			});
+			if (levels.length === 0) {
+				fail("Approvers are empty: add at least one approval level, or choose the template's flow");
+			}
+			body.use_template_approver = 0;
+			body.approver = levels;
+			const notifyers = userIds(this.getNodeParameter('notifyers', itemIndex, []));
+			if (notifyers.length > 0) {
+				body.notifyer = notifyers;
+				body.notify_type = Number(this.getNodeParameter('notifyType', itemIndex, 1));
+			}
+		} else {
+			body.use_template_approver = 1;
+		}
+
+		const lines = (
+			this.getNodeParameter('summary.lines', itemIndex, []) as Array<{ text?: unknown }>
+		)
+			.map((line) => String(line.text ?? '').trim())
+			.filter((text) => text !== '');
+		if (lines.length > MAX_SUMMARY_LINES) {
+			fail(
+				`Summary Lines has ${lines.length} lines; WeCom shows at most ${MAX_SUMMARY_LINES}: remove some`,
+			);
+		}
+
+		const template = await cachedTemplate.call(this, templateId, itemIndex);
+		const pending: PendingFile[] = [];
+		const ctx: FormContext = {
+			timeZone: this.getTimezone(),
+			fail,
+			file: (property, label) => {
+				const binaries = this.getInputData()[itemIndex]?.binary ?? {};
+				if (!binaries[property]) {
+					const present = Object.keys(binaries);
+					fail(
+						`Form field ${label}: the input item has no binary property "${property}". ${
+							present.length > 0
+								? `Its binary properties are: ${present.join(', ')}`
+								: 'It has no binary data: read or download the file in an earlier node'
+						}`,
+					);
+				}
+				const target: IDataObject = { file_id: '' };
+				pending.push({ property, label, target });
+				return target;
+			},
+		};
+		const mode = this.getNodeParameter('formMode', itemIndex, 'fields') as string;
+		const contents =
+			mode === 'json'
+				? contentsFromJson(template, this.getNodeParameter('contentsJson', itemIndex, '[]'), ctx)
+				: contentsFromFields(
+						template,
+						this.getNodeParameter('formFields.fields', itemIndex, []) as FormField[],
+						ctx,
+					);
+		await uploadFiles.call(this, pending, itemIndex);
+
+		body.apply_data = { contents };
+		// A card without a summary line shows blank in approval lists (and summary_list may be required): never none.
+		const summary = lines.length > 0 ? lines : [zhText(template.names) || templateId];
+		body.summary_list = summary.map((text) => ({ summary_info: [{ text, lang: 'zh_CN' }] }));
+		const answer = await weComApiRequest.call(this, {
+			method: 'POST',
+			path: '/cgi-bin/oa/applyevent',
+			body,
+			itemIndex,
+		});
+		return { sp_no: answer.sp_no as string };
+	},
+};
