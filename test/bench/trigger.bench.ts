@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // WeCom Trigger throughput and answer latency over real HTTP (WebhookServer, like n8n's webhook server).
 // Run: npx ts-node --transpile-only --prefer-ts-exts test/bench/trigger.bench.ts [N=2000] [concurrency=16]
 // (--prefer-ts-exts: otherwise Node resolves WeComTrigger.node to the codex file WeComTrigger.node.json.)

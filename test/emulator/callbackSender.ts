@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // Builds callbacks the way WeCom and DingTalk send them (encrypted, signed) and delivers them to
 // the code under test over real HTTP, optionally tampered with to prove the receiver checks.
 import { randomInt } from 'node:crypto';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // `npm run emulator [-- --port N]`: the emulator on its own, for trying nodes in a local n8n.
 import { ApiEmulator } from './server';
 import { DINGTALK_SEED } from './dingtalk/seed';

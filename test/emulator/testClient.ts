@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
 // A minimal HTTP client for the emulator's self-tests (and any test that wants to poke it directly).
 import type { ApiEmulator } from './server';
 import { WECOM_SEED } from './wecom/seed';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
 import { ApiEmulator, encodeMultipart, wecom } from '.';
 import { WeComClient } from './testClient';
 

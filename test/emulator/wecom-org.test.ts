@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
 import { ApiEmulator, WECOM_SEED } from '.';
 import { request, WeComClient } from './testClient';
 

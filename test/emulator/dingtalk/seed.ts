@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: runs under Node and jest, never inside n8n */
 // The emulated DingTalk app. Emulator-only values, shaped like DingTalk's.
 
 export const DINGTALK_SEED = {

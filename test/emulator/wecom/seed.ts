@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: runs under Node and jest, never inside n8n */
 // The emulated corporation. Values are emulator-only (no real corp, secret or key), shaped like
 // WeCom's so that validation in the nodes (lengths, alphabets) sees realistic input.
 
