@@ -9,7 +9,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { WeComOperation, WeComResource } from './types';
 
-function withDisplay(property: INodeProperties, resource: string, operation: string): INodeProperties {
+function withDisplay(
+	property: INodeProperties,
+	resource: string,
+	operation: string,
+): INodeProperties {
 	const show = property.displayOptions?.show ?? {};
 	return {
 		...property,
@@ -53,17 +57,27 @@ export function buildProperties(resources: WeComResource[]): INodeProperties[] {
 	}
 	for (const resource of resources) {
 		for (const operation of resource.operations) {
-			properties.push(...operation.properties.map((p) => withDisplay(p, resource.value, operation.value)));
+			properties.push(
+				...operation.properties.map((p) => withDisplay(p, resource.value, operation.value)),
+			);
 		}
 	}
 	return properties;
 }
 
 function isExecutionData(value: unknown): value is INodeExecutionData {
-	return typeof value === 'object' && value !== null && 'json' in value && typeof (value as { json: unknown }).json === 'object';
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		'json' in value &&
+		typeof (value as { json: unknown }).json === 'object'
+	);
 }
 
-function toItems(result: IDataObject | IDataObject[] | INodeExecutionData[], itemIndex: number): INodeExecutionData[] {
+function toItems(
+	result: IDataObject | IDataObject[] | INodeExecutionData[],
+	itemIndex: number,
+): INodeExecutionData[] {
 	const list = Array.isArray(result) ? result : [result];
 	return list.map((entry) =>
 		isExecutionData(entry)
@@ -73,7 +87,10 @@ function toItems(result: IDataObject | IDataObject[] | INodeExecutionData[], ite
 }
 
 /** Runs the selected operation for every input item. */
-export async function route(this: IExecuteFunctions, resources: WeComResource[]): Promise<INodeExecutionData[][]> {
+export async function route(
+	this: IExecuteFunctions,
+	resources: WeComResource[],
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const out: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -84,9 +101,13 @@ export async function route(this: IExecuteFunctions, resources: WeComResource[])
 				.find((r) => r.value === resourceName)
 				?.operations.find((o) => o.value === operationName);
 			if (!operation) {
-				throw new NodeOperationError(this.getNode(), `Unknown operation "${resourceName}: ${operationName}"`, {
-					itemIndex,
-				});
+				throw new NodeOperationError(
+					this.getNode(),
+					`Unknown operation "${resourceName}: ${operationName}"`,
+					{
+						itemIndex,
+					},
+				);
 			}
 			out.push(...toItems(await operation.execute.call(this, itemIndex), itemIndex));
 		} catch (error) {

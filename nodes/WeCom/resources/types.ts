@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /**
  * One operation = its fields + its execute. The router adds the resource/operation displayOptions to the fields,
@@ -12,7 +17,10 @@ export interface WeComOperation {
 	/** Fields shown for this operation only (without resource/operation displayOptions). */
 	properties: INodeProperties[];
 	/** Output for input item `itemIndex`: one JSON object, several, or full items (e.g. with binary). */
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject | IDataObject[] | INodeExecutionData[]>;
+	execute(
+		this: IExecuteFunctions,
+		itemIndex: number,
+	): Promise<IDataObject | IDataObject[] | INodeExecutionData[]>;
 }
 
 export interface WeComResource {

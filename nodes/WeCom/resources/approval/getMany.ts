@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
+import { returnAllFields } from '../shared/orgFields';
 import type { WeComOperation } from '../types';
 import { fetchApprovalDetail } from './detail';
 import { APPROVAL_STATUSES } from './status';
@@ -81,22 +82,7 @@ export const getManyOperation: WeComOperation = {
 			description:
 				'Approvals submitted up to this moment; a date without a time includes that whole day. Ranges over 31 days are fetched 31 days at a time.',
 		},
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { returnAll: [false] } },
-		},
+		...returnAllFields,
 		{
 			displayName: 'Include Details',
 			name: 'includeDetails',

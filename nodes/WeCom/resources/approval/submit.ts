@@ -2,6 +2,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } fro
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
+import { userLocator } from '../shared/orgFields';
 import type { WeComOperation } from '../types';
 import { requiredText, templateIdProperty } from './fields';
 import type { FormContext, FormField } from './formValues';
@@ -15,28 +16,11 @@ const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 const properties: INodeProperties[] = [
 	templateIdProperty,
-	{
+	userLocator({
 		displayName: 'Creator',
 		name: 'creator',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
 		description: 'The member the approval is submitted for (申请人)',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
-			},
-			{
-				displayName: 'By User ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'zhangsan',
-			},
-		],
-	},
+	}),
 	{
 		displayName: 'Form Input',
 		name: 'formMode',

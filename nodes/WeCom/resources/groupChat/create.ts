@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { inputError } from '../message/limits';
 import { ID_LIST_HINT } from '../message/recipients';
 import { weComApiRequest } from '../../transport';
+import { userLocator } from '../shared/orgFields';
 import type { WeComOperation } from '../types';
 import {
 	checkChatName,
@@ -11,7 +12,6 @@ import {
 	readChatId,
 	readMembers,
 	readUserId,
-	userLocator,
 } from './fields';
 
 export const createOperation: WeComOperation = {
@@ -39,11 +39,13 @@ export const createOperation: WeComOperation = {
 			description:
 				'Members of the chat, 2 to 2,000, the owner included. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
-		userLocator(
-			'Owner',
-			'owner',
-			'Owner (群主) of the chat; must be one of the members. Empty lets WeCom pick a member.',
-		),
+		userLocator({
+			displayName: 'Owner',
+			name: 'owner',
+			description:
+				'Owner (群主) of the chat; must be one of the members. Empty lets WeCom pick a member.',
+			required: false,
+		}),
 		{
 			displayName: 'Additional Fields',
 			name: 'additionalFields',

@@ -18,35 +18,6 @@ export const chatIdField: INodeProperties = {
 	description: 'The chatid that Create returned (or that you chose when creating the chat)',
 };
 
-/** A member picker: search the list or type a userid. */
-export function userLocator(
-	displayName: string,
-	name: string,
-	description: string,
-): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
-			},
-			{
-				displayName: 'By User ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'zhangsan',
-			},
-		],
-	};
-}
-
 export function readChatId(this: IExecuteFunctions, itemIndex: number, name = 'chatId'): string {
 	const chatId = String(this.getNodeParameter(name, itemIndex, '') ?? '').trim();
 	if (chatId && !CHAT_ID.test(chatId)) {

@@ -3,15 +3,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { inputError } from '../message/limits';
 import { ID_LIST_HINT } from '../message/recipients';
 import { weComApiRequest } from '../../transport';
+import { userLocator } from '../shared/orgFields';
 import type { WeComOperation } from '../types';
-import {
-	chatIdField,
-	checkChatName,
-	readMembers,
-	readUserId,
-	requireChatId,
-	userLocator,
-} from './fields';
+import { chatIdField, checkChatName, readMembers, readUserId, requireChatId } from './fields';
 
 export const updateOperation: WeComOperation = {
 	value: 'update',
@@ -44,7 +38,12 @@ export const updateOperation: WeComOperation = {
 					default: '',
 					description: 'New name of the chat, at most 50 characters',
 				},
-				userLocator('Owner', 'owner', 'New owner (群主); must be a member after the update'),
+				userLocator({
+					displayName: 'Owner',
+					name: 'owner',
+					description: 'New owner (群主); must be a member after the update',
+					required: false,
+				}),
 				{
 					displayName: 'Remove Member Names or IDs',
 					name: 'removeMembers',

@@ -11,6 +11,8 @@ interface LocatorOptions {
 	name: string;
 	displayName: string;
 	description: string;
+	/** Default true; an optional picker (e.g. a new group owner) may stay empty. */
+	required?: boolean;
 }
 
 function locator(
@@ -25,7 +27,7 @@ function locator(
 		name: options.name,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
-		required: true,
+		required: options.required ?? true,
 		description: options.description,
 		modes: [
 			{
