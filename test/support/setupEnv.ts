@@ -9,3 +9,5 @@ if (!process.env.N8N_USER_FOLDER) {
 }
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 process.env.N8N_VERSION_NOTIFICATIONS_ENABLED = 'false';
+// n8n-core logs every node error it sees; the tests assert on those errors themselves. N8N_LOG_LEVEL=info shows them.
+process.env.N8N_LOG_LEVEL ??= 'silent';
