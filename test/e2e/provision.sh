@@ -13,6 +13,15 @@ CACHE="${N8N_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-wecom-dingtalk
 mkdir -p "$CACHE"
 log() { echo "[provision] $*" >&2; }
 
+# The suite and the sandbox may provision at the same moment: one installs, the other waits.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.lock"
+  if ! flock -w 1800 9; then
+    log "another provisioning run holds $CACHE/.lock for over 30 minutes"
+    exit 1
+  fi
+fi
+
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 # 1. Node 24
@@ -33,14 +42,23 @@ log "node: $("$NODE24_BIN/node" -v) at $NODE24_BIN"
 
 # 2. n8n, pinned
 N8N_DIR="$CACHE/n8n-$N8N_VERSION"
+sqlite_loads() { (cd "$N8N_DIR" && "$NODE24_BIN/node" -e "require('sqlite3')" >/dev/null 2>&1); }
+build_sqlite() {
+  log "building sqlite3 against the headers of Node $("$NODE24_BIN/node" -v)"
+  (cd "$N8N_DIR" && PATH="$NODE24_BIN:$PATH" npm rebuild sqlite3 --build-from-source --nodedir="$NODE24_HOME" >&2)
+}
 if [ ! -f "$N8N_DIR/.ready" ]; then
   log "installing n8n@$N8N_VERSION into $N8N_DIR (first run only: several minutes)"
   rm -rf "$N8N_DIR"; mkdir -p "$N8N_DIR"
   (cd "$N8N_DIR" && echo '{"private":true}' > package.json \
     && npm install --no-save --ignore-scripts --no-audit --no-fund "n8n@$N8N_VERSION" >&2)
-  log "building sqlite3 against Node 24 headers"
-  (cd "$N8N_DIR" && PATH="$NODE24_BIN:$PATH" npm rebuild sqlite3 --build-from-source --nodedir="$NODE24_HOME" >&2)
+  build_sqlite
+  sqlite_loads || { log "sqlite3 still does not load under Node 24"; exit 1; }
   touch "$N8N_DIR/.ready"
+elif ! sqlite_loads; then
+  # The Node 24 in use is not the one sqlite3 was built for (another NODE24_VERSION, a system Node 24+).
+  build_sqlite
+  sqlite_loads || { log "sqlite3 does not load under $("$NODE24_BIN/node" -v)"; exit 1; }
 fi
 echo "NODE24_BIN=$NODE24_BIN"
 echo "N8N_BIN=$N8N_DIR/node_modules/n8n/bin/n8n"

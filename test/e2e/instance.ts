@@ -1,0 +1,226 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+// What the suite and the sandbox put into a fresh n8n: the emulator credential, the example
+// workflows (examples/*.json), published; and the sample callbacks they react to.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { WECOM_SEED } from '../emulator';
+import { n8nCli, REPO_ROOT, StepError, type Log, type N8nConfig, type Toolchain } from './n8nHost';
+
+export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
+
+/** The credential every example references (by id; the name is what the editor shows). */
+export const CREDENTIAL = {
+	id: 'wecomSandboxCred',
+	name: 'WeCom (sandbox emulator)',
+	type: 'weComApi',
+};
+
+/** The WeCom Trigger's webhook path (`webhooks[].path` of WeComTrigger.node.ts). */
+export const TRIGGER_PATH = 'callback';
+
+export interface Example {
+	file: string;
+	id: string;
+	name: string;
+	/** The WeCom Trigger's webhookId: its production URL is /webhook/<webhookId>/callback. */
+	webhookId: string;
+}
+
+interface WorkflowJson {
+	id?: string;
+	name?: string;
+	nodes?: Array<{
+		type?: string;
+		webhookId?: string;
+		credentials?: Record<string, { id?: string }>;
+	}>;
+}
+
+export function loadExamples(): Example[] {
+	return readdirSync(EXAMPLES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((file) => {
+			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson;
+			const trigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
+			if (!wf.id || !wf.name || !trigger?.webhookId) {
+				throw new StepError(
+					`examples/${file}: needs an id, a name and a WeCom Trigger with a webhookId`,
+				);
+			}
+			for (const node of wf.nodes ?? []) {
+				const ref = node.credentials?.[CREDENTIAL.type];
+				if (ref && ref.id !== CREDENTIAL.id) {
+					throw new StepError(
+						`examples/${file}: a node uses credential ${ref.id}, not ${CREDENTIAL.id}`,
+					);
+				}
+			}
+			return { file, id: wf.id, name: wf.name, webhookId: trigger.webhookId };
+		});
+}
+
+export function exampleById(id: string): Example {
+	const example = loadExamples().find((e) => e.id === id);
+	if (!example) {
+		throw new StepError(`no example workflow with id ${id} in examples/`);
+	}
+	return example;
+}
+
+export function triggerUrl(n8nBaseUrl: string, example: Example): string {
+	return `${n8nBaseUrl}/webhook/${example.webhookId}/${TRIGGER_PATH}`;
+}
+
+/** The credential in n8n's decrypted export form, pointing at the emulator (seeded app values). */
+export function emulatorCredential(emulatorBaseUrl: string): object {
+	return {
+		id: CREDENTIAL.id,
+		name: CREDENTIAL.name,
+		type: CREDENTIAL.type,
+		data: {
+			corpId: WECOM_SEED.corpId,
+			agentId: String(WECOM_SEED.agentId),
+			secret: WECOM_SEED.secret,
+			baseUrl: emulatorBaseUrl,
+			callbackToken: WECOM_SEED.callbackToken,
+			encodingAesKey: WECOM_SEED.encodingAesKey,
+		},
+	};
+}
+
+/**
+ * Imports the credential and every example, then publishes (activates) each example. n8n must not be
+ * running: publish:workflow writes the database, a running n8n would not notice.
+ */
+export async function importAndPublish(
+	toolchain: Toolchain,
+	config: N8nConfig,
+	emulatorBaseUrl: string,
+	workDir: string,
+	log: Log,
+): Promise<Example[]> {
+	const examples = loadExamples();
+	const credentialFile = join(workDir, 'credentials.json');
+	// The file holds emulator values only; it is written for the import and kept for inspection.
+	writeFileSync(
+		credentialFile,
+		`${JSON.stringify([emulatorCredential(emulatorBaseUrl)], null, 2)}\n`,
+	);
+	const imported = await n8nCli(
+		toolchain,
+		config,
+		['import:credentials', `--input=${credentialFile}`],
+		log,
+	);
+	expectLine(imported, /Successfully imported 1 credential/, 'import:credentials');
+	const workflows = await n8nCli(
+		toolchain,
+		config,
+		['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`],
+		log,
+	);
+	expectLine(
+		workflows,
+		new RegExp(`Successfully imported ${examples.length} workflows?`),
+		'import:workflow',
+	);
+	// Each CLI command is a full n8n boot (seconds): the publishes run side by side, and one that lost
+	// a race for the database is simply run again.
+	const publish = async (example: Example) => {
+		const published = await n8nCli(
+			toolchain,
+			config,
+			['publish:workflow', `--id=${example.id}`],
+			log,
+		);
+		expectLine(published, /Publishing workflow with ID/, `publish:workflow --id=${example.id}`);
+	};
+	const first = await Promise.allSettled(examples.map(publish));
+	for (const [i, result] of first.entries()) {
+		if (result.status === 'rejected') {
+			log(`publish:workflow --id=${examples[i].id} failed once, again: ${String(result.reason)}`);
+			await publish(examples[i]);
+		}
+	}
+	return examples;
+}
+
+function expectLine(output: string, pattern: RegExp, what: string): void {
+	if (!pattern.test(output)) {
+		throw new StepError(
+			`n8n ${what} did not report success:\n${output.trim().split('\n').slice(-10).join('\n')}`,
+		);
+	}
+}
+
+// --- sample callbacks (decrypted XML, as WeCom writes them) ---------------------------------------
+
+function cdata(value: string): string {
+	return `<![CDATA[${value.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
+}
+
+function nowSeconds(): number {
+	return Math.floor(Date.now() / 1000);
+}
+
+let msgIdCounter = 0;
+
+/** A MsgId as WeCom issues them (a 64-bit decimal), unique within this process. */
+export function newMsgId(): string {
+	msgIdCounter += 1;
+	return `${BigInt(Date.now()) * 1000n + BigInt(process.pid % 1000)}${String(msgIdCounter).padStart(3, '0')}`;
+}
+
+export function textMessageXml(opts: {
+	from: string;
+	content: string;
+	msgId?: string;
+	createTime?: number;
+}): string {
+	return (
+		`<xml><ToUserName>${cdata(WECOM_SEED.corpId)}</ToUserName>` +
+		`<FromUserName>${cdata(opts.from)}</FromUserName>` +
+		`<CreateTime>${opts.createTime ?? nowSeconds()}</CreateTime>` +
+		`<MsgType>${cdata('text')}</MsgType><Content>${cdata(opts.content)}</Content>` +
+		`<MsgId>${opts.msgId ?? newMsgId()}</MsgId><AgentID>${WECOM_SEED.agentId}</AgentID></xml>`
+	);
+}
+
+/** change_contact / create_user for a member of the emulator's seed (xujing: 测试实习生, not yet activated). */
+export function newEmployeeXml(
+	opts: { userId?: string; name?: string; createTime?: number } = {},
+): string {
+	const userId = opts.userId ?? 'xujing';
+	const name = opts.name ?? '徐静';
+	return (
+		`<xml><ToUserName>${cdata(WECOM_SEED.corpId)}</ToUserName><FromUserName>${cdata('sys')}</FromUserName>` +
+		`<CreateTime>${opts.createTime ?? nowSeconds()}</CreateTime><MsgType>${cdata('event')}</MsgType>` +
+		`<Event>${cdata('change_contact')}</Event><ChangeType>${cdata('create_user')}</ChangeType>` +
+		`<UserID>${cdata(userId)}</UserID><Name>${cdata(name)}</Name><Department>${cdata('8')}</Department>` +
+		`<MainDepartment>8</MainDepartment><IsLeaderInDept>${cdata('0')}</IsLeaderInDept>` +
+		`<Position>${cdata('测试实习生')}</Position><Gender>2</Gender><Status>4</Status>` +
+		`<Alias>${cdata(userId.toUpperCase())}</Alias></xml>`
+	);
+}
+
+/**
+ * test/fixtures/approval-event.xml (repeated SpRecord/Details/Attach/Notifyer, a CDATA split around
+ * "]]>"), addressed to the emulator's corporation. A new `createTime` makes it a new event for the
+ * trigger's redelivery check; by default it is the fixture's own.
+ */
+export function approvalEventXml(opts: { createTime?: number } = {}): string {
+	let xml = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'approval-event.xml'), 'utf8').trim();
+	xml = xml.replace(
+		/<ToUserName><!\[CDATA\[[^\]]*\]\]><\/ToUserName>/,
+		`<ToUserName>${cdata(WECOM_SEED.corpId)}</ToUserName>`,
+	);
+	if (opts.createTime !== undefined) {
+		xml = xml.replace(
+			/<CreateTime>\d+<\/CreateTime>/,
+			`<CreateTime>${opts.createTime}</CreateTime>`,
+		);
+	}
+	return xml;
+}

@@ -1,0 +1,522 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
+// `npm run test:e2e`: the built package inside a real n8n 2.x (Node 24), driven over HTTP on 127.0.0.1,
+// against the WeCom emulator. Prints one line per check and closes with `e2e: N passed, M failed`;
+// exits non-zero when anything failed. E2E_KEEP=1 keeps the temporary n8n folder for inspection.
+import { deepStrictEqual } from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+	ApiEmulator,
+	buildWeComCallback,
+	buildWeComUrlVerification,
+	sendCallback,
+	WECOM_SEED,
+} from '../emulator';
+import type { BuiltCallback, CallbackResponse, RecordedCall } from '../emulator';
+import {
+	approvalEventXml,
+	exampleById,
+	importAndPublish,
+	newEmployeeXml,
+	newMsgId,
+	textMessageXml,
+	triggerUrl,
+	type Example,
+} from './instance';
+import {
+	buildPackage,
+	freePort,
+	installPackage,
+	N8nRest,
+	N8nServer,
+	provision,
+	randomPassword,
+	sleep,
+	StepError,
+	waitFor,
+	withDeadline,
+	type N8nConfig,
+	type Owner,
+	type Toolchain,
+} from './n8nHost';
+
+const STARTED = Date.now();
+const SECONDS = () => `${((Date.now() - STARTED) / 1000).toFixed(1)}s`;
+const VERBOSE = process.env.E2E_VERBOSE === '1';
+
+function say(line: string): void {
+	process.stdout.write(`${line}\n`);
+}
+function quiet(prefix: string) {
+	return (line: string) => {
+		if (VERBOSE) say(`  [${prefix}] ${line}`);
+	};
+}
+
+// --- the record of checks ------------------------------------------------------------------------
+
+const outcome = { passed: 0, failed: 0 };
+
+async function check(name: string, body: () => Promise<void>): Promise<void> {
+	const start = Date.now();
+	try {
+		await body();
+		outcome.passed += 1;
+		say(`  ✓ ${name} (${Date.now() - start} ms)`);
+	} catch (error) {
+		outcome.failed += 1;
+		say(
+			`  ✗ ${name}\n      ${String((error as Error).message ?? error)
+				.split('\n')
+				.join('\n      ')}`,
+		);
+	}
+}
+
+function expect(condition: boolean, message: string): void {
+	if (!condition) throw new StepError(message);
+}
+
+// --- the world under test ------------------------------------------------------------------------
+
+interface World {
+	toolchain: Toolchain;
+	emulator: ApiEmulator;
+	n8n: N8nServer;
+	rest: N8nRest;
+	text: Example;
+	approval: Example;
+	welcome: Example;
+}
+
+const WAIT_MS = 30000;
+
+const HTTP_DEADLINE_MS = 15000;
+
+function post(
+	world: World,
+	example: Example,
+	payloadXml: string,
+	tamper?: 'signature' | 'body',
+): Promise<CallbackResponse> {
+	return withDeadline(
+		world.emulator.sendWeComCallback(triggerUrl(world.n8n.baseUrl, example), payloadXml, {
+			agentId: WECOM_SEED.agentId,
+			tamper,
+		}),
+		HTTP_DEADLINE_MS,
+		`POST to ${example.id}'s WeCom Trigger`,
+	);
+}
+
+function deliver(
+	url: string,
+	built: BuiltCallback,
+	tamper?: 'signature',
+): Promise<CallbackResponse> {
+	return withDeadline(sendCallback(url, built, { tamper }), HTTP_DEADLINE_MS, `request to ${url}`);
+}
+
+function sends(world: World): RecordedCall[] {
+	return world.emulator.callsTo('/cgi-bin/message/send');
+}
+
+/** message/send calls whose text is `content`. */
+function sendsWithText(world: World, content: string): RecordedCall[] {
+	return sends(world).filter(
+		(c) => (c.body as { text?: { content?: string } } | undefined)?.text?.content === content,
+	);
+}
+
+async function waitForSend(world: World, content: string): Promise<RecordedCall> {
+	return await waitFor(
+		`the emulator to receive message/send with text ${JSON.stringify(content)}`,
+		() => sendsWithText(world, content).find((c) => c.status !== 0),
+		{ timeoutMs: WAIT_MS, intervalMs: 100 },
+	);
+}
+
+function expectTextMessage(call: RecordedCall, touser: string, content: string): void {
+	deepStrictEqual(call.body, {
+		touser,
+		msgtype: 'text',
+		text: { content },
+		agentid: WECOM_SEED.agentId,
+	});
+	expect(call.status === 200, `message/send answered HTTP ${call.status}`);
+	const errcode = (call.response as { errcode?: number }).errcode;
+	expect(
+		errcode === 0,
+		`message/send answered errcode ${errcode}: ${JSON.stringify(call.response)}`,
+	);
+}
+
+async function executionCount(world: World, example: Example): Promise<number> {
+	return (await world.rest.executions(example.id)).total;
+}
+
+/** Waits until n8n lists exactly `count` finished executions of the workflow, then that it stays so. */
+async function expectExecutions(world: World, example: Example, count: number): Promise<void> {
+	await waitFor(
+		`${count} finished execution(s) of "${example.name}"`,
+		async () => {
+			const list = await world.rest.executions(example.id);
+			const finished = list.filter((e) => !['new', 'running', 'waiting'].includes(e.status));
+			return finished.length >= count && list.total >= count ? true : undefined;
+		},
+		{ timeoutMs: WAIT_MS, intervalMs: 250 },
+	);
+	// A late extra execution (a duplicate, a rejected request that started anyway) would show up now.
+	await sleep(750);
+	const total = await executionCount(world, example);
+	expect(
+		total === count,
+		`n8n recorded ${total} executions of "${example.name}", expected ${count}`,
+	);
+}
+
+/**
+ * A valid message through the text workflow: once its reply arrives, everything sent before it has
+ * had its chance to start an execution.
+ */
+async function barrier(world: World, label: string): Promise<void> {
+	const content = `barrier ${label} ${newMsgId()}`;
+	const res = await post(world, world.text, textMessageXml({ from: 'wangwu', content }));
+	expect(res.status === 200, `the barrier message was answered HTTP ${res.status}: ${res.body}`);
+	await waitForSend(world, `收到：${content}`);
+}
+
+// --- the checks ----------------------------------------------------------------------------------
+
+async function checks(world: World): Promise<void> {
+	const { emulator } = world;
+
+	await check('the example workflows are published (active) in n8n', async () => {
+		for (const example of [world.text, world.approval, world.welcome]) {
+			const wf = await world.rest.workflow(example.id);
+			expect(
+				wf.active === true,
+				`workflow ${example.id} is not active: ${JSON.stringify(wf).slice(0, 200)}`,
+			);
+		}
+	});
+
+	await check(
+		'URL verification (GET) answers exactly the decrypted echostr, as text/plain',
+		async () => {
+			for (const example of [world.text, world.approval, world.welcome]) {
+				const built = buildWeComUrlVerification({
+					token: WECOM_SEED.callbackToken,
+					encodingAesKey: WECOM_SEED.encodingAesKey,
+					corpId: WECOM_SEED.corpId,
+				});
+				const res = await deliver(triggerUrl(world.n8n.baseUrl, example), built);
+				expect(res.status === 200, `${example.id}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+				expect(
+					String(res.headers['content-type'] ?? '').startsWith('text/plain'),
+					`${example.id}: content-type is ${res.headers['content-type']}, not text/plain`,
+				);
+				expect(
+					res.body === built.echo,
+					`${example.id}: body ${JSON.stringify(res.body)}, expected ${JSON.stringify(built.echo)}`,
+				);
+			}
+		},
+	);
+
+	await check(
+		'a signed, encrypted text message starts the reply workflow; the emulator gets exactly the reply',
+		async () => {
+			const content = '你好，n8n！请问报销流程怎么走？';
+			const res = await post(world, world.text, textMessageXml({ from: 'zhangsan', content }));
+			expect(res.status === 200, `callback answered HTTP ${res.status}: ${res.body}`);
+			expect(res.body === '', `callback answered a body: ${JSON.stringify(res.body)}`);
+			const call = await waitForSend(world, `收到：${content}`);
+			expectTextMessage(call, 'zhangsan', `收到：${content}`);
+			expect(
+				sendsWithText(world, `收到：${content}`).length === 1,
+				'the reply was sent more than once',
+			);
+			await expectExecutions(world, world.text, 1);
+		},
+	);
+
+	await check(
+		'an approval callback reaches the workflow with its nested approval data intact',
+		async () => {
+			const res = await post(world, world.approval, approvalEventXml());
+			expect(res.status === 200, `callback answered HTTP ${res.status}: ${res.body}`);
+			// Built by the workflow from nested fields: the status name and every approver's speech.
+			const expected =
+				'您的「报销申请」（单号 202311150001）已驳回。\nlisi：同意，金额无误\nzhaoliu：ok\nsunqi：金额超标 ]]> 请重提';
+			const call = await waitForSend(world, expected);
+			expectTextMessage(call, 'zhangsan', expected);
+			await expectExecutions(world, world.approval, 1);
+
+			const [execution] = await world.rest.executions(world.approval.id);
+			expect(execution.status === 'success', `the execution ended ${execution.status}`);
+			const runData = await world.rest.executionRunData(execution.id);
+			const item = runData['WeCom Trigger']?.[0]?.data?.main?.[0]?.[0]?.json as
+				| Record<string, any>
+				| undefined;
+			expect(item !== undefined, `no WeCom Trigger output in execution ${execution.id}`);
+			const info = item!.ApprovalInfo;
+			const problems: string[] = [];
+			const same = (what: string, actual: unknown, wanted: unknown) => {
+				try {
+					deepStrictEqual(actual, wanted);
+				} catch {
+					problems.push(`${what}: ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`);
+				}
+			};
+			same('ApprovalInfo.SpStatus', info?.SpStatus, '3');
+			same('SpRecord count', info?.SpRecord?.length, 3);
+			same(
+				'Details per SpRecord',
+				info?.SpRecord?.map((r: any) => r.Details?.length),
+				[2, 2, 1],
+			);
+			same(
+				'SpRecord SpStatus',
+				info?.SpRecord?.map((r: any) => r.SpStatus),
+				['2', '3', '1'],
+			);
+			same('zhaoliu Attach', info?.SpRecord?.[1]?.Details?.[0]?.Attach, [
+				'WWCISP_media_1',
+				'WWCISP_media_2',
+			]);
+			same('sunqi Speech', info?.SpRecord?.[1]?.Details?.[1]?.Speech, '金额超标 ]]> 请重提');
+			same(
+				'Notifyer',
+				info?.Notifyer?.map((n: any) => n.UserId),
+				['wujiu', 'zhengshi'],
+			);
+			same('comment', info?.Comments?.[0]?.CommentContent, '请补充发票 & 行程单 <附件>');
+			same('approval.spStatus', item!.approval?.spStatus, 3);
+			same('approval.spStatusName', item!.approval?.spStatusName, 'rejected');
+			same('approval.applyer', item!.approval?.applyer, { userId: 'zhangsan', party: '2' });
+			same(
+				'approval.records approvers',
+				item!.approval?.records?.map((r: any) => r.approvers),
+				[['lisi', 'wangwu'], ['zhaoliu', 'sunqi'], ['zhouba']],
+			);
+			same('approval.notifyers', item!.approval?.notifyers, ['wujiu', 'zhengshi']);
+			expect(problems.length === 0, problems.join('\n'));
+		},
+	);
+
+	await check('a new member (change_contact create_user) gets the welcome message', async () => {
+		const res = await post(world, world.welcome, newEmployeeXml());
+		expect(res.status === 200, `callback answered HTTP ${res.status}: ${res.body}`);
+		const expected = '欢迎加入，徐静！入职第一天有任何问题，直接回复这条消息即可。';
+		expectTextMessage(await waitForSend(world, expected), 'xujing', expected);
+		await expectExecutions(world, world.welcome, 1);
+	});
+
+	await check('a bad signature gets a 4xx and n8n records no execution', async () => {
+		const before = await executionCount(world, world.text);
+		const content = `forged ${newMsgId()}`;
+		for (const tamper of ['signature', 'body'] as const) {
+			const res = await post(world, world.text, textMessageXml({ from: 'lisi', content }), tamper);
+			expect(
+				res.status >= 400 && res.status < 500,
+				`tampered ${tamper}: HTTP ${res.status}, expected 4xx`,
+			);
+		}
+		const verification = buildWeComUrlVerification({
+			token: WECOM_SEED.callbackToken,
+			encodingAesKey: WECOM_SEED.encodingAesKey,
+			corpId: WECOM_SEED.corpId,
+		});
+		const res = await deliver(triggerUrl(world.n8n.baseUrl, world.text), verification, 'signature');
+		expect(
+			res.status >= 400 && res.status < 500,
+			`tampered URL verification: HTTP ${res.status}, expected 4xx`,
+		);
+		expect(
+			!res.body.includes(verification.echo),
+			'a tampered URL verification was answered with the plaintext',
+		);
+		await barrier(world, 'after forged requests');
+		await expectExecutions(world, world.text, before + 1);
+		expect(
+			sendsWithText(world, `收到：${content}`).length === 0,
+			'a forged message was replied to',
+		);
+	});
+
+	await check('redelivery of the same message gives one execution', async () => {
+		const before = await executionCount(world, world.text);
+		const content = `请只回复一次 ${newMsgId()}`;
+		const payload = textMessageXml({ from: 'lisi', content, msgId: newMsgId() });
+		const built = buildWeComCallback({
+			token: WECOM_SEED.callbackToken,
+			encodingAesKey: WECOM_SEED.encodingAesKey,
+			corpId: WECOM_SEED.corpId,
+			agentId: WECOM_SEED.agentId,
+			payloadXml: payload,
+		});
+		const url = triggerUrl(world.n8n.baseUrl, world.text);
+		// The identical request again, then a fresh encryption and signature of the same message (WeCom's retries).
+		for (const res of [
+			await deliver(url, built),
+			await deliver(url, built),
+			await post(world, world.text, payload),
+		]) {
+			expect(res.status === 200, `a delivery was answered HTTP ${res.status}: ${res.body}`);
+		}
+		await waitForSend(world, `收到：${content}`);
+		await barrier(world, 'after redelivery');
+		await expectExecutions(world, world.text, before + 2);
+		const replies = sendsWithText(world, `收到：${content}`).length;
+		expect(replies === 1, `the redelivered message was replied to ${replies} times`);
+	});
+
+	await check('many executions use one gettoken', async () => {
+		const before = await executionCount(world, world.text);
+		const users = ['linfeng', 'lisi', 'wangwu', 'zhaoliu', 'sunqi', 'zhouba', 'qianyi', 'huangli'];
+		const contents = users.map((u) => `并发消息 ${u} ${newMsgId()}`);
+		const answers = await Promise.all(
+			users.map((from, i) =>
+				post(world, world.text, textMessageXml({ from, content: contents[i] })),
+			),
+		);
+		answers.forEach((res, i) =>
+			expect(res.status === 200, `message ${i} answered HTTP ${res.status}`),
+		);
+		for (const [i, content] of contents.entries()) {
+			expectTextMessage(await waitForSend(world, `收到：${content}`), users[i], `收到：${content}`);
+		}
+		await expectExecutions(world, world.text, before + users.length);
+		const all = sends(world);
+		const gettokens = emulator.callsTo('/cgi-bin/gettoken').length;
+		expect(
+			gettokens === 1,
+			`${gettokens} gettoken calls for ${all.length} message/send calls, expected 1`,
+		);
+		expect(
+			emulator.tokenIssueCount('wecom') === 1,
+			`the emulator issued ${emulator.tokenIssueCount('wecom')} tokens`,
+		);
+		const tokens = new Set(all.map((c) => c.query.access_token));
+		expect(tokens.size === 1, `message/send used ${tokens.size} different access tokens`);
+	});
+
+	await check('every execution of the examples succeeded', async () => {
+		for (const example of [world.text, world.approval, world.welcome]) {
+			const failed = (await world.rest.executions(example.id)).filter(
+				(e) => e.status !== 'success',
+			);
+			expect(
+				failed.length === 0,
+				`${example.id}: ${failed.map((e) => `#${e.id} ${e.status}`).join(', ')}`,
+			);
+		}
+	});
+}
+
+// --- set-up and tear-down ------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+	say(`e2e: n8n with the built package, against the WeCom emulator (127.0.0.1 only)`);
+	let emulator: ApiEmulator | undefined;
+	let n8n: N8nServer | undefined;
+	let folder: string | undefined;
+	let tornDown = false;
+	const teardown = async () => {
+		if (tornDown) return;
+		tornDown = true;
+		await n8n?.stop().catch(() => undefined);
+		await emulator?.stop().catch(() => undefined);
+	};
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			say(`e2e: ${signal}, stopping n8n and the emulator`);
+			void teardown().finally(() => {
+				if (folder && process.env.E2E_KEEP !== '1')
+					rmSync(folder, { recursive: true, force: true });
+				say(`e2e: ${outcome.passed} passed, ${outcome.failed + 1} failed (interrupted)`);
+				process.exit(130);
+			});
+		});
+	}
+
+	try {
+		say(`- provisioning Node 24 and n8n (test/e2e/provision.sh) [${SECONDS()}]`);
+		const toolchain = await provision(quiet('provision'));
+		folder = mkdtempSync(join(tmpdir(), 'n8n-wecom-e2e-'));
+		emulator = await ApiEmulator.start({ port: 0, plugins: ['wecom'] });
+		const owner: Owner = { email: 'e2e@example.com', password: randomPassword() };
+		const config: N8nConfig = {
+			userFolder: folder,
+			port: await freePort(),
+			brokerPort: await freePort(),
+			encryptionKey: `e2e-${Date.now()}-${process.pid}`,
+			owner,
+			logFile: join(folder, 'n8n.log'),
+		};
+		say(`- building the package, importing credential + examples into ${folder} [${SECONDS()}]`);
+		// The imports need no built code (n8n stores workflows as JSON), so both run at once.
+		await Promise.all([
+			buildPackage(quiet('build')),
+			importAndPublish(toolchain, config, emulator.baseUrl, folder, quiet('n8n cli')),
+		]);
+		installPackage(folder);
+		say(`- starting n8n on ${config.port} (emulator on ${emulator.baseUrl}) [${SECONDS()}]`);
+		n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
+		await n8n.waitUntilReady(120000);
+		const rest = new N8nRest(n8n.baseUrl, toolchain);
+		await rest.login(owner);
+		const world: World = {
+			toolchain,
+			emulator,
+			n8n,
+			rest,
+			text: exampleById('wecomTextReply01'),
+			approval: exampleById('wecomApprovalNtf'),
+			welcome: exampleById('wecomNewEmployee'),
+		};
+		// Readiness comes before the published workflows' webhooks are registered.
+		await waitFor(
+			'the WeCom Trigger webhooks to be registered',
+			async () => {
+				for (const example of [world.text, world.approval, world.welcome]) {
+					const res = await fetch(triggerUrl(n8n!.baseUrl, example), {
+						signal: AbortSignal.timeout(5000),
+					});
+					if (res.status === 404) return undefined;
+				}
+				return true;
+			},
+			{ timeoutMs: 60000, intervalMs: 250 },
+		);
+		say(`- n8n is up; checks [${SECONDS()}]`);
+		await checks(world);
+	} catch (error) {
+		outcome.failed += 1;
+		say(`  ✗ set-up: ${(error as Error).message}`);
+		if (n8n) say(`--- n8n log (last lines, ${n8n.config.logFile}) ---\n${n8n.logTail()}\n---`);
+	} finally {
+		await teardown();
+	}
+	if (folder) {
+		if (outcome.failed === 0 && process.env.E2E_KEEP !== '1') {
+			rmSync(folder, { recursive: true, force: true });
+		} else {
+			say(`e2e: n8n folder kept at ${folder}`);
+		}
+	}
+	say(`e2e: ${outcome.passed} passed, ${outcome.failed} failed (${SECONDS()})`);
+	return outcome.failed === 0 ? 0 : 1;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: Error) => {
+		say(`e2e: ${error.stack ?? error.message}`);
+		say(`e2e: ${outcome.passed} passed, ${outcome.failed + 1} failed`);
+		process.exit(1);
+	},
+);

@@ -1,0 +1,248 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+// `npm start`: a local n8n with this package installed, a WeCom emulator, a ready credential pointing
+// at it and the example workflows published. State lives in .n8n-sandbox/ (git-ignored) and is reused
+// by the next start. Ctrl-C stops n8n and the emulator.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+import { ApiEmulator, WECOM_SEED } from '../emulator';
+import type { RecordedCall } from '../emulator';
+import { CREDENTIAL, importAndPublish, loadExamples, triggerUrl } from './instance';
+import {
+	bcryptHash,
+	buildPackage,
+	freePort,
+	installPackage,
+	N8nRest,
+	N8nServer,
+	portIsFree,
+	provision,
+	randomPassword,
+	REPO_ROOT,
+	StepError,
+	waitFor,
+	type N8nConfig,
+} from './n8nHost';
+
+export const SANDBOX_DIR = process.env.SANDBOX_DIR ?? join(REPO_ROOT, '.n8n-sandbox');
+export const STATE_FILE = join(SANDBOX_DIR, 'sandbox.json');
+const DEFAULT_N8N_PORT = 5678;
+const DEFAULT_EMULATOR_PORT = 8787;
+
+export interface SandboxState {
+	encryptionKey: string;
+	owner: { email: string; password: string };
+	/** The emulator's port, fixed at the first start: the imported credential's API Base URL names it. */
+	emulatorPort: number;
+	/** Set once the credential and the examples are imported and published. */
+	importedAt?: string;
+	/** The port n8n listens on in the current (or last) run; sandbox:send reads it. */
+	n8nPort?: number;
+}
+
+export function readState(): SandboxState | undefined {
+	return existsSync(STATE_FILE)
+		? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as SandboxState)
+		: undefined;
+}
+
+function writeState(state: SandboxState): void {
+	writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+function portFromEnv(name: string): number | undefined {
+	const raw = process.env[name];
+	if (raw === undefined || raw === '') return undefined;
+	const port = Number(raw);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new StepError(`${name}=${raw} is not a port number`);
+	}
+	return port;
+}
+
+function say(line = ''): void {
+	process.stdout.write(`${line}\n`);
+}
+
+function progress(prefix: string) {
+	return (line: string) => {
+		if (process.env.SANDBOX_VERBOSE === '1') say(`  [${prefix}] ${line}`);
+	};
+}
+
+/** One line per emulator call, so the effect of a callback shows in this terminal. */
+function describeCall(call: RecordedCall): string {
+	const body = (call.body ?? {}) as Record<string, unknown>;
+	const answer = (call.response ?? {}) as { errcode?: number; errmsg?: string };
+	const result = `HTTP ${call.status}${answer.errcode !== undefined ? `, errcode ${answer.errcode}` : ''}`;
+	let detail = '';
+	if (call.path === '/cgi-bin/message/send') {
+		const type = String(body.msgtype ?? '');
+		const content = (body[type] as { content?: string } | undefined)?.content;
+		detail = ` to ${String(body.touser ?? body.toparty ?? body.totag ?? '?')} (${type})${
+			content !== undefined ? `: ${JSON.stringify(content)}` : ''
+		}`;
+	}
+	const errmsg = answer.errcode ? ` ${answer.errmsg ?? ''}` : '';
+	return `[emulator] ${call.method} ${call.path}${detail} → ${result}${errmsg}`;
+}
+
+async function main(): Promise<void> {
+	mkdirSync(SANDBOX_DIR, { recursive: true });
+	const userFolder = join(SANDBOX_DIR, 'n8n');
+	mkdirSync(userFolder, { recursive: true });
+	const fresh = readState();
+	const requestedEmulatorPort = portFromEnv('SANDBOX_EMULATOR_PORT');
+	const state: SandboxState = fresh ?? {
+		encryptionKey: `sandbox-${randomPassword()}`,
+		owner: { email: 'sandbox@example.com', password: randomPassword() },
+		emulatorPort: requestedEmulatorPort ?? DEFAULT_EMULATOR_PORT,
+	};
+	if (
+		fresh &&
+		requestedEmulatorPort !== undefined &&
+		requestedEmulatorPort !== fresh.emulatorPort
+	) {
+		say(
+			`note: SANDBOX_EMULATOR_PORT=${requestedEmulatorPort} ignored: the sandbox credential points at port ${fresh.emulatorPort} (delete ${relative(REPO_ROOT, SANDBOX_DIR)}/ to start over)`,
+		);
+	}
+	const n8nPort = portFromEnv('N8N_PORT') ?? DEFAULT_N8N_PORT;
+	for (const [port, what, variable] of [
+		[n8nPort, 'n8n', 'N8N_PORT'],
+		[state.emulatorPort, 'the emulator', 'SANDBOX_EMULATOR_PORT (first start only)'],
+	] as const) {
+		if (!(await portIsFree(port))) {
+			throw new StepError(
+				`port ${port} on 127.0.0.1 is in use; ${what} needs it (choose another with ${variable})`,
+			);
+		}
+	}
+
+	say(
+		'sandbox: building the package and provisioning Node 24 + n8n (the first time takes several minutes)…',
+	);
+	const [toolchain] = await Promise.all([
+		provision(progress('provision')),
+		buildPackage(progress('build')),
+	]);
+
+	const emulator = await ApiEmulator.start({ port: state.emulatorPort, plugins: ['wecom'] });
+	const config: N8nConfig = {
+		userFolder,
+		port: n8nPort,
+		brokerPort: portFromEnv('N8N_RUNNERS_BROKER_PORT') ?? (await freePort()),
+		encryptionKey: state.encryptionKey,
+		owner: { ...state.owner, passwordHash: bcryptHash(toolchain, state.owner.password) },
+		logFile: join(SANDBOX_DIR, 'n8n.log'),
+		// Whoever takes the sandbox live sets these; the defaults keep it on 127.0.0.1.
+		env: Object.fromEntries(
+			['WEBHOOK_URL', 'N8N_LISTEN_ADDRESS', 'N8N_HOST', 'N8N_PROTOCOL', 'N8N_EDITOR_BASE_URL']
+				.filter((k) => process.env[k])
+				.map((k) => [k, process.env[k]]),
+		),
+	};
+
+	let n8n: N8nServer | undefined;
+	let stopping = false;
+	const stop = async (code: number) => {
+		if (stopping) return;
+		stopping = true;
+		say('\nsandbox: stopping n8n and the emulator…');
+		await n8n?.stop().catch(() => undefined);
+		await emulator.stop().catch(() => undefined);
+		process.exit(code);
+	};
+	process.once('SIGINT', () => void stop(0));
+	process.once('SIGTERM', () => void stop(0));
+
+	try {
+		if (!state.importedAt) {
+			say('sandbox: first start: importing the emulator credential and the example workflows…');
+			await importAndPublish(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'));
+			state.importedAt = new Date().toISOString();
+		}
+		state.n8nPort = n8nPort;
+		writeState(state);
+		installPackage(userFolder);
+		say(`sandbox: starting n8n (log: ${relative(process.cwd(), config.logFile)})…`);
+		n8n = N8nServer.start(toolchain, config);
+		await n8n.waitUntilReady(180000);
+		const rest = new N8nRest(n8n.baseUrl, toolchain);
+		await rest.login(state.owner);
+		const examples = loadExamples();
+		const base = n8n.baseUrl;
+		await waitFor(
+			'the WeCom Trigger webhooks',
+			async () => {
+				for (const example of examples) {
+					const res = await fetch(triggerUrl(base, example), { signal: AbortSignal.timeout(5000) });
+					if (res.status === 404) return undefined;
+				}
+				return true;
+			},
+			{ timeoutMs: 60000, intervalMs: 500 },
+		);
+		const webhookBase = (config.env?.WEBHOOK_URL ?? `${base}/`).replace(/\/$/, '');
+		const send = 'npm run sandbox:send --';
+		say('');
+		say('──────────────────────────────────────────────────────────────────────────────');
+		say(` n8n editor     ${base}`);
+		say(`   login        ${state.owner.email} / ${state.owner.password}`);
+		say(
+			` WeCom emulator ${emulator.baseUrl}  (corp ${WECOM_SEED.corpId}, agent ${WECOM_SEED.agentId})`,
+		);
+		say(` credential     "${CREDENTIAL.name}" → the emulator`);
+		say('');
+		say(' Published workflows and their WeCom Trigger URLs:');
+		for (const example of examples) {
+			say(`   ${example.name}`);
+			say(`     ${triggerUrl(webhookBase, example)}`);
+		}
+		say('');
+		say(' Send a signed, encrypted callback (the replies show below):');
+		say(`   ${send} text "你好"          → "reply to incoming text messages"`);
+		say(`   ${send} approval            → "tell the applicant the approval result"`);
+		say(`   ${send} new-employee        → "welcome new employees"`);
+		say(`   ${send} verify              → WeCom's URL check (answers the plaintext echo)`);
+		say('');
+		say(
+			" Go live: in n8n open Credentials → the credential above, enter your app's Corp ID, Agent ID,",
+		);
+		say(
+			' Secret, Callback Token and EncodingAESKey, and set API Base URL to https://qyapi.weixin.qq.com.',
+		);
+		say(' That is all the workflows need; WeCom must also reach the trigger URL (start with');
+		say(' WEBHOOK_URL=https://your.public.host/ and paste the URL into 接收消息 → 设置API接收).');
+		say('');
+		say(' Ctrl-C stops n8n and the emulator; `npm start` again resumes with the same data.');
+		say('──────────────────────────────────────────────────────────────────────────────');
+
+		let shown = 0;
+		for (;;) {
+			if (!n8n.running) {
+				say(
+					`sandbox: n8n stopped unexpectedly; last lines of ${config.logFile}:\n${n8n.logTail(30)}`,
+				);
+				await stop(1);
+				return;
+			}
+			while (shown < emulator.calls.length && emulator.calls[shown].status !== 0) {
+				say(describeCall(emulator.calls[shown]));
+				shown += 1;
+			}
+			await new Promise((done) => setTimeout(done, 300));
+		}
+	} catch (error) {
+		say(`sandbox: ${(error as Error).message}`);
+		if (n8n) say(`--- ${config.logFile} (last lines) ---\n${n8n.logTail(30)}`);
+		await stop(1);
+	}
+}
+
+if (require.main === module) {
+	main().catch((error: Error) => {
+		say(`sandbox: ${error.message}`);
+		process.exit(1);
+	});
+}

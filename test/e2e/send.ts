@@ -1,0 +1,116 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
+// `npm run sandbox:send -- <text "message" | approval | new-employee | verify> [--from userid] [--url URL]`:
+// signs and encrypts a sample callback the way WeCom does (with the emulator app's Token and
+// EncodingAESKey, which the sandbox credential holds) and delivers it to the sandbox's WeCom Trigger.
+import {
+	buildWeComCallback,
+	buildWeComUrlVerification,
+	sendCallback,
+	WECOM_SEED,
+} from '../emulator';
+import {
+	approvalEventXml,
+	exampleById,
+	newEmployeeXml,
+	textMessageXml,
+	triggerUrl,
+	type Example,
+} from './instance';
+import { readState, STATE_FILE } from './sandbox';
+
+const USAGE = `usage: npm run sandbox:send -- <kind> [options]
+  text "内容"      a text message from a member (default: 你好)   → the text-reply workflow
+  approval         an approval rejected (审批 sys_approval_change) → the approval workflow
+  new-employee     a member created (change_contact create_user)   → the welcome workflow
+  verify           WeCom's URL verification GET                     → the text-reply workflow's URL
+options:
+  --from USERID    sender of a text message (default zhangsan; the emulator knows linfeng, zhangsan, lisi, wangwu, …)
+  --url URL        a WeCom Trigger URL to send to instead of the example's`;
+
+const TARGETS: Record<string, string> = {
+	text: 'wecomTextReply01',
+	verify: 'wecomTextReply01',
+	approval: 'wecomApprovalNtf',
+	'new-employee': 'wecomNewEmployee',
+};
+
+function parse(argv: string[]): { kind: string; text: string; from: string; url?: string } {
+	const positional: string[] = [];
+	let from = 'zhangsan';
+	let url: string | undefined;
+	for (let i = 0; i < argv.length; i++) {
+		if (argv[i] === '--from') from = argv[++i] ?? from;
+		else if (argv[i] === '--url') url = argv[++i];
+		else if (argv[i] === '--help' || argv[i] === '-h') throw new Error(USAGE);
+		else positional.push(argv[i]);
+	}
+	const kind = positional[0] ?? 'text';
+	if (!(kind in TARGETS)) throw new Error(`unknown kind "${kind}"\n${USAGE}`);
+	return { kind, text: positional.slice(1).join(' ') || '你好', from, url };
+}
+
+async function main(): Promise<void> {
+	const args = parse(process.argv.slice(2));
+	let url = args.url;
+	let example: Example | undefined;
+	if (!url) {
+		const state = readState();
+		if (!state?.n8nPort) {
+			throw new Error(
+				`no sandbox state in ${STATE_FILE}: start the sandbox first with \`npm start\``,
+			);
+		}
+		example = exampleById(TARGETS[args.kind]);
+		url = triggerUrl(`http://127.0.0.1:${state.n8nPort}`, example);
+	}
+	const keys = {
+		token: WECOM_SEED.callbackToken,
+		encodingAesKey: WECOM_SEED.encodingAesKey,
+		corpId: WECOM_SEED.corpId,
+	};
+	process.stdout.write(`→ ${url}${example ? `\n  (${example.name})` : ''}\n`);
+
+	if (args.kind === 'verify') {
+		const built = buildWeComUrlVerification(keys);
+		const res = await sendCallback(url, built);
+		process.stdout.write(
+			`  GET ?msg_signature=…&echostr=<encrypted ${built.echo}>\n← HTTP ${res.status} ${res.headers['content-type'] ?? ''}\n  ${JSON.stringify(res.body)}\n`,
+		);
+		process.stdout.write(
+			res.status === 200 && res.body === built.echo
+				? '  ✓ the plaintext echo, as WeCom expects\n'
+				: '  ✗ not the plaintext echo\n',
+		);
+		return;
+	}
+
+	const now = Math.floor(Date.now() / 1000);
+	const payloadXml =
+		args.kind === 'text'
+			? textMessageXml({ from: args.from, content: args.text })
+			: args.kind === 'approval'
+				? approvalEventXml({ createTime: now })
+				: newEmployeeXml({ createTime: now });
+	const built = buildWeComCallback({ ...keys, agentId: WECOM_SEED.agentId, payloadXml });
+	const shown = payloadXml.length > 400 ? `${payloadXml.slice(0, 400)}…` : payloadXml;
+	process.stdout.write(`  decrypted payload (signed and encrypted on the way):\n  ${shown}\n`);
+	const res = await sendCallback(url, built);
+	process.stdout.write(
+		`← HTTP ${res.status}${res.body ? ` ${JSON.stringify(res.body)}` : ' (empty: received)'}\n`,
+	);
+	if (res.status === 200) {
+		process.stdout.write(
+			'  The workflow runs now: its WeCom call shows in the sandbox terminal ([emulator] …) and under Executions in n8n.\n',
+		);
+	} else if (res.status === 403) {
+		process.stdout.write(
+			"  Refused: this command signs with the emulator's Token/EncodingAESKey; a credential edited to real values rejects it (as it should).\n",
+		);
+	}
+	if (res.status >= 400) process.exitCode = 1;
+}
+
+main().catch((error: Error) => {
+	process.stderr.write(`${error.message}\n`);
+	process.exit(1);
+});
