@@ -491,6 +491,25 @@ export class N8nRest {
 		return ((await res.json()) as { data: T }).data;
 	}
 
+	async post<T>(path: string, body: unknown): Promise<T> {
+		const res = await fetch(`${this.baseUrl}/rest${path}`, {
+			method: 'POST',
+			headers: {
+				cookie: this.cookie,
+				accept: 'application/json',
+				'content-type': 'application/json',
+			},
+			body: JSON.stringify(body),
+			signal: AbortSignal.timeout(15000),
+		});
+		if (!res.ok) {
+			throw new StepError(
+				`POST /rest${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`,
+			);
+		}
+		return ((await res.json()) as { data: T }).data;
+	}
+
 	async workflow(
 		id: string,
 	): Promise<{ id: string; name: string; active: boolean; activeVersionId?: string | null }> {

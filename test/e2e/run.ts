@@ -17,6 +17,8 @@ import {
 import type { BuiltCallback, CallbackResponse, RecordedCall } from '../emulator';
 import {
 	approvalEventXml,
+	CREDENTIAL,
+	emulatorCredential,
 	exampleById,
 	importAndPublish,
 	newEmployeeXml,
@@ -403,6 +405,46 @@ async function checks(world: World): Promise<void> {
 		const tokens = new Set(all.map((c) => c.query.access_token));
 		expect(tokens.size === 1, `message/send used ${tokens.size} different access tokens`);
 	});
+
+	await check(
+		"the credential test (n8n's Test button) proves the Secret and the AgentId, naming the cause",
+		async () => {
+			const test = async (data: Record<string, string>) =>
+				await world.rest.post<{ status: string; message: string }>('/credentials/test', {
+					credentials: {
+						...CREDENTIAL,
+						data: {
+							...(emulatorCredential(emulator.baseUrl) as { data: Record<string, string> }).data,
+							...data,
+						},
+					},
+				});
+			const good = await test({});
+			expect(good.status === 'OK', `a correct credential tested "${good.status}: ${good.message}"`);
+			const badSecret = await test({ secret: 'not-the-secret-0123456789' });
+			expect(
+				badSecret.status === 'Error' &&
+					/40001/.test(badSecret.message) &&
+					/Secret/.test(badSecret.message),
+				`a wrong Secret tested "${badSecret.status}: ${badSecret.message}"`,
+			);
+			expect(
+				!badSecret.message.includes('not-the-secret-0123456789') &&
+					!badSecret.message.includes(WECOM_SEED.secret),
+				'the credential test message shows the secret',
+			);
+			const badAgent = await test({ agentId: '999999' });
+			expect(
+				badAgent.status === 'Error' && /40056/.test(badAgent.message),
+				`a wrong AgentId tested "${badAgent.status}: ${badAgent.message}"`,
+			);
+			const badCorp = await test({ corpId: 'ww0000000000000000' });
+			expect(
+				badCorp.status === 'Error' && /40013/.test(badCorp.message),
+				`a wrong Corp ID tested "${badCorp.status}: ${badCorp.message}"`,
+			);
+		},
+	);
 
 	await check('every execution of the examples succeeded', async () => {
 		for (const example of [world.text, world.approval, world.welcome]) {
