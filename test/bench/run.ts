@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
 // `npm run bench`: runs every benchmark in its own process, one after the other, and prints their figures.
 // Benchmarks print numbers and assert nothing; compare runs on the same machine.
 import { spawnSync } from 'node:child_process';

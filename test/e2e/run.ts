@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
 // `npm run test:e2e`: the built package inside a real n8n 2.x (Node 24), driven over HTTP on 127.0.0.1,
 // against the WeCom emulator. Prints one line per check and closes with `e2e: N passed, M failed`;
 // exits non-zero when anything failed. E2E_KEEP=1 keeps the temporary n8n folder for inspection.
