@@ -479,7 +479,8 @@ async function main(): Promise<number> {
 			void teardown().finally(() => {
 				if (folder && process.env.E2E_KEEP !== '1')
 					rmSync(folder, { recursive: true, force: true });
-				say(`e2e: ${outcome.passed} passed, ${outcome.failed + 1} failed (interrupted)`);
+				say('e2e: interrupted');
+				say(`e2e: ${outcome.passed} passed, ${outcome.failed + 1} failed`);
 				process.exit(130);
 			});
 		});
@@ -550,7 +551,8 @@ async function main(): Promise<number> {
 			say(`e2e: n8n folder kept at ${folder}`);
 		}
 	}
-	say(`e2e: ${outcome.passed} passed, ${outcome.failed} failed (${SECONDS()})`);
+	say(`e2e: finished in ${SECONDS()}`);
+	say(`e2e: ${outcome.passed} passed, ${outcome.failed} failed`);
 	return outcome.failed === 0 ? 0 : 1;
 }
 
