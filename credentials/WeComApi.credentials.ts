@@ -16,7 +16,10 @@ export class WeComApi implements ICredentialType {
 
 	displayName = 'WeCom (企业微信) App API';
 
-	icon: Icon = { light: 'file:../nodes/WeCom/wecom.svg', dark: 'file:../nodes/WeCom/wecom.dark.svg' };
+	icon: Icon = {
+		light: 'file:../nodes/WeCom/wecom.svg',
+		dark: 'file:../nodes/WeCom/wecom.dark.svg',
+	};
 
 	documentationUrl = 'https://developer.work.weixin.qq.com/document/path/90665';
 
@@ -46,7 +49,8 @@ export class WeComApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: "The app's Secret, on the same page as the AgentId (查看 Secret, sent to the admin's WeCom)",
+			description:
+				"The app's Secret, on the same page as the AgentId (查看 Secret, sent to the admin's WeCom)",
 		},
 		{
 			displayName: 'API Base URL',
@@ -62,8 +66,7 @@ export class WeComApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description:
-				'For the WeCom Trigger: 接收消息 → 设置API接收 → Token. Not needed for sending.',
+			description: 'For the WeCom Trigger: 接收消息 → 设置API接收 → Token. Not needed for sending.',
 		},
 		// The EncodingAESKey decrypts every callback: a secret, although its name has no "secret" in it.
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
@@ -91,16 +94,28 @@ export class WeComApi implements ICredentialType {
 			answer = (await this.helpers.httpRequest({
 				method: 'GET',
 				url: `${weComBaseUrl(credentials.baseUrl)}/cgi-bin/gettoken`,
-				qs: { corpid: String(credentials.corpId ?? '').trim(), corpsecret: String(credentials.secret ?? '').trim() },
+				qs: {
+					corpid: String(credentials.corpId ?? '').trim(),
+					corpsecret: String(credentials.secret ?? '').trim(),
+				},
 				json: true,
 			})) as IDataObject;
 		} catch (error) {
-			// The request URL carries the secret: never let the transport's error text through.
-			const status = (error as { httpCode?: string; response?: { status?: number } }).response?.status;
-			throw new Error(
-				`Could not reach WeCom's gettoken at ${weComBaseUrl(credentials.baseUrl)}` +
-					(status ? ` (HTTP ${status})` : '') +
-					': check the API Base URL and that n8n can reach it.',
+			// The request URL carries the secret: never let the transport's error text through. The network code
+			// (ECONNREFUSED, ...) is kept so the caller can tell a connection failure from a refusal.
+			const cause = error as {
+				code?: string;
+				cause?: { code?: string };
+				response?: { status?: number };
+			};
+			const status = cause.response?.status;
+			throw Object.assign(
+				new Error(
+					`Could not reach WeCom's gettoken at ${weComBaseUrl(credentials.baseUrl)}` +
+						(status ? ` (HTTP ${status})` : '') +
+						': check the API Base URL and that n8n can reach it.',
+				),
+				{ code: cause.code ?? cause.cause?.code, httpCode: status ? String(status) : undefined },
 			);
 		}
 		if (Number(answer.errcode ?? 0) !== 0 || typeof answer.access_token !== 'string') {
@@ -118,7 +133,8 @@ export class WeComApi implements ICredentialType {
 	// A token alone proves only CorpID + Secret; reading the agent proves the AgentId belongs to this Secret.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl}}',
+			baseURL:
+				'={{ ($credentials.baseUrl || "https://qyapi.weixin.qq.com").trim().replace(/\\/+$/, "") }}',
 			url: '/cgi-bin/agent/get',
 			qs: { agentid: '={{$credentials.agentId}}' },
 		},
@@ -145,7 +161,26 @@ export class WeComApi implements ICredentialType {
 				properties: {
 					key: 'errcode',
 					value: 301002,
-					message: 'The Secret has no permission to read this agent (301002): check AgentId and Secret belong to the same app.',
+					message:
+						'The Secret has no permission to read this agent (301002): check AgentId and Secret belong to the same app.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errcode',
+					value: 60011,
+					message:
+						"No permission to read this agent (60011): check the app's visibility scope (可见范围) and that AgentId and Secret belong to the same app.",
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errcode',
+					value: 48002,
+					message:
+						"The app may not call this API (48002): check the app's API permissions in the admin console.",
 				},
 			},
 			{
@@ -153,7 +188,8 @@ export class WeComApi implements ICredentialType {
 				properties: {
 					key: 'errcode',
 					value: 40014,
-					message: 'The access token was rejected (40014): save the credential again to fetch a new one.',
+					message:
+						'The access token was rejected (40014): save the credential again to fetch a new one.',
 				},
 			},
 		],

@@ -10,7 +10,13 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import type { MultipartFile } from '../shared/multipart';
 import { encodeMultipart } from '../shared/multipart';
-import { describeWeComError, redact, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
+import {
+	describeWeComError,
+	redact,
+	THROTTLE_ERRCODES,
+	TOKEN_ERRCODES,
+	weComBaseUrl,
+} from './errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';
 
@@ -30,8 +36,33 @@ export interface WeComRequest {
 /** Waits between attempts after throttling (45009/45033) or an HTTP 5xx; bounded so a workflow never hangs. */
 export const RETRY_DELAYS_MS = [500, 1000, 2000];
 
+/** Failures of the connection itself, worth another try (a relay restarting, a dropped socket). */
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'UND_ERR_SOCKET',
+	'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function networkCodeOf(error: unknown, depth = 0): string | undefined {
+	const e = error as { code?: unknown; cause?: unknown };
+	if (typeof e?.code === 'string' && TRANSIENT_NETWORK_CODES.has(e.code)) return e.code;
+	return e?.cause && depth < 4 ? networkCodeOf(e.cause, depth + 1) : undefined;
+}
+
 function httpStatusOf(error: unknown): number | undefined {
-	const e = error as { httpCode?: string; response?: { status?: number }; status?: number; cause?: unknown };
+	const e = error as {
+		httpCode?: string;
+		response?: { status?: number };
+		status?: number;
+		cause?: unknown;
+	};
 	const status = Number(e.httpCode ?? e.response?.status ?? e.status);
 	if (Number.isFinite(status) && status > 0) return status;
 	return e.cause && e.cause !== error ? httpStatusOf(e.cause) : undefined;
@@ -42,9 +73,17 @@ function httpStatusOf(error: unknown): number | undefined {
  * hint, refreshes a dead token once (WeCom reports it as HTTP 200 + errcode, which n8n alone does not react to),
  * retries throttling and 5xx with back-off, and keeps the token and secret out of every error.
  */
-export async function weComApiRequest(this: WeComContext, request: WeComRequest): Promise<IDataObject> {
+export async function weComApiRequest(
+	this: WeComContext,
+	request: WeComRequest,
+): Promise<IDataObject> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const secrets = [credentials.secret, credentials.accessToken, credentials.encodingAesKey, credentials.callbackToken];
+	const secrets = [
+		credentials.secret,
+		credentials.accessToken,
+		credentials.encodingAesKey,
+		credentials.callbackToken,
+	];
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: `${weComBaseUrl(credentials.baseUrl)}${request.path}`,
@@ -73,16 +112,26 @@ export async function weComApiRequest(this: WeComContext, request: WeComRequest)
 			)) as IDataObject;
 		} catch (error) {
 			const status = httpStatusOf(error);
-			if ((status === undefined || status >= 500 || status === 429) && retries < RETRY_DELAYS_MS.length) {
+			const networkCode = status === undefined ? networkCodeOf(error) : undefined;
+			const transient =
+				networkCode !== undefined || (status !== undefined && (status >= 500 || status === 429));
+			if (transient && retries < RETRY_DELAYS_MS.length) {
 				await sleep(RETRY_DELAYS_MS[retries++]);
 				continue;
 			}
 			const reason = redact(String((error as Error).message ?? error), secrets);
+			const after = retries ? ` after ${retries} retries` : '';
+			// Neither an HTTP answer nor a network failure: the credential's own refusal (e.g. gettoken said 40001),
+			// whose message already names the cause and the fix.
+			const message = status
+				? `WeCom answered HTTP ${status} for ${request.path}${after}`
+				: networkCode
+					? `Could not reach WeCom for ${request.path}${after}: check the API Base URL and the network`
+					: reason;
 			throw new NodeApiError(this.getNode(), { message: reason } as JsonObject, {
-				message: status
-					? `WeCom answered HTTP ${status} for ${request.path}${retries ? ` after ${retries} retries` : ''}`
-					: `Could not reach WeCom for ${request.path}${retries ? ` after ${retries} retries` : ''}: check the API Base URL and the network`,
-				description: reason,
+				message,
+				// The network code stays out of the message: n8n would swap a message naming it for its own generic text.
+				description: networkCode ? `${networkCode}: ${reason}` : reason,
 				httpCode: status ? String(status) : undefined,
 				itemIndex: request.itemIndex,
 			});
@@ -135,9 +184,13 @@ function weComError(
 ): NodeApiError {
 	const { message, description } = describeWeComError(errcode, redact(errmsg, secrets));
 	const throttled = THROTTLE_ERRCODES.has(errcode) && retries > 0;
-	return new NodeApiError(context.getNode(), { errcode, errmsg: redact(errmsg, secrets) } as JsonObject, {
-		message: throttled ? `${message} — still throttled after ${retries} retries` : message,
-		description: `${description}\nAPI: ${request.path}`,
-		itemIndex: request.itemIndex,
-	});
+	return new NodeApiError(
+		context.getNode(),
+		{ errcode, errmsg: redact(errmsg, secrets) } as JsonObject,
+		{
+			message: throttled ? `${message} — still throttled after ${retries} retries` : message,
+			description: `${description}\nAPI: ${request.path}`,
+			itemIndex: request.itemIndex,
+		},
+	);
 }

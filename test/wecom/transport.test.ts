@@ -165,6 +165,47 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 		expect(env.emulator.callsTo('/cgi-bin/message/send')).toHaveLength(4);
 	});
 
+	it('reports a refused token (wrong Secret) at once, with the hint, without retrying gettoken', async () => {
+		env.harness.credentials.patch(env.credential.id, { secret: 'not-the-app-secret-42' });
+
+		const result = await env.run(text('never sent'));
+
+		const error = errorOf(result);
+		expect(error.message).toMatch(/^WeCom refused to issue an access token: Invalid Secret/);
+		expect(error.message).toContain('errcode 40001');
+		expect(error.message).not.toMatch(/Could not reach|retries/);
+		expect(error.message).not.toContain('not-the-app-secret-42');
+		expect(env.emulator.callsTo('/cgi-bin/gettoken')).toHaveLength(1);
+		expect(apiCalls(env)).toHaveLength(0);
+	});
+
+	it('retries a gettoken answered with HTTP 503 and then sends', async () => {
+		env.emulator.injectFault({ kind: 'http', status: 503, path: '/cgi-bin/gettoken', times: 1 });
+
+		const result = await env.run(text('after a flaky gettoken'));
+
+		expect(result.error).toBeUndefined();
+		expect(env.emulator.callsTo('/cgi-bin/gettoken').map((c) => c.status)).toEqual([503, 200]);
+		expect(env.emulator.sentMessages()).toHaveLength(1);
+	});
+
+	it('names a connection failure and retries it a bounded number of times', async () => {
+		// A port nothing listens on: the stored token is valid-looking, so the send itself fails to connect.
+		env.harness.credentials.patch(env.credential.id, {
+			accessToken: 'planted-token-value',
+			baseUrl: 'http://127.0.0.1:1',
+		});
+
+		const result = await env.run(text('nowhere to go'));
+
+		const error = errorOf(result);
+		expect(error.message).toBe(
+			'Could not reach WeCom for /cgi-bin/message/send after 3 retries: check the API Base URL and the network',
+		);
+		expect(error.description).toMatch(/^ECONNREFUSED: /);
+		expect(JSON.stringify(error)).not.toContain('planted-token-value');
+	});
+
 	it('keeps the secret and every token out of outputs and errors', async () => {
 		const outcomes: RunOutcome[] = [];
 		outcomes.push(await env.run(text('ok')));
