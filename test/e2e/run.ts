@@ -317,37 +317,68 @@ async function checks(world: World): Promise<void> {
 		await expectExecutions(world, world.welcome, 1);
 	});
 
-	await check('a bad signature gets a 4xx and n8n records no execution', async () => {
-		const before = await executionCount(world, world.text);
-		const content = `forged ${newMsgId()}`;
-		for (const tamper of ['signature', 'body'] as const) {
-			const res = await post(world, world.text, textMessageXml({ from: 'lisi', content }), tamper);
+	await check(
+		'a bad signature (or the wrong method) gets a 4xx and n8n records no execution',
+		async () => {
+			const before = await executionCount(world, world.text);
+			const content = `forged ${newMsgId()}`;
+			for (const tamper of ['signature', 'body'] as const) {
+				const res = await post(
+					world,
+					world.text,
+					textMessageXml({ from: 'lisi', content }),
+					tamper,
+				);
+				expect(
+					res.status >= 400 && res.status < 500,
+					`tampered ${tamper}: HTTP ${res.status}, expected 4xx`,
+				);
+			}
+			const verification = buildWeComUrlVerification({
+				token: WECOM_SEED.callbackToken,
+				encodingAesKey: WECOM_SEED.encodingAesKey,
+				corpId: WECOM_SEED.corpId,
+			});
+			const res = await deliver(
+				triggerUrl(world.n8n.baseUrl, world.text),
+				verification,
+				'signature',
+			);
 			expect(
 				res.status >= 400 && res.status < 500,
-				`tampered ${tamper}: HTTP ${res.status}, expected 4xx`,
+				`tampered URL verification: HTTP ${res.status}, expected 4xx`,
 			);
-		}
-		const verification = buildWeComUrlVerification({
-			token: WECOM_SEED.callbackToken,
-			encodingAesKey: WECOM_SEED.encodingAesKey,
-			corpId: WECOM_SEED.corpId,
-		});
-		const res = await deliver(triggerUrl(world.n8n.baseUrl, world.text), verification, 'signature');
-		expect(
-			res.status >= 400 && res.status < 500,
-			`tampered URL verification: HTTP ${res.status}, expected 4xx`,
-		);
-		expect(
-			!res.body.includes(verification.echo),
-			'a tampered URL verification was answered with the plaintext',
-		);
-		await barrier(world, 'after forged requests');
-		await expectExecutions(world, world.text, before + 1);
-		expect(
-			sendsWithText(world, `收到：${content}`).length === 0,
-			'a forged message was replied to',
-		);
-	});
+			expect(
+				!res.body.includes(verification.echo),
+				'a tampered URL verification was answered with the plaintext',
+			);
+			const wrongMethod = await withDeadline(
+				sendCallback(
+					triggerUrl(world.n8n.baseUrl, world.text),
+					buildWeComCallback({
+						token: WECOM_SEED.callbackToken,
+						encodingAesKey: WECOM_SEED.encodingAesKey,
+						corpId: WECOM_SEED.corpId,
+						agentId: WECOM_SEED.agentId,
+						payloadXml: textMessageXml({ from: 'lisi', content }),
+					}),
+					{ method: 'PUT' },
+				),
+				HTTP_DEADLINE_MS,
+				'PUT to the WeCom Trigger',
+			);
+			expect(
+				wrongMethod.status === 404,
+				`a correctly signed callback sent with PUT: HTTP ${wrongMethod.status}, expected n8n's 404`,
+			);
+			await barrier(world, 'after forged requests');
+			await expectExecutions(world, world.text, before + 1);
+			expect(
+				sendsWithText(world, `收到：${content}`).length === 0,
+				'a forged message was replied to',
+			);
+		},
+	);
 
 	await check('redelivery of the same message gives one execution', async () => {
 		const before = await executionCount(world, world.text);
