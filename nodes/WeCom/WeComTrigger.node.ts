@@ -24,7 +24,7 @@ import {
 	recentCallbacks,
 } from './events';
 
-/** Larger bodies are refused unread: a WeCom envelope holds one encrypted message of a few KiB. */
+/** Larger bodies are refused before any parsing: a WeCom envelope holds one encrypted message of a few KiB. */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
 
 const CALLBACK_PATH = 'callback';

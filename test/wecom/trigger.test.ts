@@ -899,7 +899,7 @@ describe('WeCom Trigger: bad requests', () => {
 		},
 	);
 
-	it('refuses a body over 1 MiB unread (413)', async () => {
+	it('refuses a body over 1 MiB before parsing it (413)', async () => {
 		const server = await serve();
 		const built = callback(textMessage());
 		const padding = ' '.repeat(1024 * 1024);
