@@ -5,6 +5,14 @@ import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
 import { XmlReadError, readXml } from '../shared/xml';
 import type { XmlObject } from '../shared/xml';
+import {
+	APPROVAL_CHANGE_EVENT,
+	APPROVAL_NODE_STATUS,
+	APPROVAL_STATUS,
+	APPROVER_ATTR,
+	codeName,
+	type CodeNames,
+} from './approvalStatus';
 import { WECOM_XML_LIST_FIELDS } from './xmlLists';
 
 export type CallbackFormat = 'xml' | 'json';
@@ -375,59 +383,12 @@ export const recentCallbacks = new RecentKeys(20000);
 // ---------------------------------------------------------------------------------------------
 // sys_approval_change -> approval.
 
-interface StatusName {
-	name: string;
-	nameZh: string;
-}
-
-/** Status of the approval as a whole (ApprovalInfo.SpStatus). */
-export const APPROVAL_STATUS: Readonly<Record<number, StatusName>> = {
-	1: { name: 'pending', nameZh: '审批中' },
-	2: { name: 'approved', nameZh: '已通过' },
-	3: { name: 'rejected', nameZh: '已驳回' },
-	4: { name: 'withdrawn', nameZh: '已撤销' },
-	6: { name: 'withdrawn_after_approval', nameZh: '通过后撤销' },
-	7: { name: 'deleted', nameZh: '已删除' },
-	10: { name: 'paid', nameZh: '已支付' },
-};
-
-/** Status of one approval node (SpRecord.SpStatus) and of one approver in it (Details.SpStatus). */
-export const APPROVAL_NODE_STATUS: Readonly<Record<number, StatusName>> = {
-	1: { name: 'pending', nameZh: '审批中' },
-	2: { name: 'approved', nameZh: '已同意' },
-	3: { name: 'rejected', nameZh: '已驳回' },
-	4: { name: 'transferred', nameZh: '已转审' },
-	11: { name: 'returned', nameZh: '已退回' },
-	12: { name: 'approver_added', nameZh: '已加签' },
-	13: { name: 'approved_and_approver_added', nameZh: '已同意并加签' },
-	14: { name: 'handled', nameZh: '已办理' },
-	15: { name: 'handed_over', nameZh: '已转交' },
-};
-
-/** What happened to cause this callback (ApprovalInfo.StatuChangeEvent, WeCom's spelling). */
-export const APPROVAL_CHANGE_EVENT: Readonly<Record<number, StatusName>> = {
-	1: { name: 'submitted', nameZh: '提单' },
-	2: { name: 'approved', nameZh: '同意' },
-	3: { name: 'rejected', nameZh: '驳回' },
-	4: { name: 'transferred', nameZh: '转审' },
-	5: { name: 'reminder', nameZh: '催办' },
-	6: { name: 'withdrawn', nameZh: '撤销' },
-	8: { name: 'withdrawn_after_approval', nameZh: '通过后撤销' },
-	10: { name: 'comment_added', nameZh: '添加备注' },
-};
-
-/** ApproverAttr of an approval node: 1 any one approver decides (或签), 2 all must approve (会签). */
-export const APPROVER_ATTR: Readonly<Record<number, StatusName>> = {
-	1: { name: 'or', nameZh: '或签' },
-	2: { name: 'and', nameZh: '会签' },
-};
-
 function named(
-	table: Readonly<Record<number, StatusName>>,
+	table: CodeNames,
 	code: number | null,
 ): { name: string | null; nameZh: string | null } {
-	const entry = code === null ? undefined : table[code];
-	return entry ? { name: entry.name, nameZh: entry.nameZh } : { name: null, nameZh: null };
+	const entry = codeName(table, code);
+	return entry ? { name: entry.en, nameZh: entry.zh } : { name: null, nameZh: null };
 }
 
 function strings(value: unknown): string[] {

@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { setGlobalState } from 'n8n-workflow';
 
+import { approvalFromCallback } from '../../nodes/WeCom/events';
 import { parseTime } from '../../nodes/WeCom/resources/approval/time';
 import type { MultipartBody, RecordedCall } from '../emulator';
 import type { Approval } from '../emulator/wecom/approvalModel';
@@ -942,7 +943,7 @@ describe('WeCom Approval (审批)', () => {
 			[1, 'pending', '审批中'],
 			[2, 'approved', '已通过'],
 			[4, 'withdrawn', '已撤销'],
-			[6, 'withdrawn after approval', '通过后撤销'],
+			[6, 'withdrawn_after_approval', '通过后撤销'],
 			[7, 'deleted', '已删除'],
 			[10, 'paid', '已支付'],
 		])('names sp_status %d "%s" (%s)', async (status, en, cn) => {
@@ -982,6 +983,92 @@ describe('WeCom Approval (审批)', () => {
 			} finally {
 				approval.sp_record = saved;
 			}
+		});
+
+		it.each([
+			[11, 'returned', '已退回'],
+			[12, 'approver_added', '已加签'],
+			[13, 'approved_and_approver_added', '已同意并加签'],
+			[14, 'handled', '已办理'],
+			[15, 'handed_over', '已转交'],
+		])('names approver node status %d "%s" (%s)', async (status, en, cn) => {
+			const approval = env.emulator.wecom.approvals.find((a) => a.sp_record.length > 0)!;
+			const saved = structuredClone(approval.sp_record);
+			approval.sp_record[0].sp_status = status;
+			approval.sp_record[0].details[0].sp_status = status;
+			try {
+				const result = await env.run({
+					resource: 'approval',
+					operation: 'get',
+					spNo: approval.sp_no,
+				});
+				const record = (result.items[0].json.sp_record as IDataObject[])[0];
+				expect(record).toMatchObject({ sp_status_name: en, sp_status_name_zh: cn });
+				expect((record.details as IDataObject[])[0]).toMatchObject({
+					sp_status_name: en,
+					sp_status_name_zh: cn,
+				});
+			} finally {
+				approval.sp_record = saved;
+			}
+		});
+
+		it('names every status code exactly as the trigger does', async () => {
+			const approval = env.emulator.wecom.approvals.find((a) => a.sp_record.length > 0)!;
+			const saved = {
+				sp_status: approval.sp_status,
+				sp_record: structuredClone(approval.sp_record),
+			};
+			// 0–16 covers every documented code of both tables plus undocumented ones around them.
+			const codes = Array.from({ length: 17 }, (_, code) => code);
+			const fromGet: unknown[][] = [];
+			const fromTrigger: unknown[][] = [];
+			try {
+				for (const code of codes) {
+					approval.sp_status = code;
+					approval.sp_record[0].sp_status = code;
+					approval.sp_record[0].details[0].sp_status = code;
+					const result = await env.run({
+						resource: 'approval',
+						operation: 'get',
+						spNo: approval.sp_no,
+					});
+					const info = result.items[0].json;
+					const record = (info.sp_record as IDataObject[])[0];
+					const detail = (record.details as IDataObject[])[0];
+					fromGet.push(
+						[info, record, detail].flatMap((e) => [e.sp_status_name, e.sp_status_name_zh]),
+					);
+
+					const callback = approvalFromCallback({
+						SpStatus: String(code),
+						SpRecord: [{ SpStatus: String(code), Details: [{ SpStatus: String(code) }] }],
+					});
+					const node = (callback.records as IDataObject[])[0];
+					const approver = (node.details as IDataObject[])[0];
+					fromTrigger.push(
+						[callback, node, approver].flatMap((e) => [e.spStatusName, e.spStatusNameZh]),
+					);
+				}
+			} finally {
+				approval.sp_status = saved.sp_status;
+				approval.sp_record = saved.sp_record;
+			}
+
+			// An unknown code is 'unknown'/'未知' on Get and null on the trigger; every known one matches.
+			const asGetNames = fromTrigger.map((names) =>
+				names.map((name, i) => name ?? (i % 2 === 0 ? 'unknown' : '未知')),
+			);
+			expect(fromGet).toEqual(asGetNames);
+			const named = fromTrigger.filter((names) => names.some((name) => name !== null));
+			expect(named.length).toBeGreaterThanOrEqual(9);
+			expect(fromGet[6].slice(0, 2)).toEqual(['withdrawn_after_approval', '通过后撤销']);
+			expect(fromGet[13].slice(2)).toEqual([
+				'approved_and_approver_added',
+				'已同意并加签',
+				'approved_and_approver_added',
+				'已同意并加签',
+			]);
 		});
 
 		it('reads sp_no per item, and turns an unknown one into an error item under continueOnFail', async () => {
@@ -1173,7 +1260,7 @@ describe('WeCom Approval (审批)', () => {
 			}
 		});
 
-		it('filters by creator', async () => {
+		it('filters by creator picked as a member', async () => {
 			const end = Math.floor(Date.now() / 1000);
 			const start = end - 30 * DAY;
 			const result = await env.run({
@@ -1182,12 +1269,47 @@ describe('WeCom Approval (审批)', () => {
 				startDate: String(start),
 				endDate: String(end),
 				returnAll: true,
+				filters: { creator: byId('zhangsan') },
+			});
+			expect(result.error).toBeUndefined();
+			expect(listCalls()[0].filters).toEqual([{ key: 'creator', value: 'zhangsan' }]);
+			const want = expected(start, end, (a) => a.applyer.userid === 'zhangsan');
+			expect(want.length).toBeGreaterThan(0);
+			expect(result.items.map((i) => i.json.sp_no)).toEqual(want);
+		});
+
+		it('reads the creator filter from an expression per item, or as a plain userid', async () => {
+			const end = Math.floor(Date.now() / 1000);
+			const start = end - 30 * DAY;
+			const perItem = await env.run(
+				{
+					resource: 'approval',
+					operation: 'getMany',
+					startDate: String(start),
+					endDate: String(end),
+					returnAll: true,
+					filters: { creator: byId('={{ $json.who }}') },
+				},
+				[{ json: { who: 'zhangsan' } }, { json: { who: 'lisi' } }],
+			);
+			expect(perItem.error).toBeUndefined();
+			expect(listCalls().map((c) => c.filters)).toEqual([
+				[{ key: 'creator', value: 'zhangsan' }],
+				[{ key: 'creator', value: 'lisi' }],
+			]);
+
+			env.emulator.calls.length = 0;
+			// Workflows saved while the filter was a text field hold the userid itself.
+			const plain = await env.run({
+				resource: 'approval',
+				operation: 'getMany',
+				startDate: String(start),
+				endDate: String(end),
+				returnAll: true,
 				filters: { creator: 'zhangsan' },
 			});
+			expect(plain.error).toBeUndefined();
 			expect(listCalls()[0].filters).toEqual([{ key: 'creator', value: 'zhangsan' }]);
-			expect(result.items.map((i) => i.json.sp_no)).toEqual(
-				expected(start, end, (a) => a.applyer.userid === 'zhangsan'),
-			);
 		});
 
 		it('reads a date alone as the whole day in the workflow time zone', async () => {

@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { APPROVAL_STATUS } from '../../approvalStatus';
 import { weComApiRequest } from '../../transport';
-import { returnAllFields } from '../shared/orgFields';
+import { returnAllFields, userLocator } from '../shared/orgFields';
 import type { WeComOperation } from '../types';
 import { fetchApprovalDetail } from './detail';
-import { APPROVAL_STATUSES } from './status';
 import { DAY_SECONDS, parseTime } from './time';
 
 /** getapprovalinfo refuses a span over 31 days; each slice stays one second short of that. */
@@ -33,18 +33,19 @@ const RECORD_TYPES: Array<[number, string]> = [
 	[9, 'Red Packet Reimbursement (红包报销审批)'],
 ];
 
-function capitalised(text: string): string {
-	return text.replace(/\b\w/g, (c) => c.toUpperCase());
+/** `withdrawn_after_approval` -> `Withdrawn After Approval`, for the picker. */
+function titled(name: string): string {
+	return name.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
-function filtersFrom(filters: IDataObject): IDataObject[] {
+function filtersFrom(filters: IDataObject, creator: unknown): IDataObject[] {
 	const out: IDataObject[] = [];
 	const add = (key: string, value: unknown) => {
 		const text = String(value ?? '').trim();
 		if (text !== '') out.push({ key, value: text });
 	};
 	add('template_id', filters.templateId);
-	add('creator', filters.creator);
+	add('creator', creator);
 	// Only the department filter may repeat (WeCom ORs repeated filters of one key).
 	const departments = filters.departmentIds;
 	for (const id of Array.isArray(departments)
@@ -98,14 +99,12 @@ export const getManyOperation: WeComOperation = {
 			placeholder: 'Add Filter',
 			default: {},
 			options: [
-				{
-					displayName: 'Creator User ID',
+				userLocator({
+					displayName: 'Creator',
 					name: 'creator',
-					type: 'string',
-					default: '',
-					placeholder: 'zhangsan',
-					description: 'Only approvals submitted by this member (申请人 userid)',
-				},
+					description: 'Only approvals submitted by this member (申请人)',
+					required: false,
+				}),
 				{
 					displayName: 'Department Names or IDs',
 					name: 'departmentIds',
@@ -132,9 +131,9 @@ export const getManyOperation: WeComOperation = {
 					name: 'status',
 					type: 'options',
 					default: 1,
-					options: Object.entries(APPROVAL_STATUSES)
+					options: Object.entries(APPROVAL_STATUS)
 						.map(([value, name]) => ({
-							name: `${capitalised(name.en)} (${name.zh})`,
+							name: `${titled(name.en)} (${name.zh})`,
 							value: Number(value),
 						}))
 						.sort((a, b) => a.name.localeCompare(b.name)),
@@ -176,7 +175,12 @@ export const getManyOperation: WeComOperation = {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
 		const includeDetails = this.getNodeParameter('includeDetails', itemIndex, false) as boolean;
-		const filters = filtersFrom(this.getNodeParameter('filters', itemIndex, {}) as IDataObject);
+		// The creator is a locator, or a plain userid in workflows saved before it was one.
+		const creator = this.getNodeParameter('filters.creator', itemIndex, '', { extractValue: true });
+		const filters = filtersFrom(
+			this.getNodeParameter('filters', itemIndex, {}) as IDataObject,
+			creator,
+		);
 
 		const spNos: string[] = [];
 		for (const [starttime, endtime] of timeSlices(start, end)) {

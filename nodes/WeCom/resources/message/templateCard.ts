@@ -287,11 +287,13 @@ export const templateCardProperties: INodeProperties[] = [
 								description: 'Page to open (type URL)',
 							},
 							{
-								displayName: 'User ID',
+								displayName: 'User Name or ID',
 								name: 'userid',
-								type: 'string',
+								type: 'options',
+								typeOptions: { loadOptionsMethod: 'getUsers' },
 								default: '',
-								description: 'The member to show (type Member)',
+								description:
+									'The member to show (type Member). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 							},
 							{
 								displayName: 'Value',
