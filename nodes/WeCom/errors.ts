@@ -37,8 +37,14 @@ const HINTS: Record<number, Hint> = {
 		en: 'Invalid media_id: media_ids live 3 days; upload the file again.',
 		zh: 'media_id 无效：临时素材仅 3 天有效，请重新上传。',
 	},
-	41001: { en: 'The access token was missing; it has been refreshed.', zh: '缺少 access_token，已自动刷新。' },
-	42001: { en: 'The access token had expired; it has been refreshed.', zh: 'access_token 已过期，已自动刷新。' },
+	41001: {
+		en: 'The access token was missing; it has been refreshed.',
+		zh: '缺少 access_token，已自动刷新。',
+	},
+	42001: {
+		en: 'The access token had expired; it has been refreshed.',
+		zh: 'access_token 已过期，已自动刷新。',
+	},
 	45009: {
 		en: 'API call frequency limit reached: WeCom blocks further calls for about a minute (or an hour for the hourly limit). Spread the calls out.',
 		zh: '接口调用超过频率限制：将被限制约一分钟（小时限制则一小时），请降低调用频率。',
@@ -62,7 +68,7 @@ const HINTS: Record<number, Hint> = {
 	},
 	60111: { en: 'The userid was not found.', zh: '成员 userid 不存在。' },
 	81013: {
-		en: 'Every recipient was invalid (unknown users, departments or tags, or outside the app\'s visibility scope).',
+		en: "Every recipient was invalid (unknown users, departments or tags, or outside the app's visibility scope).",
 		zh: '所有接收人都无效（成员、部门或标签不存在，或不在应用可见范围内）。',
 	},
 	86003: {
@@ -93,7 +99,10 @@ const HINTS: Record<number, Hint> = {
 
 /** WeCom's errmsg carries a doc link and a request id; keep only the human part. */
 function cleanErrmsg(errmsg: string): string {
-	return errmsg.replace(/,?\s*hint:\s*\[[^\]]*\]/i, '').replace(/,?\s*(from ip|more info at)[\s\S]*$/i, '').trim();
+	return errmsg
+		.replace(/,?\s*hint:\s*\[[^\]]*\]/i, '')
+		.replace(/,?\s*(from ip|more info at)[\s\S]*$/i, '')
+		.trim();
 }
 
 export function describeWeComError(
@@ -102,7 +111,9 @@ export function describeWeComError(
 ): { message: string; description: string } {
 	const hint = HINTS[errcode];
 	const cleaned = cleanErrmsg(errmsg) || 'no message';
-	const message = hint ? `${hint.en} (errcode ${errcode}: ${cleaned})` : `WeCom error ${errcode}: ${cleaned}`;
+	const message = hint
+		? `${hint.en} (errcode ${errcode}: ${cleaned})`
+		: `WeCom error ${errcode}: ${cleaned}`;
 	const description = hint
 		? `${hint.en}\n${hint.zh}\nWeCom errcode ${errcode}, errmsg: ${cleaned}`
 		: `WeCom errcode ${errcode}, errmsg: ${cleaned}. Look it up at https://developer.work.weixin.qq.com/devtool/query?e=${errcode}`;

@@ -16,7 +16,8 @@ export function encodeMultipart(
 	fields: Record<string, string> = {},
 ): { body: Buffer; contentType: string } {
 	const boundary = `----n8nWeComDingTalk${randomBytes(12).toString('hex')}`;
-	const quote = (value: string) => value.replace(/["\r\n\\]/g, (c) => (c === '"' ? '%22' : c === '\\' ? '\\\\' : ''));
+	const quote = (value: string) =>
+		value.replace(/["\r\n\\]/g, (c) => (c === '"' ? '%22' : c === '\\' ? '\\\\' : ''));
 	const chunks: Buffer[] = [];
 	for (const [name, value] of Object.entries(fields)) {
 		chunks.push(

@@ -16,7 +16,12 @@ for (const bench of benches) {
 	process.stdout.write(`\n=== ${bench}\n`);
 	const result = spawnSync(
 		process.execPath,
-		[require.resolve('ts-node/dist/bin'), '--transpile-only', '--prefer-ts-exts', join(here, bench)],
+		[
+			require.resolve('ts-node/dist/bin'),
+			'--transpile-only',
+			'--prefer-ts-exts',
+			join(here, bench),
+		],
 		{ stdio: 'inherit' },
 	);
 	if (result.status !== 0) failed++;

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: a deliberately wrong secret, never inside n8n */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { WECOM_SEED } from '../emulator';
