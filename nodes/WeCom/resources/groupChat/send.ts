@@ -2,7 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import type { MessageType } from '../message/content';
-import { finishMessage, messageContentProperties, prepareMessage } from '../message/content';
+import {
+	finishMessage,
+	messageContentProperties,
+	prepareMessage,
+	safeFlag,
+	safeOption,
+} from '../message/content';
 import type { WeComOperation } from '../types';
 import { chatIdField, requireChatId } from './fields';
 
@@ -33,16 +39,7 @@ export const sendOperation: WeComOperation = {
 			type: 'collection',
 			placeholder: 'Add Option',
 			default: {},
-			options: [
-				{
-					displayName: 'Safe (保密消息)',
-					name: 'safe',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether the message is confidential: watermarked and not forwardable (safe)',
-				},
-			],
+			options: [safeOption],
 		},
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
@@ -50,8 +47,7 @@ export const sendOperation: WeComOperation = {
 		const options = this.getNodeParameter('options', itemIndex, {}) as { safe?: boolean };
 		const prepared = await prepareMessage.call(this, itemIndex, APPCHAT_MESSAGE_TYPES);
 		const { body, uploaded } = await finishMessage.call(this, itemIndex, prepared);
-		const request: IDataObject = { chatid, ...body };
-		if (options.safe !== undefined) request.safe = options.safe ? 1 : 0;
+		const request: IDataObject = { chatid, ...body, ...safeFlag(options) };
 		await weComApiRequest.call(this, {
 			method: 'POST',
 			path: '/cgi-bin/appchat/send',

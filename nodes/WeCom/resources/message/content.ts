@@ -296,6 +296,20 @@ export function messageContentProperties(types: MessageType[]): INodeProperties[
 	];
 }
 
+/** The confidential-message switch that both app messages and group chat messages take. */
+export const safeOption: INodeProperties = {
+	displayName: 'Safe (保密消息)',
+	name: 'safe',
+	type: 'boolean',
+	default: false,
+	description: 'Whether the message is confidential: watermarked and not forwardable (safe)',
+};
+
+/** WeCom's `safe` flag (0/1) from the node's Options, or nothing when the user left it unset. */
+export function safeFlag(options: { safe?: boolean }): IDataObject {
+	return options.safe === undefined ? {} : { safe: options.safe ? 1 : 0 };
+}
+
 export interface PreparedMessage {
 	msgtype: MessageType;
 	/** The object sent under the msgtype's key. */

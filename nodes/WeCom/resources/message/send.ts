@@ -4,7 +4,13 @@ import { NodeApiError } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, weComApiRequest } from '../../transport';
 import type { WeComOperation } from '../types';
 import type { MessageType } from './content';
-import { finishMessage, messageContentProperties, prepareMessage } from './content';
+import {
+	finishMessage,
+	messageContentProperties,
+	prepareMessage,
+	safeFlag,
+	safeOption,
+} from './content';
 import { inputError } from './limits';
 import type { Recipients } from './recipients';
 import { readRecipients, recipientBatches, recipientProperties, splitInvalid } from './recipients';
@@ -35,8 +41,7 @@ interface SendOptions {
 
 function readOptions(this: IExecuteFunctions, itemIndex: number): IDataObject {
 	const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-	const body: IDataObject = {};
-	if (options.safe !== undefined) body.safe = options.safe ? 1 : 0;
+	const body: IDataObject = safeFlag(options);
 	if (options.enableIdTrans !== undefined) body.enable_id_trans = options.enableIdTrans ? 1 : 0;
 	if (options.enableDuplicateCheck !== undefined) {
 		body.enable_duplicate_check = options.enableDuplicateCheck ? 1 : 0;
@@ -170,14 +175,7 @@ export const sendOperation: WeComOperation = {
 					description:
 						'Whether $userName=userid$ and $departmentName=ID$ in the text are shown as names (enable_id_trans)',
 				},
-				{
-					displayName: 'Safe (保密消息)',
-					name: 'safe',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether the message is confidential: watermarked and not forwardable (safe)',
-				},
+				safeOption,
 			],
 		},
 	],
