@@ -2,6 +2,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } fro
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
+import { MEDIA_RULES, MIN_MEDIA_BYTES, uploadMediaFile } from '../media/files';
 import { userLocator } from '../shared/orgFields';
 import type { WeComOperation } from '../types';
 import { requiredText, templateIdProperty } from './fields';
@@ -10,9 +11,6 @@ import { contentsFromFields, contentsFromJson } from './formValues';
 import { cachedTemplate, zhText } from './template';
 
 const MAX_SUMMARY_LINES = 3;
-// media/upload's limits for type=file.
-const MIN_FILE_BYTES = 6;
-const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 const properties: INodeProperties[] = [
 	templateIdProperty,
@@ -215,7 +213,7 @@ async function uploadFiles(this: IExecuteFunctions, pending: PendingFile[], item
 		if (files.has(property)) continue;
 		const binary = this.helpers.assertBinaryData(itemIndex, property);
 		const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-		if (data.length < MIN_FILE_BYTES || data.length > MAX_FILE_BYTES) {
+		if (data.length < MIN_MEDIA_BYTES || data.length > MEDIA_RULES.file.maxBytes) {
 			throw new NodeOperationError(
 				this.getNode(),
 				`Form field ${label}: the file in binary property "${property}" is ${data.length} bytes; WeCom takes files of 6 bytes to 20 MB`,
@@ -226,18 +224,11 @@ async function uploadFiles(this: IExecuteFunctions, pending: PendingFile[], item
 	}
 	const mediaIds = new Map<string, string>();
 	for (const [property, { binary, data }] of files) {
-		const answer = await weComApiRequest.call(this, {
-			method: 'POST',
-			path: '/cgi-bin/media/upload',
-			qs: { type: 'file' },
-			file: {
-				field: 'media',
-				filename:
-					binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
-				contentType: binary.mimeType,
-				data,
-			},
-			itemIndex,
+		const answer = await uploadMediaFile.call(this, itemIndex, 'file', {
+			data,
+			fileName:
+				binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
+			mimeType: binary.mimeType ?? '',
 		});
 		mediaIds.set(property, String(answer.media_id));
 	}

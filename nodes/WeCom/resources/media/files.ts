@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { MultipartFile } from '../../../shared/multipart';
 import { weComApiRequest } from '../../transport';
 
 export type MediaType = 'image' | 'voice' | 'video' | 'file';
@@ -99,6 +100,39 @@ function formatSize(bytes: number): string {
 }
 
 /** Reads a binary property of an input item (n8n's own error names the property if it is missing). */
+/** The fields that pick the input file: the binary property, and an optional file-name override. */
+export const binaryInputProperties: INodeProperties[] = [
+	binaryPropertyField,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [fileNameOption],
+	},
+];
+
+/** Reads the file that `binaryInputProperties` point at. */
+export async function readInputFile(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<MediaFile> {
+	const propertyName = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
+	const options = this.getNodeParameter('options', itemIndex, {}) as { fileName?: string };
+	return await readBinaryFile.call(this, itemIndex, propertyName, options.fileName);
+}
+
+/** The multipart part WeCom's upload endpoints expect (field `media`). */
+export function mediaPart(file: MediaFile): MultipartFile {
+	return {
+		field: 'media',
+		filename: file.fileName,
+		contentType: file.mimeType || 'application/octet-stream',
+		data: file.data,
+	};
+}
+
 export async function readBinaryFile(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -176,12 +210,7 @@ export async function uploadMediaFile(
 		method: 'POST',
 		path: '/cgi-bin/media/upload',
 		qs: { type },
-		file: {
-			field: 'media',
-			filename: file.fileName,
-			contentType: file.mimeType || 'application/octet-stream',
-			data: file.data,
-		},
+		file: mediaPart(file),
 		itemIndex,
 	});
 	return {

@@ -2,13 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { WeComOperation } from '../types';
 import type { MediaType } from './files';
-import {
-	binaryPropertyField,
-	checkMediaFile,
-	fileNameOption,
-	readBinaryFile,
-	uploadMediaFile,
-} from './files';
+import { binaryInputProperties, checkMediaFile, readInputFile, uploadMediaFile } from './files';
 
 export const uploadOperation: WeComOperation = {
 	value: 'upload',
@@ -31,21 +25,11 @@ export const uploadOperation: WeComOperation = {
 			description:
 				'What kind of media WeCom should store the file as; each kind has its own limits',
 		},
-		binaryPropertyField,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [fileNameOption],
-		},
+		...binaryInputProperties,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const type = this.getNodeParameter('mediaType', itemIndex) as MediaType;
-		const propertyName = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
-		const options = this.getNodeParameter('options', itemIndex, {}) as { fileName?: string };
-		const file = await readBinaryFile.call(this, itemIndex, propertyName, options.fileName);
+		const file = await readInputFile.call(this, itemIndex);
 		return await uploadMediaFile.call(
 			this,
 			itemIndex,
