@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listSearch, loadOptions } from './methods';
 import { resources } from './resources';
-import { buildProperties, route } from './resources/router';
+import { buildProperties, route } from '../shared/operations';
 
 export class WeCom implements INodeType {
 	description: INodeTypeDescription = {

@@ -124,12 +124,3 @@ export function weComBaseUrl(raw: unknown): string {
 	const value = typeof raw === 'string' ? raw.trim() : '';
 	return (value || WECOM_DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
-
-/** Removes access tokens and the given secret values from any text that may surface to a user. */
-export function redact(text: string, secrets: Array<unknown> = []): string {
-	let out = text.replace(/(access_token|corpsecret|secret)=([^&\s"']+)/gi, '$1=***');
-	for (const secret of secrets) {
-		if (typeof secret === 'string' && secret.length >= 6) out = out.split(secret).join('***');
-	}
-	return out;
-}

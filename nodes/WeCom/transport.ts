@@ -10,13 +10,9 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import type { MultipartFile } from '../shared/multipart';
 import { encodeMultipart } from '../shared/multipart';
-import {
-	describeWeComError,
-	redact,
-	THROTTLE_ERRCODES,
-	TOKEN_ERRCODES,
-	weComBaseUrl,
-} from './errors';
+import { redact } from '../shared/redact';
+import { httpStatusOf, networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
+import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';
 
@@ -31,41 +27,6 @@ export interface WeComRequest {
 	/** A file upload (multipart/form-data) instead of a JSON body. */
 	file?: MultipartFile;
 	itemIndex?: number;
-}
-
-/** Waits between attempts after throttling (45009/45033) or an HTTP 5xx; bounded so a workflow never hangs. */
-export const RETRY_DELAYS_MS = [500, 1000, 2000];
-
-/** Failures of the connection itself, worth another try (a relay restarting, a dropped socket). */
-const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'EPIPE',
-	'EAI_AGAIN',
-	'ENETUNREACH',
-	'EHOSTUNREACH',
-	'UND_ERR_SOCKET',
-	'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function networkCodeOf(error: unknown, depth = 0): string | undefined {
-	const e = error as { code?: unknown; cause?: unknown };
-	if (typeof e?.code === 'string' && TRANSIENT_NETWORK_CODES.has(e.code)) return e.code;
-	return e?.cause && depth < 4 ? networkCodeOf(e.cause, depth + 1) : undefined;
-}
-
-function httpStatusOf(error: unknown): number | undefined {
-	const e = error as {
-		httpCode?: string;
-		response?: { status?: number };
-		status?: number;
-		cause?: unknown;
-	};
-	const status = Number(e.httpCode ?? e.response?.status ?? e.status);
-	if (Number.isFinite(status) && status > 0) return status;
-	return e.cause && e.cause !== error ? httpStatusOf(e.cause) : undefined;
 }
 
 /**

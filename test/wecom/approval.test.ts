@@ -209,7 +209,7 @@ describe('WeCom Approval (审批)', () => {
 				{ continueOnFail: true },
 			);
 			expect(unknown.error).toBeUndefined();
-			expect(unknown.items[0].json.errcode).toBe(301025);
+			expect((unknown.items[0].json.details as IDataObject).errcode).toBe(301025);
 		});
 	});
 
@@ -890,7 +890,7 @@ describe('WeCom Approval (审批)', () => {
 					continueOnFail: true,
 				},
 			);
-			expect(result.items[0].json.errcode).toBe(301025);
+			expect((result.items[0].json.details as IDataObject).errcode).toBe(301025);
 			expect(String(result.items[0].json.error)).not.toMatch(/access_token/);
 		});
 	});
@@ -1080,11 +1080,11 @@ describe('WeCom Approval (审批)', () => {
 			);
 
 			expect(result.error).toBeUndefined();
-			expect(result.items.map((i) => i.json.sp_no ?? i.json.errcode)).toEqual([
-				a.sp_no,
-				301025,
-				b.sp_no,
-			]);
+			expect(
+				result.items.map(
+					(i) => i.json.sp_no ?? (i.json.details as IDataObject | undefined)?.errcode,
+				),
+			).toEqual([a.sp_no, 301025, b.sp_no]);
 			expect(callsTo('/cgi-bin/oa/getapprovaldetail').map((c) => bodyOf(c).sp_no)).toEqual([
 				a.sp_no,
 				'209901010001',

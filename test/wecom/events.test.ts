@@ -11,7 +11,6 @@ import {
 	CallbackPayloadError,
 	FILTERED_EVENTS,
 	MESSAGE_TYPES,
-	RecentKeys,
 	approvalFromCallback,
 	callbackCategory,
 	callbackToItem,
@@ -22,6 +21,7 @@ import {
 	readCallbackPayload,
 	type CallbackPayload,
 } from '../../nodes/WeCom/events';
+import { RecentKeys } from '../../nodes/shared/recentKeys';
 import { W1_POST, W2_POST } from '../fixtures/vectors';
 
 const APPROVAL_XML = readFileSync(join(__dirname, '../fixtures/approval-event.xml'), 'utf8');

@@ -161,7 +161,7 @@ describe('WeCom Group Chat (appchat)', () => {
 			);
 
 			expect(result.error).toBeUndefined();
-			expect(result.items[0].json).toMatchObject({ errcode: 86003 });
+			expect(result.items[0].json).toMatchObject({ details: { errcode: 86003 } });
 			expect(result.items[0].pairedItem).toEqual({ item: 0 });
 			expect(result.items[1].json.chatid).toBe('projectX');
 			expect(result.items[1].pairedItem).toEqual({ item: 1 });

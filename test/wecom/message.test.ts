@@ -818,7 +818,7 @@ describe('WeCom Message', () => {
 			]);
 			expect(result.items[0].json.msgid).toEqual(expect.any(String));
 			expect(result.items[1].json.error).toMatch(/Content is 3000 bytes/);
-			expect(result.items[2].json).toMatchObject({ errcode: 81013 });
+			expect(result.items[2].json).toMatchObject({ details: { errcode: 81013 } });
 			expect(result.items[2].json.error).toMatch(/Every recipient was invalid/);
 			expect(result.items[3].json.msgid).toEqual(expect.any(String));
 			expect((sendBodies() as Array<{ touser: string }>).map((b) => b.touser)).toEqual([

@@ -212,7 +212,7 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 			expect(apiCalls().map((c) => c.query.userid)).toEqual(['lisi', 'ghost', 'wangwu']);
 			expect(result.items).toHaveLength(3);
 			expect(result.items[0].json).toMatchObject({ userid: 'lisi', name: '李四' });
-			expect(result.items[1].json).toMatchObject({ errcode: 60111 });
+			expect(result.items[1].json).toMatchObject({ details: { errcode: 60111 } });
 			expect(String(result.items[1].json.error)).toContain('The userid was not found');
 			expect(result.items[1].pairedItem).toEqual({ item: 1 });
 			expect(result.items[2].json).toMatchObject({ userid: 'wangwu', name: '王五' });
@@ -429,7 +429,7 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 				{ mobile: '13800138009' },
 			]);
 			expect(result.items.map((i) => i.json)).toEqual([
-				expect.objectContaining({ errcode: 46004 }),
+				expect.objectContaining({ details: expect.objectContaining({ errcode: 46004 }) }),
 				{ mobile: '13800138009', userid: 'zhengshi' },
 			]);
 			expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
@@ -554,11 +554,11 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 
 			expect(result.error).toBeUndefined();
 			expect(apiCalls().map((c) => c.query.tagid)).toEqual(['1', '99', '3']);
-			expect(result.items.map((i) => i.json.tagname ?? i.json.errcode)).toEqual([
-				'项目经理',
-				40068,
-				'新员工',
-			]);
+			expect(
+				result.items.map(
+					(i) => i.json.tagname ?? (i.json.details as IDataObject | undefined)?.errcode,
+				),
+			).toEqual(['项目经理', 40068, '新员工']);
 			expect(result.items[2].json.partylist).toEqual([10]);
 		});
 

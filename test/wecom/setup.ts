@@ -16,7 +16,10 @@ export interface WeComTestEnv {
 	run(
 		parameters: INodeParameters,
 		items?: INodeExecutionData[],
-		options?: { continueOnFail?: boolean },
+		options?: {
+			continueOnFail?: boolean;
+			onError?: 'continueRegularOutput' | 'continueErrorOutput';
+		},
 	): Promise<RunResult & { items: INodeExecutionData[] }>;
 	stop(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export async function startWeCom(): Promise<WeComTestEnv> {
 					parameters,
 					credentials: { weComApi: credential },
 					...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+					...(options.onError ? { onError: options.onError } : {}),
 				},
 				items,
 			),

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: a deliberately wrong secret, never inside n8n */
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { WECOM_SEED } from '../emulator';
 import { apiCalls, binaryItem, bytesOf, errorOf, type RunOutcome } from './messagingSupport';
@@ -260,7 +260,7 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 			undefined,
 			undefined,
 		]);
-		expect(outcomes[6].items[0].json.errcode).toBe(81013);
+		expect((outcomes[6].items[0].json.details as IDataObject).errcode).toBe(81013);
 
 		const seen = new WeakSet<object>();
 		const serialize = (value: unknown) =>

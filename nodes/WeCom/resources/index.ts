@@ -4,10 +4,10 @@ import { groupChatResource } from './groupChat';
 import { mediaResource } from './media';
 import { messageResource } from './message';
 import { tagResource } from './tag';
-import type { WeComResource } from './types';
+import type { NodeResource } from '../../shared/operations';
 import { userResource } from './user';
 
-export const resources: WeComResource[] = [
+export const resources: NodeResource[] = [
 	messageResource,
 	mediaResource,
 	groupChatResource,

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { fetchApprovalDetail } from './detail';
 import { requiredText } from './fields';
 
-export const getOperation: WeComOperation = {
+export const getOperation: NodeOperation = {
 	value: 'get',
 	name: 'Get',
 	action: 'Get an approval',

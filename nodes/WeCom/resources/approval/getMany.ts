@@ -3,8 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { APPROVAL_STATUS } from '../../approvalStatus';
 import { weComApiRequest } from '../../transport';
-import { returnAllFields, userLocator } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import { userLocator } from '../shared/orgFields';
+import { returnAllFields } from '../../../shared/listFields';
+import type { NodeOperation } from '../../../shared/operations';
 import { fetchApprovalDetail } from './detail';
 import { DAY_SECONDS, parseTime } from './time';
 
@@ -58,7 +59,7 @@ function filtersFrom(filters: IDataObject, creator: unknown): IDataObject[] {
 	return out;
 }
 
-export const getManyOperation: WeComOperation = {
+export const getManyOperation: NodeOperation = {
 	value: 'getMany',
 	name: 'Get Many',
 	action: 'Get many approvals',

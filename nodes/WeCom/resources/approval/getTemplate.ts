@@ -1,10 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { requiredText, templateIdProperty } from './fields';
 import { cleanControl, enText, fetchTemplate, zhText } from './template';
 
-export const getTemplateOperation: WeComOperation = {
+export const getTemplateOperation: NodeOperation = {
 	value: 'getTemplate',
 	name: 'Get Template',
 	action: 'Get an approval template',

@@ -1,10 +1,10 @@
-import type { WeComResource } from '../types';
+import type { NodeResource } from '../../../shared/operations';
 import { getOperation } from './get';
 import { getManyOperation } from './getMany';
 import { getTemplateOperation } from './getTemplate';
 import { submitOperation } from './submit';
 
-export const approvalResource: WeComResource = {
+export const approvalResource: NodeResource = {
 	value: 'approval',
 	name: 'Approval (审批)',
 	description: 'Submit approvals from templates and read their state',

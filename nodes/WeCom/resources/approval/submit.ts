@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { weComApiRequest } from '../../transport';
 import { MEDIA_RULES, MIN_MEDIA_BYTES, uploadMediaFile } from '../media/files';
 import { userLocator } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { requiredText, templateIdProperty } from './fields';
 import type { FormContext, FormField } from './formValues';
 import { contentsFromFields, contentsFromJson } from './formValues';
@@ -237,7 +237,7 @@ async function uploadFiles(this: IExecuteFunctions, pending: PendingFile[], item
 	}
 }
 
-export const submitOperation: WeComOperation = {
+export const submitOperation: NodeOperation = {
 	value: 'submit',
 	name: 'Submit',
 	action: 'Submit an approval',

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import { departmentLocator, readNumericId } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 
-export const getDepartment: WeComOperation = {
+export const getDepartment: NodeOperation = {
 	value: 'get',
 	name: 'Get',
 	action: 'Get a department',

@@ -1,16 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import {
-	departmentLocator,
-	limitList,
-	listOf,
-	readNumericId,
-	returnAllFields,
-} from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import { departmentLocator, listOf, readNumericId } from '../shared/orgFields';
+import { limitList, returnAllFields } from '../../../shared/listFields';
+import type { NodeOperation } from '../../../shared/operations';
 
-export const getManyDepartments: WeComOperation = {
+export const getManyDepartments: NodeOperation = {
 	value: 'getAll',
 	name: 'Get Many',
 	action: 'Get many departments',

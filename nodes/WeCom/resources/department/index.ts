@@ -1,8 +1,8 @@
-import type { WeComResource } from '../types';
+import type { NodeResource } from '../../../shared/operations';
 import { getDepartment } from './get';
 import { getManyDepartments } from './getMany';
 
-export const departmentResource: WeComResource = {
+export const departmentResource: NodeResource = {
 	value: 'department',
 	name: 'Department (部门)',
 	description: 'Look up departments of the organisation',

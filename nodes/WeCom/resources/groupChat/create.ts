@@ -4,7 +4,7 @@ import { inputError } from '../message/limits';
 import { ID_LIST_HINT } from '../message/recipients';
 import { weComApiRequest } from '../../transport';
 import { userLocator } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import {
 	checkChatName,
 	MAX_MEMBERS,
@@ -14,7 +14,7 @@ import {
 	readUserId,
 } from './fields';
 
-export const createOperation: WeComOperation = {
+export const createOperation: NodeOperation = {
 	value: 'create',
 	name: 'Create',
 	action: 'Create a group chat',

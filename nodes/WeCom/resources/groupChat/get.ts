@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { chatIdField, requireChatId } from './fields';
 
-export const getOperation: WeComOperation = {
+export const getOperation: NodeOperation = {
 	value: 'get',
 	name: 'Get',
 	action: 'Get a group chat',

@@ -9,7 +9,7 @@ import {
 	safeFlag,
 	safeOption,
 } from '../message/content';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { chatIdField, requireChatId } from './fields';
 
 /** What appchat/send takes: no template cards there. */
@@ -25,7 +25,7 @@ const APPCHAT_MESSAGE_TYPES: MessageType[] = [
 	'file',
 ];
 
-export const sendOperation: WeComOperation = {
+export const sendOperation: NodeOperation = {
 	value: 'send',
 	name: 'Send',
 	action: 'Send a message to a group chat',

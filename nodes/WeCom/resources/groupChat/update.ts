@@ -4,10 +4,10 @@ import { inputError } from '../message/limits';
 import { ID_LIST_HINT } from '../message/recipients';
 import { weComApiRequest } from '../../transport';
 import { userLocator } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { chatIdField, checkChatName, readMembers, readUserId, requireChatId } from './fields';
 
-export const updateOperation: WeComOperation = {
+export const updateOperation: NodeOperation = {
 	value: 'update',
 	name: 'Update',
 	action: 'Update a group chat',

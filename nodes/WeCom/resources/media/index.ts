@@ -1,8 +1,8 @@
-import type { WeComResource } from '../types';
+import type { NodeResource } from '../../../shared/operations';
 import { uploadOperation } from './upload';
 import { uploadImageOperation } from './uploadImage';
 
-export const mediaResource: WeComResource = {
+export const mediaResource: NodeResource = {
 	value: 'media',
 	name: 'Media (素材)',
 	description: 'Upload files as temporary media or images for a permanent URL',

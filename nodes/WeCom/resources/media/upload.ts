@@ -1,10 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import type { MediaType } from './files';
-import { binaryInputProperties, checkMediaFile, readInputFile, uploadMediaFile } from './files';
+import { binaryInputProperties, readInputFile } from '../../../shared/binaryFile';
+import { checkMediaFile, uploadMediaFile } from './files';
 
-export const uploadOperation: WeComOperation = {
+export const uploadOperation: NodeOperation = {
 	value: 'upload',
 	name: 'Upload',
 	action: 'Upload a media file',

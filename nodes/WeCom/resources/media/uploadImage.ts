@@ -1,10 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import type { WeComOperation } from '../types';
-import { binaryInputProperties, checkMediaFile, mediaPart, readInputFile } from './files';
+import type { NodeOperation } from '../../../shared/operations';
+import { binaryInputProperties, readInputFile } from '../../../shared/binaryFile';
+import { checkMediaFile, mediaPart } from './files';
 
-export const uploadImageOperation: WeComOperation = {
+export const uploadImageOperation: NodeOperation = {
 	value: 'uploadImage',
 	name: 'Upload Image',
 	action: 'Upload an image for a permanent URL',

@@ -6,12 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import type { MediaFile, MediaType } from '../media/files';
-import {
-	binaryPropertyField,
-	checkMediaFile,
-	readBinaryFile,
-	uploadMediaFile,
-} from '../media/files';
+import { binaryPropertyField, readBinaryFile } from '../../../shared/binaryFile';
+import { checkMediaFile, uploadMediaFile } from '../media/files';
 import { checkBytes, inputError, LIMITS, requireText } from './limits';
 import { buildTemplateCard, templateCardProperties } from './templateCard';
 

@@ -1,8 +1,8 @@
-import type { WeComResource } from '../types';
+import type { NodeResource } from '../../../shared/operations';
 import { recallOperation } from './recall';
 import { sendOperation } from './send';
 
-export const messageResource: WeComResource = {
+export const messageResource: NodeResource = {
 	value: 'message',
 	name: 'Message (消息)',
 	description: 'Send and recall app messages',

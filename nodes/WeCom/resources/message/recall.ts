@@ -1,10 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import { inputError } from './limits';
 
-export const recallOperation: WeComOperation = {
+export const recallOperation: NodeOperation = {
 	value: 'recall',
 	name: 'Recall',
 	action: 'Recall an app message',

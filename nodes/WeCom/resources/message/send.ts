@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, weComApiRequest } from '../../transport';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 import type { MessageType } from './content';
 import {
 	finishMessage,
@@ -134,7 +134,7 @@ async function sendBatches(
 	return output;
 }
 
-export const sendOperation: WeComOperation = {
+export const sendOperation: NodeOperation = {
 	value: 'send',
 	name: 'Send',
 	action: 'Send an app message',

@@ -77,25 +77,6 @@ export function tagLocator(options: LocatorOptions): INodeProperties {
 	);
 }
 
-export const returnAllFields: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
-];
-
 /** Reads a locator (or plain) parameter as a trimmed string; an expression may have produced a number. */
 function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
 	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
@@ -138,16 +119,6 @@ export function readNumericId(
 		);
 	}
 	return Number(value);
-}
-
-/** Applies Return All / Limit to a list the API returned in one piece. */
-export function limitList(
-	this: IExecuteFunctions,
-	list: IDataObject[],
-	itemIndex: number,
-): IDataObject[] {
-	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return list;
-	return list.slice(0, this.getNodeParameter('limit', itemIndex, 50) as number);
 }
 
 /** WeCom answers carry errcode/errmsg beside the data; the items should hold only the data. */

@@ -1,10 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import { limitList, listOf, returnAllFields } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import { listOf } from '../shared/orgFields';
+import { limitList, returnAllFields } from '../../../shared/listFields';
+import type { NodeOperation } from '../../../shared/operations';
 
-export const getManyTags: WeComOperation = {
+export const getManyTags: NodeOperation = {
 	value: 'getAll',
 	name: 'Get Many',
 	action: 'Get many tags',

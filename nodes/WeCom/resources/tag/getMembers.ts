@@ -2,9 +2,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import { readNumericId, tagLocator } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 
-export const getTagMembers: WeComOperation = {
+export const getTagMembers: NodeOperation = {
 	value: 'getMembers',
 	name: 'Get Members',
 	action: 'Get the members of a tag',

@@ -1,8 +1,8 @@
-import type { WeComResource } from '../types';
+import type { NodeResource } from '../../../shared/operations';
 import { getManyTags } from './getMany';
 import { getTagMembers } from './getMembers';
 
-export const tagResource: WeComResource = {
+export const tagResource: NodeResource = {
 	value: 'tag',
 	name: 'Tag (标签)',
 	description: 'Look up tags and the members that carry them',

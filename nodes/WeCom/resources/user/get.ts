@@ -2,9 +2,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import { readUserId, userLocator, withoutStatus } from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 
-export const getUser: WeComOperation = {
+export const getUser: NodeOperation = {
 	value: 'get',
 	name: 'Get',
 	action: 'Get a user',

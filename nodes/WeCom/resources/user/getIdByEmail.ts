@@ -2,11 +2,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 
 const EMAIL_TYPES: Record<string, number> = { corp: 1, personal: 2 };
 
-export const getUserIdByEmail: WeComOperation = {
+export const getUserIdByEmail: NodeOperation = {
 	value: 'getIdByEmail',
 	name: 'Get ID by Email',
 	action: 'Get a user ID by email',

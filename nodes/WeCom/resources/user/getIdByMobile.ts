@@ -2,12 +2,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import type { WeComOperation } from '../types';
+import type { NodeOperation } from '../../../shared/operations';
 
 /** WeCom stores mobiles as up to 32 characters: digits, optionally a leading +, and separators some corps keep. */
 const MOBILE_PATTERN = /^\+?[0-9][0-9 -]{3,30}$/;
 
-export const getUserIdByMobile: WeComOperation = {
+export const getUserIdByMobile: NodeOperation = {
 	value: 'getIdByMobile',
 	name: 'Get ID by Mobile',
 	action: 'Get a user ID by mobile',

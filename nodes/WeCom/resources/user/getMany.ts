@@ -2,14 +2,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import {
-	departmentLocator,
-	limitList,
-	listOf,
-	readNumericId,
-	returnAllFields,
-} from '../shared/orgFields';
-import type { WeComOperation } from '../types';
+import { departmentLocator, listOf, readNumericId } from '../shared/orgFields';
+import { limitList, returnAllFields } from '../../../shared/listFields';
+import type { NodeOperation } from '../../../shared/operations';
 
 /** user/list_id takes at most 10,000 user–department pairs per call. */
 const LIST_ID_MAX_PAGE = 10000;
@@ -79,7 +74,7 @@ async function membersOfOrganization(this: IExecuteFunctions, itemIndex: number)
 	return [...members.values()].slice(0, limit) as IDataObject[];
 }
 
-export const getManyUsers: WeComOperation = {
+export const getManyUsers: NodeOperation = {
 	value: 'getAll',
 	name: 'Get Many',
 	action: 'Get many users',

@@ -7,7 +7,30 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { WeComOperation, WeComResource } from './types';
+/**
+ * One operation = its fields + its execute. The router adds the resource/operation displayOptions to the fields,
+ * sets pairedItem and handles both Continue On Fail modes, so an operation only turns one input item into its output.
+ */
+export interface NodeOperation {
+	value: string;
+	name: string;
+	action: string;
+	description: string;
+	/** Fields shown for this operation only (without resource/operation displayOptions). */
+	properties: INodeProperties[];
+	/** Output for input item `itemIndex`: one JSON object, several, or full items (e.g. with binary). */
+	execute(
+		this: IExecuteFunctions,
+		itemIndex: number,
+	): Promise<IDataObject | IDataObject[] | INodeExecutionData[]>;
+}
+
+export interface NodeResource {
+	value: string;
+	name: string;
+	description: string;
+	operations: NodeOperation[];
+}
 
 function withDisplay(
 	property: INodeProperties,
@@ -25,7 +48,10 @@ function withDisplay(
 }
 
 /** The node's properties: resource picker, one operation picker per resource, then every operation's fields. */
-export function buildProperties(resources: WeComResource[]): INodeProperties[] {
+export function buildProperties(
+	resources: NodeResource[],
+	defaultResource = resources[0].value,
+): INodeProperties[] {
 	const properties: INodeProperties[] = [
 		{
 			displayName: 'Resource',
@@ -35,7 +61,7 @@ export function buildProperties(resources: WeComResource[]): INodeProperties[] {
 			options: resources.map(
 				(r): INodePropertyOptions => ({ name: r.name, value: r.value, description: r.description }),
 			),
-			default: 'message',
+			default: defaultResource,
 		},
 	];
 	for (const resource of resources) {
@@ -86,10 +112,34 @@ function toItems(
 	);
 }
 
+/**
+ * The item a failed input item becomes under "On Error: Continue": `{error, details}`, where details holds what the
+ * platform said (errcode or code, the bilingual hint, HTTP status, request id). The shape is n8n's own contract for
+ * routing: the engine sends an item to the error output ("Continue (using error output)") when its json holds only
+ * `error`/`message`/`details` — or when `item.error` is set, but then it replaces the json with the bare message and
+ * the errcode and hint would be lost. The same item serves "Continue (regular output)".
+ */
+function failedItem(error: Error, itemIndex: number): INodeExecutionData {
+	const details: IDataObject = {};
+	if (error instanceof NodeApiError) {
+		const response = (error.errorResponse ?? {}) as IDataObject;
+		for (const key of ['errcode', 'code', 'requestId'] as const) {
+			if (response[key] !== undefined && response[key] !== null) details[key] = response[key];
+		}
+		if (error.httpCode) details.httpCode = error.httpCode;
+	}
+	const description = (error as NodeApiError).description;
+	if (description) details.description = description;
+	return {
+		json: { error: error.message, ...(Object.keys(details).length ? { details } : {}) },
+		pairedItem: { item: itemIndex },
+	};
+}
+
 /** Runs the selected operation for every input item. */
 export async function route(
 	this: IExecuteFunctions,
-	resources: WeComResource[],
+	resources: NodeResource[],
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const out: INodeExecutionData[] = [];
@@ -97,7 +147,7 @@ export async function route(
 		try {
 			const resourceName = this.getNodeParameter('resource', itemIndex) as string;
 			const operationName = this.getNodeParameter('operation', itemIndex) as string;
-			const operation: WeComOperation | undefined = resources
+			const operation: NodeOperation | undefined = resources
 				.find((r) => r.value === resourceName)
 				?.operations.find((o) => o.value === operationName);
 			if (!operation) {
@@ -112,17 +162,7 @@ export async function route(
 			out.push(...toItems(await operation.execute.call(this, itemIndex), itemIndex));
 		} catch (error) {
 			if (this.continueOnFail()) {
-				const description = (error as NodeApiError).description;
-				out.push({
-					json: {
-						error: (error as Error).message,
-						...(description ? { errorDescription: description } : {}),
-						...(error instanceof NodeApiError && error.errorResponse?.errcode !== undefined
-							? { errcode: error.errorResponse.errcode as number }
-							: {}),
-					},
-					pairedItem: { item: itemIndex },
-				});
+				out.push(failedItem(error as Error, itemIndex));
 				continue;
 			}
 			if (error instanceof NodeApiError) {
