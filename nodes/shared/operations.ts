@@ -126,7 +126,11 @@ function failedItem(error: Error, itemIndex: number): INodeExecutionData {
 		for (const key of ['errcode', 'code', 'requestId'] as const) {
 			if (response[key] !== undefined && response[key] !== null) details[key] = response[key];
 		}
-		if (error.httpCode) details.httpCode = error.httpCode;
+		// NodeApiError fills httpCode from an errcode when no status was given: keep only a real HTTP status.
+		const status = Number(error.httpCode);
+		if (status >= 100 && status < 600 && String(response.errcode ?? '') !== error.httpCode) {
+			details.httpCode = error.httpCode;
+		}
 	}
 	const description = (error as NodeApiError).description;
 	if (description) details.description = description;

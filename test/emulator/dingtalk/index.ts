@@ -1,6 +1,7 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
 import { authRoutes } from './auth';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
+import { orgRoutes } from './org';
 import { createDingTalkState, type DingTalkState } from './state';
 
 function authenticateNewApi(
@@ -47,7 +48,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 	owns: (path) => !path.startsWith('/cgi-bin/'),
 	createState: createDingTalkState,
 	// A new area: write `fooRoutes: Route<DingTalkState>[]` in its own file and list it here.
-	routes: [...authRoutes],
+	routes: [...authRoutes, ...orgRoutes],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
 			const header = req.headers['x-acs-dingtalk-access-token'];

@@ -1,10 +1,34 @@
-import { DINGTALK_SEED, type DingTalkSeedApp } from './seed';
+import {
+	DINGTALK_DEPARTMENTS,
+	DINGTALK_SEED,
+	DINGTALK_USERS,
+	type DingTalkDepartment,
+	type DingTalkSeedApp,
+	type DingTalkUser,
+} from './seed';
 
 // Grows with the DingTalk endpoints; reset() rebuilds it from the seed.
 export interface DingTalkState {
 	app: DingTalkSeedApp;
+	departments: DingTalkDepartment[];
+	users: DingTalkUser[];
 }
 
 export function createDingTalkState(): DingTalkState {
-	return { app: DINGTALK_SEED };
+	return {
+		app: DINGTALK_SEED,
+		departments: DINGTALK_DEPARTMENTS.map((d) => ({ ...d })),
+		users: DINGTALK_USERS.map((u) => ({ ...u, dept_id_list: [...u.dept_id_list] })),
+	};
+}
+
+export function findDingTalkDepartment(
+	state: DingTalkState,
+	id: number,
+): DingTalkDepartment | undefined {
+	return state.departments.find((d) => d.dept_id === id);
+}
+
+export function findDingTalkUser(state: DingTalkState, userid: string): DingTalkUser | undefined {
+	return state.users.find((u) => u.userid === userid);
 }

@@ -1,0 +1,36 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { buildProperties, route } from '../shared/operations';
+import { listSearch } from './methods';
+import { resources } from './resources';
+
+export class DingTalk implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingTalk (钉钉)',
+		name: 'dingTalk',
+		icon: { light: 'file:dingtalk.svg', dark: 'file:dingtalk.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Send DingTalk work notifications and robot messages, upload media, start and query approvals (审批), and look up departments and users',
+		defaults: { name: 'DingTalk' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dingTalkApi', required: true }],
+		properties: buildProperties(resources),
+	};
+
+	methods = { listSearch };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route.call(this, resources);
+	}
+}

@@ -1,0 +1,3 @@
+import { orgListSearch } from './org';
+
+export const listSearch = { ...orgListSearch };

@@ -1,0 +1,4 @@
+import type { NodeResource } from '../../shared/operations';
+import { departmentResource } from './department';
+
+export const resources: NodeResource[] = [departmentResource];

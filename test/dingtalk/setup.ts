@@ -1,0 +1,70 @@
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { DingTalk } from '../../nodes/DingTalk/DingTalk.node';
+import { ApiEmulator } from '../emulator';
+import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
+import { Harness } from '../harness';
+import type { RunResult } from '../harness';
+
+export interface DingTalkTestEnv {
+	emulator: ApiEmulator;
+	harness: Harness;
+	credential: { id: string; name: string };
+	/** Runs the DingTalk node with these parameters on these items through the real engine. */
+	run(
+		parameters: INodeParameters,
+		items?: INodeExecutionData[],
+		options?: { onError?: 'continueRegularOutput' | 'continueErrorOutput' },
+	): Promise<RunResult & { items: INodeExecutionData[] }>;
+	stop(): Promise<void>;
+}
+
+/** The credential values of the seeded app, both API hosts pointing at the emulator. */
+export function seededCredential(baseUrl: string) {
+	return {
+		clientId: DINGTALK_SEED.appKey,
+		clientSecret: DINGTALK_SEED.appSecret,
+		agentId: String(DINGTALK_SEED.agentId),
+		corpId: DINGTALK_SEED.corpId,
+		robotCode: '',
+		apiBaseUrl: baseUrl,
+		oapiBaseUrl: baseUrl,
+		callbackToken: DINGTALK_SEED.callbackToken,
+		aesKey: DINGTALK_SEED.aesKey,
+		accessToken: '',
+		accessTokenFor: '',
+	};
+}
+
+/** Emulator + harness + a DingTalkApi credential pointing at the emulator's seeded app. */
+export async function startDingTalk(
+	extra: { nodeTypes?: ConstructorParameters<typeof Harness>[0]['nodeTypes'] } = {},
+): Promise<DingTalkTestEnv> {
+	const emulator = await ApiEmulator.start({ plugins: ['dingtalk'] });
+	const harness = new Harness({
+		nodeTypes: [new DingTalk(), ...(extra.nodeTypes ?? [])],
+		credentialTypes: [new DingTalkApi()],
+	});
+	const credential = harness.credentials.add('dingTalkApi', seededCredential(emulator.baseUrl)) as {
+		id: string;
+		name: string;
+	};
+	return {
+		emulator,
+		harness,
+		credential,
+		run: async (parameters, items = [{ json: {} }], options = {}) =>
+			await harness.runNode(
+				{
+					name: 'DingTalk',
+					type: harness.type('dingTalk'),
+					parameters,
+					credentials: { dingTalkApi: credential },
+					...(options.onError ? { onError: options.onError } : {}),
+				},
+				items,
+			),
+		stop: async () => await emulator.stop(),
+	};
+}
