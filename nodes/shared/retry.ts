@@ -14,7 +14,11 @@ export interface BackoffPolicy {
  * failed together (a platform restart) so they do not all come back in the same second; the result stays within
  * [initialMs, maxMs] whatever `random` returns.
  */
-export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number): number {
+export function backoffDelay(
+	failures: number,
+	policy: BackoffPolicy,
+	random: () => number,
+): number {
 	const jitter = Math.min(Math.max(policy.jitter ?? 0.25, 0), 1);
 	const exponent = Math.min(Math.max(failures, 1) - 1, 30);
 	const step = Math.min(policy.initialMs * 2 ** exponent, policy.maxMs);

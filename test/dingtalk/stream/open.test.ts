@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: a deliberately wrong secret, never inside n8n */
 import {
 	ackData,
 	answerFrame,

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // The Stream client's clock-driven behaviour, on a test clock with hand-driven ticks and scripted sockets: back-off
 // sequences, the watchdog, the lifetime cap, reconnection on disconnect, failure reports and close. The same client
 // against the emulator's real WebSocket server is in client.test.ts.

@@ -21,7 +21,7 @@ import { STREAM_SOCKET_PATH } from './stream';
 export interface StreamServerOptions {
 	/** An unacked (or LATER) event is delivered again after this long; default 60 s, as DingTalk does. */
 	redeliveryDelayMs?: number;
-	/** Deliveries of one event before the server gives up on it (it is then `lost`); default 5. */
+	/** Delivery attempts for one event (with or without a connection to take it); then it is `lost`; default 5. */
 	maxDeliveries?: number;
 	/** After SYSTEM disconnect the server closes the socket this much later; default 10 s. */
 	disconnectGraceMs?: number;
@@ -60,6 +60,7 @@ export interface StreamEventRecord {
 	type: 'EVENT' | 'CALLBACK';
 	topic: string;
 	eventType?: string;
+	/** Delivery attempts; one that found no connection to push to counts too. */
 	deliveries: number;
 	/** The connections it was sent to, in order. */
 	sentTo: string[];
@@ -180,9 +181,16 @@ export class DingTalkStreamServer {
 	}
 
 	connections(): StreamConnectionInfo[] {
-		return [...this.connectionsById.values()].map(
-			({ ws: _ws, sent: _sent, ...info }) => ({ ...info }) as StreamConnectionInfo,
-		);
+		return [...this.connectionsById.values()].map((c) => ({
+			id: c.id,
+			state: c.state,
+			zombie: c.zombie,
+			subscriptions: c.subscriptions,
+			ua: c.ua,
+			openedAt: c.openedAt,
+			closedAt: c.closedAt,
+			closeCode: c.closeCode,
+		}));
 	}
 
 	/** Connections that are open (draining ones included). */
@@ -276,10 +284,21 @@ export class DingTalkStreamServer {
 		this.deliver(event, true);
 	}
 
+	/** Events given up on: every attempt spent without a SUCCESS. */
+	lost(): StreamEventRecord[] {
+		return this.eventRecords().filter((e) => e.lost);
+	}
+
 	eventRecords(): StreamEventRecord[] {
-		return [...this.events.values()].map(({ headers: _h, data: _d, dueAt: _due, ...record }) => ({
-			...record,
-			sentTo: [...record.sentTo],
+		return [...this.events.values()].map((e) => ({
+			key: e.key,
+			type: e.type,
+			topic: e.topic,
+			eventType: e.eventType,
+			deliveries: e.deliveries,
+			sentTo: [...e.sentTo],
+			acked: e.acked,
+			lost: e.lost,
 		}));
 	}
 
@@ -411,26 +430,38 @@ export class DingTalkStreamServer {
 		return open.length > 0 ? open : subscribed;
 	}
 
-	private deliver(event: PendingEvent, force: boolean): void {
-		const candidates = this.candidates(event);
+	/**
+	 * One delivery attempt. Each counts, even with no connection to push to; after the last one's redelivery delay
+	 * an unacknowledged event is lost. `extra`: a duplicate of an acknowledged event, outside that count.
+	 */
+	private deliver(event: PendingEvent, extra: boolean): void {
 		const now = this.env.now();
-		if (candidates.length === 0) {
-			event.dueAt = now;
+		if (extra) {
+			this.push(event, now);
 			return;
 		}
-		if (!force && event.deliveries >= this.options.maxDeliveries) {
-			event.lost = true;
+		if (event.deliveries >= this.options.maxDeliveries) {
+			event.lost = !event.acked;
 			event.dueAt = undefined;
 			return;
 		}
-		// Each message goes to one connection of the app, picked at random.
+		event.deliveries++;
+		this.push(event, now);
+		if (event.acked) return;
+		event.dueAt = now + this.options.redeliveryDelayMs;
+		this.later(this.options.redeliveryDelayMs, () => this.redeliverDue());
+	}
+
+	/** Sends the event to one connection of the app, picked at random; false when there is none. */
+	private push(event: PendingEvent, now: number): boolean {
+		const candidates = this.candidates(event);
+		if (candidates.length === 0) return false;
 		const pick = Math.min(
 			Math.floor(this.options.random() * candidates.length),
 			candidates.length - 1,
 		);
 		const connection = candidates[pick];
 		const messageId = randomUUID();
-		event.deliveries++;
 		event.sentTo.push(connection.id);
 		const app = this.env.state().app;
 		const headers: Record<string, string> = {
@@ -444,10 +475,7 @@ export class DingTalkStreamServer {
 		};
 		connection.sent.set(messageId, { key: event.key, kind: event.type });
 		this.send(connection, { specVersion: '1.0', type: event.type, headers, data: event.data });
-		if (!event.acked) {
-			event.dueAt = now + this.options.redeliveryDelayMs;
-			this.later(this.options.redeliveryDelayMs, () => this.redeliverDue());
-		}
+		return true;
 	}
 
 	private system(connection: Connection, topic: string, data: unknown): void {
