@@ -1,4 +1,5 @@
 // DingTalk Stream frames: what the server sends, what the client answers, and the event a frame carries.
+import { isRecord, parseJsonObject } from '../../shared/json';
 
 /** Robot messages (机器人接收消息) arrive as CALLBACKs on this topic. */
 export const ROBOT_MESSAGE_TOPIC = '/v1.0/im/bot/messages/get';
@@ -24,20 +25,10 @@ export interface StreamFrame {
 	data: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A frame from the server, or undefined for text that is not one (it cannot be answered: it has no messageId). */
 export function parseFrame(text: unknown): StreamFrame | undefined {
-	if (typeof text !== 'string') return undefined;
-	let value: unknown;
-	try {
-		value = JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-	if (!isRecord(value) || typeof value.type !== 'string' || !isRecord(value.headers)) {
+	const value = typeof text === 'string' ? parseJsonObject(text) : undefined;
+	if (!value || typeof value.type !== 'string' || !isRecord(value.headers)) {
 		return undefined;
 	}
 	const headers: Record<string, string> = {};
@@ -87,12 +78,6 @@ export interface StreamEvent {
 }
 
 export function eventOf(frame: StreamFrame): StreamEvent {
-	let data: unknown;
-	try {
-		data = JSON.parse(frame.data);
-	} catch {
-		data = undefined;
-	}
 	const { headers } = frame;
 	const born = Number(headers.eventBornTime);
 	return {
@@ -103,7 +88,8 @@ export function eventOf(frame: StreamFrame): StreamEvent {
 		eventId: headers.eventId || undefined,
 		corpId: headers.eventCorpId || undefined,
 		bornTime: Number.isFinite(born) && born > 0 ? born : undefined,
-		data: isRecord(data) ? data : {},
+		// Safe keys only: the data becomes an n8n item.
+		data: parseJsonObject(frame.data) ?? {},
 		rawData: frame.data,
 		headers,
 	};

@@ -1,5 +1,6 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
+import { isRecord, parseJsonObject } from '../../shared/json';
 import { redact } from '../../shared/redact';
 import { httpStatusOf, networkCodeOf } from '../../shared/retry';
 import type { StreamSubscription } from './frames';
@@ -62,13 +63,9 @@ export function openConnectionRequest(
 	};
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The endpoint and ticket of an open answer; a StreamOpenError when the answer has neither. */
 export function readTicket(answer: unknown): StreamTicket {
-	const body = typeof answer === 'string' ? parseJson(answer) : answer;
+	const body = typeof answer === 'string' ? parseJsonObject(answer) : answer;
 	if (!isRecord(body) || typeof body.endpoint !== 'string' || typeof body.ticket !== 'string') {
 		return notATicket();
 	}
@@ -89,14 +86,6 @@ function notATicket(): never {
 	);
 }
 
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}
-
 /** DingTalk's `{code, message}` from a refused request, wherever n8n's HTTP client put the body. */
 function refusalOf(error: unknown): { code?: string; message?: string } {
 	const e = error as {
@@ -105,7 +94,7 @@ function refusalOf(error: unknown): { code?: string; message?: string } {
 		description?: unknown;
 	};
 	const raw = e?.response?.data ?? e?.response?.body ?? e?.cause?.response?.data;
-	const body = typeof raw === 'string' ? parseJson(raw) : raw;
+	const body = typeof raw === 'string' ? parseJsonObject(raw) : raw;
 	if (!isRecord(body)) return {};
 	return {
 		code: typeof body.code === 'string' ? body.code : undefined,

@@ -80,6 +80,21 @@ describe('Stream frames', () => {
 		expect(parseFrame(Buffer.from('{}'))).toBeUndefined();
 	});
 
+	it('drops prototype-sensitive keys from the data, which becomes an n8n item', () => {
+		const event = eventOf(
+			parseFrame(
+				JSON.stringify({
+					type: 'EVENT',
+					headers: { messageId: 'x', eventId: 'e' },
+					data: '{"__proto__": {"polluted": true}, "a": {"constructor": 1, "b": 2}}',
+				}),
+			)!,
+		);
+		expect(event.data).toEqual({ a: { b: 2 } });
+		expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+		expect(Object.getPrototypeOf(event.data)).toBe(Object.prototype);
+	});
+
 	it('answers with code 200, the messageId and data as a JSON string', () => {
 		expect(JSON.parse(answerFrame('m-1', ackData('EVENT')))).toEqual({
 			code: 200,
