@@ -98,7 +98,6 @@ type Renewal = 'idle' | 'lifetime' | 'disconnect';
 interface Connection {
 	id: number;
 	socket: StreamSocket;
-	ticket: string;
 	state: 'connecting' | 'open' | 'retiring' | 'closed';
 	openedAt: number;
 	lastFrameAt: number;
@@ -305,7 +304,6 @@ export class DingTalkStreamClient {
 		const connection: Connection = {
 			id: ++this.connectionSeq,
 			socket,
-			ticket: ticket.ticket,
 			state: 'connecting',
 			openedAt: now,
 			lastFrameAt: now,
