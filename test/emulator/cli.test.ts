@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-import { WECOM_SEED } from '.';
+import { DINGTALK_SEED, WECOM_SEED } from '.';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -40,6 +40,31 @@ describe('npm run emulator (cli.ts)', () => {
 			url.searchParams.set('corpsecret', WECOM_SEED.secret);
 			const res = await fetch(url, { headers: { connection: 'close' } });
 			expect(await res.json()).toMatchObject({ errcode: 0, access_token: expect.any(String) });
+
+			// DingTalk Stream mode is on: tickets are issued and the controls answer.
+			expect(output).toContain('DingTalk Stream mode');
+			expect(output).toContain(`${baseUrl}/_emulator/stream/events`);
+			const open = await fetch(new URL('/v1.0/gateway/connections/open', baseUrl), {
+				method: 'POST',
+				headers: {
+					accept: 'application/json',
+					'content-type': 'application/json',
+					connection: 'close',
+				},
+				body: JSON.stringify({
+					clientId: DINGTALK_SEED.appKey,
+					clientSecret: DINGTALK_SEED.appSecret,
+					subscriptions: [{ type: 'EVENT', topic: '*' }],
+				}),
+			});
+			expect(await open.json()).toEqual({
+				endpoint: `${baseUrl.replace('http', 'ws')}/connect`,
+				ticket: expect.any(String),
+			});
+			const connections = await fetch(new URL('/_emulator/stream/connections', baseUrl), {
+				headers: { connection: 'close' },
+			});
+			expect(await connections.json()).toEqual({ connections: [] });
 		} finally {
 			child.kill('SIGTERM');
 		}

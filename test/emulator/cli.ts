@@ -1,6 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // `npm run emulator [-- --port N]`: the emulator on its own, for trying nodes in a local n8n.
-import { ApiEmulator } from './server';
+import { ApiEmulator, STREAM_CONTROL_PREFIX } from './server';
+
+const STREAM_PING_INTERVAL_MS = 30_000;
 import { DINGTALK_SEED } from './dingtalk/seed';
 import { WECOM_SEED } from './wecom/seed';
 
@@ -18,7 +20,12 @@ function portFrom(argv: string[], env: NodeJS.ProcessEnv): number {
 }
 
 async function main(): Promise<void> {
-	const emulator = await ApiEmulator.start({ port: portFrom(process.argv.slice(2), process.env) });
+	const emulator = await ApiEmulator.start({
+		port: portFrom(process.argv.slice(2), process.env),
+		// A quiet Stream connection still hears from the server, as from DingTalk's.
+		stream: { pingIntervalMs: STREAM_PING_INTERVAL_MS },
+	});
+	const control = `${emulator.baseUrl}${STREAM_CONTROL_PREFIX}`;
 	const lines = [
 		'WeCom / DingTalk API emulator (a local test double; these are emulator values, not real credentials)',
 		`Base URL: ${emulator.baseUrl}`,
@@ -37,6 +44,11 @@ async function main(): Promise<void> {
 		`  CorpId:         ${DINGTALK_SEED.corpId}`,
 		`  Token:          ${DINGTALK_SEED.callbackToken}`,
 		`  aes_key:        ${DINGTALK_SEED.aesKey}`,
+		'',
+		'DingTalk Stream mode (the API host above serves /v1.0/gateway/connections/open; tickets last 90 s):',
+		`  push an event:      curl -X POST ${control}events -d '{"eventType":"user_add_org","data":{"UserId":["manager4220"]}}'`,
+		`  robot message:      curl -X POST ${control}robot-messages -d '{"text":"你好"}'`,
+		`  connections:        curl ${control}connections   (POST disconnect | drop | zombify | ping)`,
 		'',
 		'Ctrl+C stops it.',
 	];

@@ -23,3 +23,4 @@ export { wecomPlugin, WECOM_SEED, WeComErr } from './wecom';
 export type { WeComState, SentMessage, StoredMedia, AppChat } from './wecom';
 export { dingtalkPlugin, DINGTALK_SEED } from './dingtalk';
 export type { DingTalkState } from './dingtalk';
+export { DingTalkStreamServer, type StreamServerOptions } from './dingtalk';

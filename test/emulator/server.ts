@@ -1,6 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test code: runs under Node and jest, never inside n8n */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 import {
 	buildDingTalkCallback,
@@ -11,6 +12,7 @@ import {
 } from './callbackSender';
 import { dingtalkPlugin } from './dingtalk';
 import type { DingTalkState } from './dingtalk/state';
+import { DingTalkStreamServer, type StreamServerOptions } from './dingtalk/streamServer';
 import { FaultQueue } from './faults';
 import { MultipartError, parseMultipart } from './multipart';
 import { TokenStore } from './tokens';
@@ -25,6 +27,7 @@ import {
 	type Route,
 } from './types';
 import { isRecord } from './util';
+import { refuseUpgrade } from './webSocket';
 import { wecomPlugin } from './wecom';
 import type { SentMessage, WeComState } from './wecom/state';
 
@@ -39,6 +42,8 @@ export interface EmulatorOptions {
 	now?: () => number;
 	/** Larger request bodies get HTTP 413; default 64 MB (room for WeCom's 20 MB files). */
 	maxBodyBytes?: number;
+	/** DingTalk's Stream server (redelivery delay, disconnect grace, automatic pings). */
+	stream?: StreamServerOptions;
 }
 
 export interface WeComCallbackOptions {
@@ -69,6 +74,9 @@ const PLUGINS: Record<Platform, AnyPlugin> = {
 	wecom: wecomPlugin as AnyPlugin,
 	dingtalk: dingtalkPlugin as AnyPlugin,
 };
+
+/** `npm run emulator` users (and other processes) drive the Stream server here, e.g. POST .../events. */
+export const STREAM_CONTROL_PREFIX = '/_emulator/stream/';
 
 const DEFAULT_TOKEN_LIFETIME_MS = 7200 * 1000;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
@@ -151,6 +159,8 @@ export class ApiEmulator {
 
 	private port = 0;
 
+	private readonly streamServer?: DingTalkStreamServer;
+
 	private constructor(options: EmulatorOptions) {
 		this.now = options.now ?? Date.now;
 		this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
@@ -161,6 +171,12 @@ export class ApiEmulator {
 			for (const route of plugin.routes) {
 				this.register(plugin, route);
 			}
+		}
+		if (platforms.includes('dingtalk')) {
+			this.streamServer = new DingTalkStreamServer(
+				{ now: () => this.now(), baseUrl: () => this.baseUrl, state: () => this.dingtalk },
+				options.stream,
+			);
 		}
 		this.reset();
 	}
@@ -181,6 +197,8 @@ export class ApiEmulator {
 			return;
 		}
 		this.server = undefined;
+		// Upgraded sockets are no longer the HTTP server's to close.
+		this.streamServer?.shutdown();
 		for (const entry of this.timers) {
 			clearTimeout(entry.timer);
 			entry.done();
@@ -197,6 +215,7 @@ export class ApiEmulator {
 		this.calls.length = 0;
 		this.faults.clear();
 		this.tokens.clear();
+		this.streamServer?.reset();
 		for (const plugin of this.plugins) {
 			this.states.set(plugin.platform, plugin.createState(this.env()));
 		}
@@ -248,6 +267,12 @@ export class ApiEmulator {
 
 	get dingtalk(): DingTalkState {
 		return this.stateOf('dingtalk') as DingTalkState;
+	}
+
+	/** DingTalk's Stream server: connections, events to publish, acks received, misbehaviour on demand. */
+	get dingtalkStream(): DingTalkStreamServer {
+		if (!this.streamServer) throw new Error('the dingtalk plugin is not enabled');
+		return this.streamServer;
 	}
 
 	/** WeCom messages accepted by message/send and appchat/send, oldest first. */
@@ -343,6 +368,11 @@ export class ApiEmulator {
 			});
 		});
 		this.server = server;
+		server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+			if (!this.streamServer?.handleUpgrade(req, socket, head)) {
+				refuseUpgrade(socket, 404, 'Not Found');
+			}
+		});
 		return new Promise((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(port, '127.0.0.1', () => {
@@ -358,6 +388,16 @@ export class ApiEmulator {
 		const method = (req.method ?? 'GET').toUpperCase();
 		const path = url.pathname;
 		const rawBody = await readBody(req, this.maxBodyBytes);
+		if (path.startsWith(STREAM_CONTROL_PREFIX) && this.streamServer) {
+			// The emulator's own controls: not an API call, so not recorded.
+			const reply = this.streamServer.control(
+				method,
+				path.slice(STREAM_CONTROL_PREFIX.length),
+				recordedBody(rawBody ?? Buffer.alloc(0), 'application/json'),
+			);
+			this.send(res, reply, {} as RecordedCall);
+			return;
+		}
 		const entry = this.routes.get(`${method} ${path}`);
 		const plugin = entry?.plugin ?? this.plugins.find((p) => p.owns(path));
 		const request: EmulatorRequest = {

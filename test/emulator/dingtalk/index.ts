@@ -3,6 +3,7 @@ import { authRoutes } from './auth';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
 import { orgRoutes } from './org';
 import { createDingTalkState, type DingTalkState } from './state';
+import { streamRoutes } from './stream';
 
 function authenticateNewApi(
 	token: string | undefined,
@@ -48,7 +49,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 	owns: (path) => !path.startsWith('/cgi-bin/'),
 	createState: createDingTalkState,
 	// A new area: write `fooRoutes: Route<DingTalkState>[]` in its own file and list it here.
-	routes: [...authRoutes, ...orgRoutes],
+	routes: [...authRoutes, ...orgRoutes, ...streamRoutes],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
 			const header = req.headers['x-acs-dingtalk-access-token'];
@@ -83,3 +84,6 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 export * from './errors';
 export * from './seed';
 export * from './state';
+export * from './stream';
+export * from './streamPayloads';
+export * from './streamServer';

@@ -7,11 +7,24 @@ import {
 	type DingTalkUser,
 } from './seed';
 
+/** A Stream ticket from /v1.0/gateway/connections/open: one connection, within 90 s. */
+export interface StreamTicketRecord {
+	ticket: string;
+	clientId: string;
+	subscriptions: Array<{ type: string; topic: string }>;
+	ua?: string;
+	expiresAt: number;
+	used: boolean;
+}
+
 // Grows with the DingTalk endpoints; reset() rebuilds it from the seed.
 export interface DingTalkState {
 	app: DingTalkSeedApp;
 	departments: DingTalkDepartment[];
 	users: DingTalkUser[];
+	stream: {
+		tickets: Map<string, StreamTicketRecord>;
+	};
 }
 
 export function createDingTalkState(): DingTalkState {
@@ -19,6 +32,7 @@ export function createDingTalkState(): DingTalkState {
 		app: DINGTALK_SEED,
 		departments: DINGTALK_DEPARTMENTS.map((d) => ({ ...d })),
 		users: DINGTALK_USERS.map((u) => ({ ...u, dept_id_list: [...u.dept_id_list] })),
+		stream: { tickets: new Map() },
 	};
 }
 

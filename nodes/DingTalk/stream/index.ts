@@ -1,0 +1,5 @@
+export * from './client';
+export * from './frames';
+export * from './open';
+export * from './scheduler';
+export * from './socket';

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+
+import type { DingTalkSeedApp } from './seed';
+
+/** Robot messages (机器人接收消息) come as CALLBACKs on this topic. */
+export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
+
+/** How long a message's sessionWebhook answers (an emulator choice: DingTalk gives the expiry in each message). */
+export const SESSION_WEBHOOK_LIFETIME_MS = 90 * 60_000;
+
+export interface RobotMessageInput {
+	text?: string;
+	/** "1" one-to-one, "2" group; default "1". */
+	conversationType?: '1' | '2';
+	conversationId?: string;
+	conversationTitle?: string;
+	senderStaffId?: string;
+	senderNick?: string;
+	msgId?: string;
+	isInAtList?: boolean;
+	atUsers?: Array<{ dingtalkId: string; staffId?: string }>;
+}
+
+/** The documented robot-message payload, as Stream mode delivers it. */
+export interface RobotMessagePayload {
+	conversationId: string;
+	conversationType: '1' | '2';
+	conversationTitle?: string;
+	chatbotCorpId: string;
+	chatbotUserId: string;
+	robotCode: string;
+	msgId: string;
+	msgtype: 'text';
+	text: { content: string };
+	senderId: string;
+	senderNick: string;
+	senderStaffId: string;
+	senderCorpId: string;
+	isAdmin: boolean;
+	atUsers: Array<{ dingtalkId: string; staffId?: string }>;
+	isInAtList: boolean;
+	createAt: number;
+	sessionWebhook: string;
+	sessionWebhookExpiredTime: number;
+}
+
+function id(prefix: string): string {
+	return `${prefix}${randomBytes(12).toString('base64url')}`;
+}
+
+export function robotMessagePayload(
+	app: DingTalkSeedApp,
+	baseUrl: string,
+	now: number,
+	input: RobotMessageInput = {},
+): RobotMessagePayload {
+	const conversationType = input.conversationType ?? '1';
+	const chatbotUserId = `$:LWCP_v1:$${app.appKey}`;
+	return {
+		conversationId: input.conversationId ?? id('cid'),
+		conversationType,
+		...(conversationType === '2' ? { conversationTitle: input.conversationTitle ?? '项目群' } : {}),
+		chatbotCorpId: app.corpId,
+		chatbotUserId,
+		robotCode: app.appKey,
+		msgId: input.msgId ?? id('msg'),
+		msgtype: 'text',
+		text: { content: input.text ?? '你好' },
+		senderId: id('$:LWCP_v1:$'),
+		senderNick: input.senderNick ?? '张三',
+		senderStaffId: input.senderStaffId ?? 'manager4220',
+		senderCorpId: app.corpId,
+		isAdmin: false,
+		atUsers: input.atUsers ?? (conversationType === '2' ? [{ dingtalkId: chatbotUserId }] : []),
+		isInAtList: input.isInAtList ?? conversationType === '2',
+		createAt: now,
+		sessionWebhook: `${baseUrl}/robot/sendBySession?session=${randomBytes(16).toString('hex')}`,
+		sessionWebhookExpiredTime: now + SESSION_WEBHOOK_LIFETIME_MS,
+	};
+}
