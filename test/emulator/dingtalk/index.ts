@@ -1,8 +1,11 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
 import { authRoutes } from './auth';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
+import { mediaRoutes } from './media';
 import { orgRoutes } from './org';
+import { robotRoutes } from './robot';
 import { createDingTalkState, type DingTalkState } from './state';
+import { workNotificationRoutes } from './workNotification';
 
 function authenticateNewApi(
 	token: string | undefined,
@@ -48,7 +51,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 	owns: (path) => !path.startsWith('/cgi-bin/'),
 	createState: createDingTalkState,
 	// A new area: write `fooRoutes: Route<DingTalkState>[]` in its own file and list it here.
-	routes: [...authRoutes, ...orgRoutes],
+	routes: [...authRoutes, ...orgRoutes, ...mediaRoutes, ...workNotificationRoutes, ...robotRoutes],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
 			const header = req.headers['x-acs-dingtalk-access-token'];
@@ -83,3 +86,4 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 export * from './errors';
 export * from './seed';
 export * from './state';
+export * from './messaging';

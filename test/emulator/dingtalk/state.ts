@@ -1,3 +1,4 @@
+import { createMessagingState, type DingTalkMessagingState } from './messaging';
 import {
 	DINGTALK_DEPARTMENTS,
 	DINGTALK_SEED,
@@ -12,6 +13,8 @@ export interface DingTalkState {
 	app: DingTalkSeedApp;
 	departments: DingTalkDepartment[];
 	users: DingTalkUser[];
+	/** Media, work notifications, robot messages and group chats (messaging.ts). */
+	messaging: DingTalkMessagingState;
 }
 
 export function createDingTalkState(): DingTalkState {
@@ -19,6 +22,7 @@ export function createDingTalkState(): DingTalkState {
 		app: DINGTALK_SEED,
 		departments: DINGTALK_DEPARTMENTS.map((d) => ({ ...d })),
 		users: DINGTALK_USERS.map((u) => ({ ...u, dept_id_list: [...u.dept_id_list] })),
+		messaging: createMessagingState(DINGTALK_SEED.appKey),
 	};
 }
 
