@@ -125,6 +125,34 @@ const HINTS: Record<string, Hint> = {
 		en: 'Invalid userid: check the recipients are staff IDs of this organisation.',
 		zh: '无效的 userid：请检查接收人是否为本企业的员工 ID。',
 	},
+	'40004': {
+		en: 'DingTalk did not accept the media type: use image, voice, video or file.',
+		zh: '不支持的媒体文件类型：请使用 image、voice、video 或 file。',
+	},
+	'40005': {
+		en: 'DingTalk did not accept the file format for this media type: image jpg/gif/png/bmp, voice amr/mp3/wav, video mp4, file doc/docx/xls/xlsx/ppt/pptx/zip/pdf/rar.',
+		zh: '文件格式不被接受：图片 jpg/gif/png/bmp，语音 amr/mp3/wav，视频 mp4，文件 doc/docx/xls/xlsx/ppt/pptx/zip/pdf/rar。',
+	},
+	'40006': {
+		en: 'DingTalk did not accept the file size: images, videos and files up to 20 MB, voice up to 2 MB.',
+		zh: '文件大小不被接受：图片、视频、文件不超过 20 MB，语音不超过 2 MB。',
+	},
+	'40007': {
+		en: 'The media_id is unknown to DingTalk, or of another type than the message: upload the file again with Media → Upload.',
+		zh: 'media_id 无效或类型与消息不符：请用 Media → Upload 重新上传文件。',
+	},
+	'40056': {
+		en: "The credential's Agent ID does not belong to this app: copy the AgentId from 开发者后台 → the app → 凭证与基础信息.",
+		zh: '凭证中的 Agent ID 不属于该应用：请在开发者后台 → 应用 → 凭证与基础信息 中复制 AgentId。',
+	},
+	'invalidParameter.robotCode.notExsit': {
+		en: "No robot with this robotCode: enable the robot of the app (开发者后台 → the app → 机器人), and leave the credential's Robot Code empty to use the Client ID.",
+		zh: '机器人不存在：请在开发者后台 → 应用 → 机器人 中启用并发布机器人；凭证中的 Robot Code 留空即使用 Client ID。',
+	},
+	'invalid.openConversationId': {
+		en: "The group chat is unknown, or the app's robot is not in it: add the robot to the group (群设置 → 机器人) and use the group's openConversationId.",
+		zh: '群会话无效或应用机器人不在群内：请先在群设置 → 机器人 中添加该机器人，并使用该群的 openConversationId。',
+	},
 };
 
 /** The permission a 60011/AccessTokenPermissionDenied answer names, wherever the family puts it. */

@@ -1,5 +1,7 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+import type { MultipartFile } from './multipart';
 
 const MB = 1024 * 1024;
 
@@ -150,4 +152,25 @@ export function checkFile(
 		}
 	}
 	return { ...file, fileName: fileName || defaultName };
+}
+
+/** The multipart part that uploads a file; both platforms' media endpoints name the field `media`. */
+export function filePart(file: BinaryFile, field = 'media'): MultipartFile {
+	return {
+		field,
+		filename: file.fileName,
+		contentType: file.mimeType || 'application/octet-stream',
+		data: file.data,
+	};
+}
+
+/** What a media upload outputs: the platform's answer (media_id, type, created_at) and the file that went up. */
+export function uploadedFile(answer: IDataObject, type: string, file: BinaryFile): IDataObject {
+	return {
+		media_id: answer.media_id,
+		type: answer.type ?? type,
+		created_at: answer.created_at,
+		fileName: file.fileName,
+		fileSize: file.data.length,
+	};
 }

@@ -32,6 +32,18 @@ export interface NodeResource {
 	operations: NodeOperation[];
 }
 
+/** The usual "Options" collection of optional fields. */
+export function optionsField(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	};
+}
+
 function withDisplay(
 	property: INodeProperties,
 	resource: string,

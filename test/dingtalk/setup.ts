@@ -39,9 +39,13 @@ export function seededCredential(baseUrl: string) {
 
 /** Emulator + harness + a DingTalkApi credential pointing at the emulator's seeded app. */
 export async function startDingTalk(
-	extra: { nodeTypes?: ConstructorParameters<typeof Harness>[0]['nodeTypes'] } = {},
+	extra: {
+		nodeTypes?: ConstructorParameters<typeof Harness>[0]['nodeTypes'];
+		/** The emulator's clock (recall windows, daily limits); default Date.now. */
+		now?: () => number;
+	} = {},
 ): Promise<DingTalkTestEnv> {
-	const emulator = await ApiEmulator.start({ plugins: ['dingtalk'] });
+	const emulator = await ApiEmulator.start({ plugins: ['dingtalk'], now: extra.now });
 	const harness = new Harness({
 		nodeTypes: [new DingTalk(), ...(extra.nodeTypes ?? [])],
 		credentialTypes: [new DingTalkApi()],

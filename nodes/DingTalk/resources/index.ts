@@ -1,4 +1,12 @@
 import type { NodeResource } from '../../shared/operations';
 import { departmentResource } from './department';
+import { mediaResource } from './media';
+import { robotMessageResource } from './robotMessage';
+import { workNotificationResource } from './workNotification';
 
-export const resources: NodeResource[] = [departmentResource];
+export const resources: NodeResource[] = [
+	workNotificationResource,
+	robotMessageResource,
+	mediaResource,
+	departmentResource,
+];

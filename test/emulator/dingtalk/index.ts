@@ -1,9 +1,12 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
 import { authRoutes } from './auth';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
+import { mediaRoutes } from './media';
 import { orgRoutes } from './org';
+import { robotRoutes } from './robot';
 import { createDingTalkState, type DingTalkState } from './state';
 import { streamRoutes } from './stream';
+import { workNotificationRoutes } from './workNotification';
 
 function authenticateNewApi(
 	token: string | undefined,
@@ -49,7 +52,14 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 	owns: (path) => !path.startsWith('/cgi-bin/'),
 	createState: createDingTalkState,
 	// A new area: write `fooRoutes: Route<DingTalkState>[]` in its own file and list it here.
-	routes: [...authRoutes, ...orgRoutes, ...streamRoutes],
+	routes: [
+		...authRoutes,
+		...orgRoutes,
+		...streamRoutes,
+		...mediaRoutes,
+		...workNotificationRoutes,
+		...robotRoutes,
+	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
 			const header = req.headers['x-acs-dingtalk-access-token'];
@@ -87,3 +97,4 @@ export * from './state';
 export * from './stream';
 export * from './streamPayloads';
 export * from './streamServer';
+export * from './messaging';

@@ -1,3 +1,4 @@
+import { createMessagingState, type DingTalkMessagingState } from './messaging';
 import {
 	DINGTALK_DEPARTMENTS,
 	DINGTALK_SEED,
@@ -25,6 +26,8 @@ export interface DingTalkState {
 	stream: {
 		tickets: Map<string, StreamTicketRecord>;
 	};
+	/** Media, work notifications, robot messages and group chats (messaging.ts). */
+	messaging: DingTalkMessagingState;
 }
 
 export function createDingTalkState(): DingTalkState {
@@ -33,6 +36,7 @@ export function createDingTalkState(): DingTalkState {
 		departments: DINGTALK_DEPARTMENTS.map((d) => ({ ...d })),
 		users: DINGTALK_USERS.map((u) => ({ ...u, dept_id_list: [...u.dept_id_list] })),
 		stream: { tickets: new Map() },
+		messaging: createMessagingState(DINGTALK_SEED.appKey),
 	};
 }
 

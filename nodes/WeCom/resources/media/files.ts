@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { BinaryFile, FileRule } from '../../../shared/binaryFile';
-import { checkFile } from '../../../shared/binaryFile';
+import { checkFile, filePart, uploadedFile } from '../../../shared/binaryFile';
 import type { MultipartFile } from '../../../shared/multipart';
 import { weComApiRequest } from '../../transport';
 
@@ -83,12 +83,7 @@ export function checkMediaFile(
 
 /** The multipart part WeCom's upload endpoints expect (field `media`). */
 export function mediaPart(file: MediaFile): MultipartFile {
-	return {
-		field: 'media',
-		filename: file.fileName,
-		contentType: file.mimeType || 'application/octet-stream',
-		data: file.data,
-	};
+	return filePart(file);
 }
 
 /** POST /cgi-bin/media/upload for a checked file: `{type, media_id, created_at}`. */
@@ -105,11 +100,5 @@ export async function uploadMediaFile(
 		file: mediaPart(file),
 		itemIndex,
 	});
-	return {
-		media_id: answer.media_id,
-		type: answer.type ?? type,
-		created_at: answer.created_at,
-		fileName: file.fileName,
-		fileSize: file.data.length,
-	};
+	return uploadedFile(answer, type, file);
 }

@@ -7,6 +7,7 @@ import type {
 
 import type { MediaFile, MediaType } from '../media/files';
 import { binaryPropertyField, readBinaryFile } from '../../../shared/binaryFile';
+import { contentField, fileSourceField, showWhen } from '../../../shared/messageFields';
 import { checkMediaFile, uploadMediaFile } from '../media/files';
 import { checkBytes, inputError, LIMITS, requireText } from './limits';
 import { buildTemplateCard, templateCardProperties } from './templateCard';
@@ -66,14 +67,7 @@ function forTypes(
 	property: INodeProperties,
 ): INodeProperties[] {
 	const shownFor = only.filter((t) => types.includes(t));
-	if (!shownFor.length) return [];
-	const show = property.displayOptions?.show ?? {};
-	return [
-		{
-			...property,
-			displayOptions: { ...property.displayOptions, show: { ...show, messageType: shownFor } },
-		},
-	];
+	return shownFor.length ? [showWhen(property, { messageType: shownFor })] : [];
 }
 
 const articleValues: INodeProperties[] = [
@@ -181,31 +175,18 @@ export function messageContentProperties(types: MessageType[]): INodeProperties[
 			default: 'text',
 			description: 'Kind of message (msgtype)',
 		},
-		...forTypes(types, ['text', 'markdown'], {
-			displayName: 'Content',
-			name: 'content',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			required: true,
-			description:
+		...forTypes(
+			types,
+			['text', 'markdown'],
+			contentField(
 				'Text of the message, at most 2,048 bytes (UTF-8: a Chinese character takes 3 bytes)',
-		}),
-		...forTypes(types, mediaTypes, {
-			displayName: 'File Source',
-			name: 'mediaSource',
-			type: 'options',
-			options: [
-				{
-					name: 'Binary File',
-					value: 'binary',
-					description: 'Upload a file from the input item first (media/upload)',
-				},
-				{ name: 'Media ID', value: 'mediaId', description: 'Send an already uploaded file' },
-			],
-			default: 'binary',
-			description: 'Where the file comes from',
-		}),
+			),
+		),
+		...forTypes(
+			types,
+			mediaTypes,
+			fileSourceField('Upload a file from the input item first (media/upload)'),
+		),
 		...forTypes(types, mediaTypes, {
 			...binaryPropertyField,
 			displayOptions: { show: { mediaSource: ['binary'] } },

@@ -1,0 +1,10 @@
+import type { NodeResource } from '../../../shared/operations';
+import { recallRobotMessage } from './recall';
+import { sendRobotMessage } from './send';
+
+export const robotMessageResource: NodeResource = {
+	value: 'robotMessage',
+	name: 'Robot Message (机器人消息)',
+	description: "Send and recall messages of the app's own robot",
+	operations: [sendRobotMessage, recallRobotMessage],
+};
