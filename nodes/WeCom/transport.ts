@@ -11,7 +11,8 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import type { MultipartFile } from '../shared/multipart';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
-import { httpStatusOf, networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
+import { explainNetworkFailure, httpStatusOf, networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
+import { rawToken } from './accessToken';
 import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';
@@ -42,6 +43,7 @@ export async function weComApiRequest(
 	const secrets = [
 		credentials.secret,
 		credentials.accessToken,
+		rawToken(credentials.accessToken),
 		credentials.encodingAesKey,
 		credentials.callbackToken,
 	];
@@ -87,7 +89,7 @@ export async function weComApiRequest(
 			const message = status
 				? `WeCom answered HTTP ${status} for ${request.path}${after}`
 				: networkCode
-					? `Could not reach WeCom for ${request.path}${after}: check the API Base URL and the network`
+					? `Could not reach WeCom for ${request.path}${after}: ${explainNetworkFailure(networkCode, weComBaseUrl(credentials.baseUrl))}`
 					: reason;
 			throw new NodeApiError(this.getNode(), { message: reason } as JsonObject, {
 				message,
