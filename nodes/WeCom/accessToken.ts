@@ -64,7 +64,10 @@ export function usableToken(
 ): string | undefined {
 	const record = parseTokenRecord(credentials.accessToken);
 	if (!record || record.fingerprint !== credentialFingerprint(credentials)) return undefined;
-	if (maxAgeMs !== undefined && !(now - record.issuedAt >= 0 && now - record.issuedAt <= maxAgeMs)) {
+	if (
+		maxAgeMs !== undefined &&
+		!(now - record.issuedAt >= 0 && now - record.issuedAt <= maxAgeMs)
+	) {
 		return undefined;
 	}
 	return record.token;

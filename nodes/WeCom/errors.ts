@@ -42,7 +42,7 @@ const HINTS: Record<number, Hint> = {
 		zh: '缺少 access_token，已自动刷新。',
 	},
 	41011: {
-		en: "Agent ID is empty: enter the AgentId of the app (Admin console → Apps → the app → AgentId) in the credential.",
+		en: 'Agent ID is empty: enter the AgentId of the app (Admin console → Apps → the app → AgentId) in the credential.',
 		zh: 'AgentId 为空：请在凭证中填写应用的 AgentId（管理后台 → 应用管理 → 该应用）。',
 	},
 	42001: {

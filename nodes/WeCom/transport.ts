@@ -11,7 +11,12 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import type { MultipartFile } from '../shared/multipart';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
-import { explainNetworkFailure, httpStatusOf, networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
+import {
+	explainNetworkFailure,
+	httpStatusOf,
+	networkCodeOf,
+	RETRY_DELAYS_MS,
+} from '../shared/retry';
 import { rawToken } from './accessToken';
 import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
 

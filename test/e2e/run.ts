@@ -15,6 +15,7 @@ import {
 	WECOM_SEED,
 } from '../emulator';
 import type { BuiltCallback, CallbackResponse, RecordedCall } from '../emulator';
+import { credentialTestChecks } from './credentialTest';
 import {
 	approvalEventXml,
 	CREDENTIAL,
@@ -476,6 +477,10 @@ async function checks(world: World): Promise<void> {
 			);
 		},
 	);
+
+	// --- issue 8 (ux helper): the credential Test validates exactly what is typed (test/e2e/credentialTest.ts) ---
+	await credentialTestChecks(check, world.rest, emulator);
+	// --- end of the ux helper's block ---
 
 	await check('every execution of the examples succeeded', async () => {
 		for (const example of [world.text, world.approval, world.welcome]) {

@@ -316,7 +316,9 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 
 			const result = await env.run(text('must not be sent with the old token'));
 
-			expect(errorOf(result).message).toMatch(/^WeCom refused to issue an access token: Invalid Secret/);
+			expect(errorOf(result).message).toMatch(
+				/^WeCom refused to issue an access token: Invalid Secret/,
+			);
 			const gettokens = env.emulator.callsTo('/cgi-bin/gettoken');
 			expect(gettokens).toHaveLength(2);
 			expect(gettokens[1].query.corpsecret).toBe('not-the-app-secret-42');
