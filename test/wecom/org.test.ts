@@ -149,7 +149,7 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 			expect(apiCalls()).toHaveLength(0);
 		});
 
-		it("Get of an unknown department surfaces WeCom's errcode", async () => {
+		it("Get of an unknown department surfaces WeCom's errcode with a hint (60123)", async () => {
 			const result = await env.run({
 				resource: 'department',
 				operation: 'get',
@@ -157,7 +157,10 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 			});
 
 			const error = errorOf(result);
-			expect(error.message).toMatch(/60123/);
+			expect(error.message).toMatch(
+				/^The department does not exist \(or is outside the app's visibility scope\): check the department ID, e\.g\. with Department: Get Many\. \(errcode 60123: /,
+			);
+			expect(error.description).toContain('部门不存在');
 			expect(apiCalls()).toHaveLength(1);
 		});
 
