@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: deliberately wrong secrets, never inside n8n */
 // Issue 8, item 3: n8n's Test button on the WeCom credential validates exactly what is typed. Driven the way the
 // editor does it: the credential is read back redacted (secrets and the stored token as n8n's blank placeholder),
 // fields are edited, and the whole form goes to POST /rest/credentials/test, where n8n restores the placeholders

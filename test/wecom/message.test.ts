@@ -1,16 +1,20 @@
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import type { User } from '../emulator/wecom/seed';
-import { apiCalls, binaryItem, bytesOf, errorOf, multipartOf } from './messagingSupport';
+import { WeCom } from '../../nodes/WeCom/WeCom.node';
+import {
+	apiCalls,
+	binaryItem,
+	bytesOf,
+	errorOf,
+	multipartOf,
+	sendParameters,
+} from './messagingSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
 const AGENT_ID = 1000002;
 
-const send = (parameters: INodeParameters): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	...parameters,
-});
+const send = (parameters: INodeParameters): INodeParameters => sendParameters(parameters);
 
 describe('WeCom Message', () => {
 	let env: WeComTestEnv;
@@ -97,6 +101,63 @@ describe('WeCom Message', () => {
 				invalidparty: ['999'],
 				invalidtag: ['77'],
 			});
+		});
+
+		it('Users and Departments are lists of searchable, paged pickers (resource locators), not option lists', () => {
+			const properties = new WeCom().description.properties.filter(
+				(p) =>
+					(p.name === 'toUsers' || p.name === 'toDepartments') &&
+					p.displayOptions?.show?.resource?.includes('message'),
+			);
+			expect(properties.map((p) => [p.name, p.type, p.typeOptions?.multipleValues])).toEqual([
+				['toUsers', 'fixedCollection', true],
+				['toDepartments', 'fixedCollection', true],
+			]);
+			const locators = properties.map((p) => {
+				const [field] = (p.options as Array<{ values: INodeProperties[] }>)[0].values;
+				return [field.type, field.modes?.map((m) => m.typeOptions?.searchListMethod ?? m.name)];
+			});
+			expect(locators).toEqual([
+				['resourceLocator', ['searchUsers', 'id']],
+				['resourceLocator', ['searchDepartments', 'id']],
+			]);
+		});
+
+		it('sends to every entry: picked members, an entry By ID with several userids, an expression giving an array', async () => {
+			const result = await env.run(
+				{
+					resource: 'message',
+					operation: 'send',
+					toUsers: {
+						user: [
+							{ id: { __rl: true, mode: 'list', value: 'zhangsan' } },
+							{ id: { __rl: true, mode: 'id', value: 'lisi | wangwu' } },
+							{ id: { __rl: true, mode: 'id', value: '={{ $json.more }}' } },
+							{ id: { __rl: true, mode: 'list', value: 'zhangsan' } },
+						],
+					},
+					toDepartments: {
+						department: [
+							{ id: { __rl: true, mode: 'list', value: '6' } },
+							{ id: { __rl: true, mode: 'id', value: '={{ $json.depts }}' } },
+						],
+					},
+					messageType: 'text',
+					content: '多人',
+				},
+				[{ json: { more: ['zhaoliu', 'sunqi'], depts: [7] } }],
+			);
+
+			expect(result.error).toBeUndefined();
+			expect(sendBodies()).toEqual([
+				{
+					touser: 'zhangsan|lisi|wangwu|zhaoliu|sunqi',
+					toparty: '6|7',
+					msgtype: 'text',
+					agentid: AGENT_ID,
+					text: { content: '多人' },
+				},
+			]);
 		});
 
 		it('reads recipients per item from expressions: arrays, "|" and "," strings, objects with userid', async () => {

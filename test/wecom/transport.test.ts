@@ -3,16 +3,18 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { parseTokenRecord, tokenRecord } from '../../nodes/WeCom/accessToken';
 import { ApiEmulator, WECOM_SEED } from '../emulator';
-import { apiCalls, binaryItem, bytesOf, errorOf, type RunOutcome } from './messagingSupport';
+import {
+	apiCalls,
+	binaryItem,
+	bytesOf,
+	errorOf,
+	sendParameters,
+	type RunOutcome,
+} from './messagingSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
-const text = (content: string, to: string | string[] = 'zhangsan'): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	toUsers: to,
-	messageType: 'text',
-	content,
-});
+const text = (content: string, to: string | string[] = 'zhangsan'): INodeParameters =>
+	sendParameters({ toUsers: to, messageType: 'text', content });
 
 /** The raw token inside the credential's stored token record. */
 function storedToken(env: WeComTestEnv): string | undefined {
