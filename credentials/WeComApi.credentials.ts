@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { tokenRecord, usableToken } from '../nodes/WeCom/accessToken';
+import { TOKEN_REQUEST_FAILED, tokenRecord, usableToken } from '../nodes/WeCom/accessToken';
 import {
 	describeWeComError,
 	hintMessage,
@@ -128,8 +128,9 @@ export class WeComApi implements ICredentialType {
 						: `Could not get an access token: ${explainNetworkFailure(code, url)}`,
 				),
 				{
-					cause: code ? { code } : undefined,
-					httpCode: status !== undefined ? String(status) : undefined,
+					// Not `httpCode`: n8n would swap this message for its generic text of that status.
+					cause: code ? { code } : status !== undefined ? { status } : undefined,
+					[TOKEN_REQUEST_FAILED]: true,
 				},
 			);
 		}

@@ -9,6 +9,17 @@ import { weComBaseUrl } from './errors';
  */
 const RECORD_VERSION = 'wct1';
 
+/** Marks an error of the gettoken call itself, whose message already names the URL and the fix. */
+export const TOKEN_REQUEST_FAILED = 'weComTokenRequestFailed';
+
+/** Whether an error (or one of its causes) is a failed gettoken. */
+export function isTokenRequestFailure(error: unknown, depth = 0): boolean {
+	const e = error as Record<string, unknown> | null;
+	if (!e || typeof e !== 'object') return false;
+	if (e[TOKEN_REQUEST_FAILED] === true) return true;
+	return depth < 4 && e.cause !== undefined && isTokenRequestFailure(e.cause, depth + 1);
+}
+
 export interface TokenRecord {
 	fingerprint: string;
 	issuedAt: number;

@@ -17,7 +17,7 @@ import {
 	networkCodeOf,
 	RETRY_DELAYS_MS,
 } from '../shared/retry';
-import { rawToken } from './accessToken';
+import { isTokenRequestFailure, rawToken } from './accessToken';
 import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';
@@ -89,13 +89,15 @@ export async function weComApiRequest(
 			}
 			const reason = redact(String((error as Error).message ?? error), secrets);
 			const after = retries ? ` after ${retries} retries` : '';
-			// Neither an HTTP answer nor a network failure: the credential's own refusal (e.g. gettoken said 40001),
-			// whose message already names the cause and the fix.
-			const message = status
-				? `WeCom answered HTTP ${status} for ${request.path}${after}`
-				: networkCode
-					? `Could not reach WeCom for ${request.path}${after}: ${explainNetworkFailure(networkCode, weComBaseUrl(credentials.baseUrl))}`
-					: reason;
+			// A failed gettoken, or neither an HTTP answer nor a network failure (the credential's own refusal, e.g.
+			// gettoken said 40001): the credential's message already names the URL or the cause, and the fix.
+			const message = isTokenRequestFailure(error)
+				? `${reason}${retries ? ` (${retries} retries)` : ''}`
+				: status
+					? `WeCom answered HTTP ${status} for ${request.path}${after}`
+					: networkCode
+						? `Could not reach WeCom for ${request.path}${after}: ${explainNetworkFailure(networkCode, weComBaseUrl(credentials.baseUrl))}`
+						: reason;
 			throw new NodeApiError(this.getNode(), { message: reason } as JsonObject, {
 				message,
 				// The network code stays out of the message: n8n would swap a message naming it for its own generic text.

@@ -127,6 +127,14 @@ export async function credentialTestChecks(
 					/API Base URL/.test(refused.message),
 				`an API Base URL where nothing listens tested ${describe(refused)}`,
 			);
+			const notWeCom = await test({ baseUrl: `${emulator.baseUrl}/nothing` });
+			expect(
+				notWeCom.status === 'Error' &&
+					notWeCom.message.includes(
+						`${emulator.baseUrl}/nothing/cgi-bin/gettoken answered HTTP 404`,
+					),
+				`an API Base URL that is not WeCom tested ${describe(notWeCom)}`,
+			);
 			const notUrl = await test({ baseUrl: 'qyapi.weixin.qq.com' });
 			expect(
 				notUrl.status === 'Error' &&

@@ -391,10 +391,23 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 
 			const error = errorOf(await env.run(text('nowhere')));
 
-			expect(error.message).toMatch(
-				/^Could not reach WeCom for \/cgi-bin\/message\/send after 3 retries: nothing accepts connections at http:\/\/127\.0\.0\.1:1/,
+			expect(error.message).toBe(
+				'Could not get an access token: nothing accepts connections at http://127.0.0.1:1/cgi-bin/gettoken: check the API Base URL (host and port), and that the relay or emulator it names is running (3 retries)',
 			);
 			expect(JSON.stringify(error)).not.toContain(WECOM_SEED.secret);
+		});
+
+		it('an API Base URL that answers gettoken with HTTP 404 (not WeCom, not a relay)', async () => {
+			env.harness.credentials.patch(env.credential.id, {
+				baseUrl: `${env.emulator.baseUrl}/nothing`,
+			});
+
+			const error = errorOf(await env.run(text('nowhere')));
+
+			expect(error.message).toBe(
+				`WeCom's gettoken at ${env.emulator.baseUrl}/nothing/cgi-bin/gettoken answered HTTP 404: check that the API Base URL points at WeCom (or a relay that forwards /cgi-bin/)`,
+			);
+			expect(env.emulator.callsTo('/nothing/cgi-bin/gettoken')).toHaveLength(1);
 		});
 
 		it('an API Base URL without a scheme', async () => {
