@@ -1,15 +1,24 @@
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
+	IHttpRequestOptions,
 	Icon,
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { describeWeComError, weComBaseUrl } from '../nodes/WeCom/errors';
+import { TOKEN_REQUEST_FAILED, tokenRecord, usableToken } from '../nodes/WeCom/accessToken';
+import {
+	describeWeComError,
+	hintMessage,
+	knownErrcodes,
+	TOKEN_ERRCODES,
+	WECOM_DEFAULT_BASE_URL,
+	weComBaseUrl,
+} from '../nodes/WeCom/errors';
+import { explainNetworkFailure, failureCodeOf, httpStatusOf } from '../nodes/shared/retry';
 
 export class WeComApi implements ICredentialType {
 	name = 'weComApi';
@@ -89,109 +98,130 @@ export class WeComApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		let answer: IDataObject;
+		const base = weComBaseUrl(credentials.baseUrl);
+		const url = `${base}/cgi-bin/gettoken`;
+		if (!/^https?:\/\/[^/\s]+/i.test(base)) {
+			throw new Error(
+				`API Base URL "${base}" is not a URL: it must start with https:// (or http://), e.g. ${WECOM_DEFAULT_BASE_URL}`,
+			);
+		}
+		let answer: unknown;
 		try {
-			answer = (await this.helpers.httpRequest({
+			answer = await this.helpers.httpRequest({
 				method: 'GET',
-				url: `${weComBaseUrl(credentials.baseUrl)}/cgi-bin/gettoken`,
+				url,
 				qs: {
 					corpid: String(credentials.corpId ?? '').trim(),
 					corpsecret: String(credentials.secret ?? '').trim(),
 				},
 				json: true,
-			})) as IDataObject;
+			});
 		} catch (error) {
-			// The request URL carries the secret: never let the transport's error text through. The network code
-			// (ECONNREFUSED, ...) is kept so the caller can tell a connection failure from a refusal.
-			const cause = error as {
-				code?: string;
-				cause?: { code?: string };
-				response?: { status?: number };
-			};
-			const status = cause.response?.status;
+			// The request URL carries the secret: the transport's own error text never goes through. The failure code
+			// rides along as a cause, where the node's retry policy finds it but n8n does not swap the message for it.
+			const status = httpStatusOf(error);
+			const code = status === undefined ? failureCodeOf(error) : undefined;
 			throw Object.assign(
 				new Error(
-					`Could not reach WeCom's gettoken at ${weComBaseUrl(credentials.baseUrl)}` +
-						(status ? ` (HTTP ${status})` : '') +
-						': check the API Base URL and that n8n can reach it.',
+					status !== undefined
+						? `WeCom's gettoken at ${url} answered HTTP ${status}: check that the API Base URL points at WeCom (or a relay that forwards /cgi-bin/)`
+						: `Could not get an access token: ${explainNetworkFailure(code, url)}`,
 				),
-				{ code: cause.code ?? cause.cause?.code, httpCode: status ? String(status) : undefined },
+				{
+					// Not `httpCode`: n8n would swap this message for its generic text of that status.
+					cause: code ? { code } : status !== undefined ? { status } : undefined,
+					[TOKEN_REQUEST_FAILED]: true,
+				},
 			);
 		}
-		if (Number(answer.errcode ?? 0) !== 0 || typeof answer.access_token !== 'string') {
-			const { message } = describeWeComError(Number(answer.errcode), String(answer.errmsg ?? ''));
+		if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
+			throw new Error(
+				`${url} did not answer with WeCom's JSON: check that the API Base URL points at WeCom (or your relay)`,
+			);
+		}
+		const body = answer as IDataObject;
+		const errcode = Number(body.errcode ?? 0);
+		if (errcode !== 0 || typeof body.access_token !== 'string' || body.access_token === '') {
+			const { message } = describeWeComError(errcode, String(body.errmsg ?? ''));
 			throw new Error(`WeCom refused to issue an access token: ${message}`);
 		}
-		return { accessToken: answer.access_token };
+		return { accessToken: tokenRecord(credentials, body.access_token, Date.now()) };
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { qs: { access_token: '={{$credentials.accessToken}}' } },
-	};
+	/**
+	 * Adds the token, but only one fetched for exactly these Corp ID, Secret and Base URL (and, for the credential test,
+	 * one fetched just now). Any other counts as no token: the request fails as "token expired" (HTTP 401) before it is
+	 * sent, which makes n8n run preAuthentication with the values at hand, store the new token and send the request again.
+	 * n8n's credential test reuses a stored token otherwise (it runs preAuthentication only when the token is empty).
+	 */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
+		const testing = Object.keys(headers).some((name) => {
+			if (name.toLowerCase() !== CREDENTIAL_TEST_HEADER) return false;
+			delete headers[name];
+			return true;
+		});
+		const token = usableToken(credentials, Date.now(), testing ? FRESH_TOKEN_MS : undefined);
+		if (token === undefined) {
+			throw Object.assign(
+				new Error(
+					'The stored access token was not fetched for these credential values: fetching a new one',
+				),
+				{ response: { status: 401 } },
+			);
+		}
+		return {
+			...requestOptions,
+			headers,
+			qs: { ...((requestOptions.qs as IDataObject | undefined) ?? {}), access_token: token },
+		};
+	}
 
-	// A token alone proves only CorpID + Secret; reading the agent proves the AgentId belongs to this Secret.
+	// A token alone proves only Corp ID + Secret; reading the agent with it proves the Agent ID belongs to this Secret.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
 				'={{ ($credentials.baseUrl || "https://qyapi.weixin.qq.com").trim().replace(/\\/+$/, "") }}',
 			url: '/cgi-bin/agent/get',
-			qs: { agentid: '={{$credentials.agentId}}' },
+			qs: { agentid: '={{ String($credentials.agentId ?? "").trim() }}' },
+			headers: { [CREDENTIAL_TEST_HEADER]: '1' },
 		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errcode',
-					value: 40056,
-					message: 'Invalid AgentId (40056): use the AgentId of the app whose Secret you entered.',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errcode',
-					value: 60020,
-					message:
-						"n8n's IP is not in the app's trusted IPs (60020): add it under 企业可信IP, or set API Base URL to a relay proxy that has a trusted IP.",
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errcode',
-					value: 301002,
-					message:
-						'The Secret has no permission to read this agent (301002): check AgentId and Secret belong to the same app.',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errcode',
-					value: 60011,
-					message:
-						"No permission to read this agent (60011): check the app's visibility scope (可见范围) and that AgentId and Secret belong to the same app.",
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errcode',
-					value: 48002,
-					message:
-						"The app may not call this API (48002): check the app's API permissions in the admin console.",
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'errcode',
-					value: 40014,
-					message:
-						'The access token was rejected (40014): save the credential again to fetch a new one.',
-				},
-			},
-		],
+		rules: agentTestRules(),
 	};
+}
+
+/** Marks the credential test's request: `authenticate` then insists on a token fetched for this very test. */
+const CREDENTIAL_TEST_HEADER = 'x-n8n-wecom-credential-test';
+
+/** How old a token the credential test accepts: the one fetched a moment ago, never a stored one. */
+const FRESH_TOKEN_MS = 60_000;
+
+/**
+ * n8n's declarative test can only compare one field with one value, so every errcode this package has a hint for
+ * gets its rule (with that hint), and whatever else fails is caught by the missing `agentid` of the answer.
+ */
+function agentTestRules(): ICredentialTestRequest['rules'] {
+	const rules: NonNullable<ICredentialTestRequest['rules']> = knownErrcodes().map((errcode) => ({
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'errcode',
+			value: errcode,
+			message: TOKEN_ERRCODES.has(errcode)
+				? `WeCom rejected the access token it had just issued (errcode ${errcode}): if the API Base URL is a relay, check that it forwards access_token unchanged`
+				: `WeCom refused to read the app (agent/get): ${hintMessage(errcode)}`,
+		},
+	}));
+	rules.push({
+		type: 'responseSuccessBody',
+		properties: {
+			key: 'agentid',
+			value: undefined,
+			message:
+				'WeCom did not return the app for this Agent ID (agent/get failed with an errcode this package has no hint for): check Agent ID, and that it is the app whose Secret you entered',
+		},
+	});
+	return rules;
 }

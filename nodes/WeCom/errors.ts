@@ -41,6 +41,10 @@ const HINTS: Record<number, Hint> = {
 		en: 'The access token was missing; it has been refreshed.',
 		zh: '缺少 access_token，已自动刷新。',
 	},
+	41011: {
+		en: 'Agent ID is empty: enter the AgentId of the app (Admin console → Apps → the app → AgentId) in the credential.',
+		zh: 'AgentId 为空：请在凭证中填写应用的 AgentId（管理后台 → 应用管理 → 该应用）。',
+	},
 	42001: {
 		en: 'The access token had expired; it has been refreshed.',
 		zh: 'access_token 已过期，已自动刷新。',
@@ -65,6 +69,10 @@ const HINTS: Record<number, Hint> = {
 	60020: {
 		en: "n8n's IP is not among the app's trusted IPs (企业可信IP): add it in the app's settings, or set the credential's API Base URL to a relay proxy that has a trusted IP.",
 		zh: '当前 IP 不在应用的企业可信IP中：请在应用设置中添加，或把凭证的 API Base URL 设为有可信 IP 的转发代理。',
+	},
+	60123: {
+		en: "The department does not exist (or is outside the app's visibility scope): check the department ID, e.g. with Department: Get Many.",
+		zh: '部门不存在（或不在应用可见范围内）：请检查部门 ID，可用"部门：获取列表"查看。',
 	},
 	60111: { en: 'The userid was not found.', zh: '成员 userid 不存在。' },
 	81013: {
@@ -96,6 +104,17 @@ const HINTS: Record<number, Hint> = {
 		zh: '时间跨度过长：审批查询每次最多 31 天。',
 	},
 };
+
+/** Every errcode this package explains (for the credential test's rules). */
+export function knownErrcodes(): number[] {
+	return Object.keys(HINTS).map(Number);
+}
+
+/** The English hint of a known errcode with the code, e.g. "Invalid Secret: … (errcode 40001)". */
+export function hintMessage(errcode: number): string {
+	const hint = HINTS[errcode];
+	return hint ? `${hint.en} (errcode ${errcode})` : `WeCom error ${errcode}`;
+}
 
 /** WeCom's errmsg carries a doc link and a request id; keep only the human part. */
 function cleanErrmsg(errmsg: string): string {

@@ -11,7 +11,13 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import type { MultipartFile } from '../shared/multipart';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
-import { httpStatusOf, networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
+import {
+	explainNetworkFailure,
+	httpStatusOf,
+	networkCodeOf,
+	RETRY_DELAYS_MS,
+} from '../shared/retry';
+import { isTokenRequestFailure, rawToken } from './accessToken';
 import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';
@@ -42,6 +48,7 @@ export async function weComApiRequest(
 	const secrets = [
 		credentials.secret,
 		credentials.accessToken,
+		rawToken(credentials.accessToken),
 		credentials.encodingAesKey,
 		credentials.callbackToken,
 	];
@@ -82,13 +89,15 @@ export async function weComApiRequest(
 			}
 			const reason = redact(String((error as Error).message ?? error), secrets);
 			const after = retries ? ` after ${retries} retries` : '';
-			// Neither an HTTP answer nor a network failure: the credential's own refusal (e.g. gettoken said 40001),
-			// whose message already names the cause and the fix.
-			const message = status
-				? `WeCom answered HTTP ${status} for ${request.path}${after}`
-				: networkCode
-					? `Could not reach WeCom for ${request.path}${after}: check the API Base URL and the network`
-					: reason;
+			// A failed gettoken, or neither an HTTP answer nor a network failure (the credential's own refusal, e.g.
+			// gettoken said 40001): the credential's message already names the URL or the cause, and the fix.
+			const message = isTokenRequestFailure(error)
+				? `${reason}${retries ? ` (${retries} retries)` : ''}`
+				: status
+					? `WeCom answered HTTP ${status} for ${request.path}${after}`
+					: networkCode
+						? `Could not reach WeCom for ${request.path}${after}: ${explainNetworkFailure(networkCode, weComBaseUrl(credentials.baseUrl))}`
+						: reason;
 			throw new NodeApiError(this.getNode(), { message: reason } as JsonObject, {
 				message,
 				// The network code stays out of the message: n8n would swap a message naming it for its own generic text.

@@ -59,3 +59,47 @@ export function httpStatusOf(error: unknown): number | undefined {
 	if (Number.isFinite(status) && status > 0) return status;
 	return e.cause && e.cause !== error ? httpStatusOf(e.cause) : undefined;
 }
+
+/** The code of any failure below HTTP (connection, DNS, TLS, URL), looked for through the error's causes. */
+export function failureCodeOf(error: unknown, depth = 0): string | undefined {
+	const e = error as { code?: unknown; cause?: unknown };
+	if (typeof e?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code)) return e.code;
+	return e?.cause && depth < 4 ? failureCodeOf(e.cause, depth + 1) : undefined;
+}
+
+/**
+ * What a failure below HTTP means for a user who typed `url`, and what to do: n8n alone shows only the bare code
+ * (ECONNREFUSED, ERR_INVALID_URL), which names neither the address nor the fix.
+ */
+export function explainNetworkFailure(code: string | undefined, url: string): string {
+	switch (code) {
+		case 'ERR_INVALID_URL':
+			return `${url} is not a valid URL: the API Base URL must start with https:// (or http://), e.g. https://qyapi.weixin.qq.com`;
+		case 'ECONNREFUSED':
+			return `nothing accepts connections at ${url}: check the API Base URL (host and port), and that the relay or emulator it names is running`;
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return `the host of ${url} could not be resolved: check the API Base URL for typos, and n8n's DNS`;
+		case 'ETIMEDOUT':
+		case 'ECONNABORTED':
+		case 'UND_ERR_CONNECT_TIMEOUT':
+			return `${url} did not answer in time: check that n8n may reach it (firewall, outbound proxy)`;
+		case 'ECONNRESET':
+		case 'EPIPE':
+		case 'UND_ERR_SOCKET':
+			return `the connection to ${url} was dropped: check the API Base URL and any proxy between n8n and it, then try again`;
+		case 'ENETUNREACH':
+		case 'EHOSTUNREACH':
+			return `${url} is unreachable from n8n's network: check the API Base URL and n8n's outbound network`;
+		case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+		case 'SELF_SIGNED_CERT_IN_CHAIN':
+		case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+		case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+		case 'CERT_HAS_EXPIRED':
+		case 'ERR_TLS_CERT_ALTNAME_INVALID':
+			return `the TLS certificate of ${url} is not trusted (${code}): fix the relay's certificate, or give n8n its CA (NODE_EXTRA_CA_CERTS)`;
+		default:
+			// No code in the text: n8n replaces a message that names a common one with its own generic sentence.
+			return `could not reach ${url}: check the API Base URL and that n8n can reach it`;
+	}
+}

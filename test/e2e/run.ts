@@ -15,6 +15,8 @@ import {
 	WECOM_SEED,
 } from '../emulator';
 import type { BuiltCallback, CallbackResponse, RecordedCall } from '../emulator';
+import { credentialTestChecks } from './credentialTest';
+import { pickerChecks } from './pickers';
 import {
 	approvalEventXml,
 	CREDENTIAL,
@@ -476,6 +478,12 @@ async function checks(world: World): Promise<void> {
 			);
 		},
 	);
+
+	// --- issue 8 (ux helper): the credential Test validates exactly what is typed (test/e2e/credentialTest.ts);
+	// the Users picker searches and pages with one load of the organisation (test/e2e/pickers.ts) ---
+	await credentialTestChecks(check, world.rest, emulator);
+	await pickerChecks(check, world.rest, emulator);
+	// --- end of the ux helper's block ---
 
 	await check('every execution of the examples succeeded', async () => {
 		for (const example of [world.text, world.approval, world.welcome]) {

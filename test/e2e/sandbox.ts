@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { ApiEmulator, WECOM_SEED } from '../emulator';
+import { seedTemplates } from '../emulator/wecom/seed';
 import type { RecordedCall } from '../emulator';
 import { CREDENTIAL, importAndPublish, loadExamples, triggerUrl } from './instance';
 import {
@@ -205,6 +206,15 @@ async function main(): Promise<void> {
 		say(`   ${send} approval            → "tell the applicant the approval result"`);
 		say(`   ${send} new-employee        → "welcome new employees"`);
 		say(`   ${send} verify              → WeCom's URL check (answers the plaintext echo)`);
+		say(
+			`   ${send} --help              → more, e.g. --url <test URL> for a workflow you are building`,
+		);
+		say('');
+		say(' Approval templates of the emulator (Approval: Get Template / Submit → Template ID):');
+		for (const template of seedTemplates()) {
+			const name = template.template_names.map((n) => n.text).join(' / ');
+			say(`   ${name.padEnd(6, '\u3000')} ${template.template_id}`);
+		}
 		say('');
 		say(
 			" Go live: in n8n open Credentials → the credential above, enter your app's Corp ID, Agent ID,",

@@ -1,5 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
-// `npm run sandbox:send -- <text "message" | approval | new-employee | verify> [--from userid] [--url URL]`:
+// `npm run sandbox:send -- <text "message" | approval | new-employee | verify> [--from userid] [--url <test URL>]`:
 // signs and encrypts a sample callback the way WeCom does (with the emulator app's Token and
 // EncodingAESKey, which the sandbox credential holds) and delivers it to the sandbox's WeCom Trigger.
 import {
@@ -19,13 +19,21 @@ import {
 import { readState, STATE_FILE } from './sandbox';
 
 const USAGE = `usage: npm run sandbox:send -- <kind> [options]
-  text "内容"      a text message from a member (default: 你好)   → the text-reply workflow
-  approval         an approval rejected (审批 sys_approval_change) → the approval workflow
-  new-employee     a member created (change_contact create_user)   → the welcome workflow
-  verify           WeCom's URL verification GET                     → the text-reply workflow's URL
+  text "内容"        a text message from a member (default: 你好)   → the text-reply workflow
+  approval           an approval rejected (审批 sys_approval_change) → the approval workflow
+  new-employee       a member created (change_contact create_user)   → the welcome workflow
+  verify             WeCom's URL verification GET                     → the text-reply workflow's URL
 options:
-  --from USERID    sender of a text message (default zhangsan; the emulator knows linfeng, zhangsan, lisi, wangwu, …)
-  --url URL        a WeCom Trigger URL to send to instead of the example's`;
+  --from USERID      sender of a text message (default zhangsan; the emulator knows linfeng, zhangsan, lisi, wangwu, …)
+  --url <test URL>   send to this WeCom Trigger URL instead of the published example's. For a workflow you are
+                     building: open its WeCom Trigger, copy the Test URL (…/webhook-test/<id>/callback), click
+                     "Listen for test event", then run e.g.
+                       npm run sandbox:send -- text "你好" --url http://127.0.0.1:5678/webhook-test/<id>/callback
+                     The callback is signed with the emulator app's Token and EncodingAESKey: the trigger's
+                     credential must hold those (the sandbox credential does).
+  -h, --help         this text`;
+
+class UsageRequested extends Error {}
 
 const TARGETS: Record<string, string> = {
 	text: 'wecomTextReply01',
@@ -41,12 +49,25 @@ function parse(argv: string[]): { kind: string; text: string; from: string; url?
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i] === '--from') from = argv[++i] ?? from;
 		else if (argv[i] === '--url') url = argv[++i];
-		else if (argv[i] === '--help' || argv[i] === '-h') throw new Error(USAGE);
+		else if (argv[i] === '--help' || argv[i] === '-h') throw new UsageRequested(USAGE);
 		else positional.push(argv[i]);
 	}
 	const kind = positional[0] ?? 'text';
 	if (!(kind in TARGETS)) throw new Error(`unknown kind "${kind}"\n${USAGE}`);
 	return { kind, text: positional.slice(1).join(' ') || '你好', from, url };
+}
+
+async function deliver(
+	url: string,
+	built: Parameters<typeof sendCallback>[1],
+	explicitUrl: boolean,
+): ReturnType<typeof sendCallback> {
+	try {
+		return await sendCallback(url, built);
+	} catch (error) {
+		const explained = explainDelivery(error as Error, url, explicitUrl);
+		throw explained ? new Error(explained) : error;
+	}
 }
 
 async function main(): Promise<void> {
@@ -57,7 +78,7 @@ async function main(): Promise<void> {
 		const state = readState();
 		if (!state?.n8nPort) {
 			throw new Error(
-				`no sandbox state in ${STATE_FILE}: start the sandbox first with \`npm start\``,
+				`no sandbox state in ${STATE_FILE}: start the sandbox first with \`npm start\` (in another terminal), wait for its banner, then run this again`,
 			);
 		}
 		example = exampleById(TARGETS[args.kind]);
@@ -72,7 +93,7 @@ async function main(): Promise<void> {
 
 	if (args.kind === 'verify') {
 		const built = buildWeComUrlVerification(keys);
-		const res = await sendCallback(url, built);
+		const res = await deliver(url, built, Boolean(args.url));
 		process.stdout.write(
 			`  GET ?msg_signature=…&echostr=<encrypted ${built.echo}>\n← HTTP ${res.status} ${res.headers['content-type'] ?? ''}\n  ${JSON.stringify(res.body)}\n`,
 		);
@@ -94,7 +115,7 @@ async function main(): Promise<void> {
 	const built = buildWeComCallback({ ...keys, agentId: WECOM_SEED.agentId, payloadXml });
 	const shown = payloadXml.length > 400 ? `${payloadXml.slice(0, 400)}…` : payloadXml;
 	process.stdout.write(`  decrypted payload (signed and encrypted on the way):\n  ${shown}\n`);
-	const res = await sendCallback(url, built);
+	const res = await deliver(url, built, Boolean(args.url));
 	process.stdout.write(
 		`← HTTP ${res.status}${res.body ? ` ${JSON.stringify(res.body)}` : ' (empty: received)'}\n`,
 	);
@@ -110,7 +131,23 @@ async function main(): Promise<void> {
 	if (res.status >= 400) process.exitCode = 1;
 }
 
+/** A refused or failed connection, said as what to do rather than as the socket's error code. */
+function explainDelivery(error: Error, url: string, explicitUrl: boolean): string | undefined {
+	const code =
+		(error as { code?: string; cause?: { code?: string } }).cause?.code ??
+		(error as { code?: string }).code;
+	if (code !== 'ECONNREFUSED' && code !== 'ECONNRESET' && code !== 'EHOSTUNREACH') return undefined;
+	const where = new URL(url).origin;
+	return explicitUrl
+		? `nothing answers at ${where} (${url}): is n8n running there? Start the sandbox with \`npm start\` (or your own n8n), open the workflow's WeCom Trigger, click "Listen for test event", then run this again`
+		: `the sandbox's n8n is not running (nothing answers at ${where}): start it with \`npm start\` in another terminal, wait for its banner, then run this again`;
+}
+
 main().catch((error: Error) => {
+	if (error instanceof UsageRequested) {
+		process.stdout.write(`${USAGE}\n`);
+		return;
+	}
 	process.stderr.write(`${error.message}\n`);
 	process.exit(1);
 });

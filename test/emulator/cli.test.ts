@@ -70,4 +70,55 @@ describe('npm run emulator (cli.ts)', () => {
 		}
 		expect(await exited).toBe(0);
 	});
+
+	it('--org-size adds that many members (on demand only), visible to user/simplelist', async () => {
+		const child = spawn(
+			process.execPath,
+			[
+				'-r',
+				'ts-node/register/transpile-only',
+				join(__dirname, 'cli.ts'),
+				'--port',
+				'0',
+				'--org-size',
+				'500',
+			],
+			{ cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') } },
+		);
+		const exited = new Promise<number | null>((resolve) =>
+			child.on('exit', (code) => resolve(code)),
+		);
+		try {
+			let output = '';
+			const baseUrl = await new Promise<string>((resolve, reject) => {
+				child.stdout.on('data', (chunk: Buffer) => {
+					output += chunk.toString('utf8');
+					const match = /Base URL: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+					if (match && output.includes('Ctrl+C')) resolve(match[1]);
+				});
+				child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+				void exited.then(() => reject(new Error(`emulator exited early:\n${output}`)));
+			});
+			expect(output).toContain('Org:            +500 members in 110 more departments');
+			const token = new URL('/cgi-bin/gettoken', baseUrl);
+			token.searchParams.set('corpid', WECOM_SEED.corpId);
+			token.searchParams.set('corpsecret', WECOM_SEED.secret);
+			const { access_token } = (await (
+				await fetch(token, { headers: { connection: 'close' } })
+			).json()) as { access_token: string };
+			const list = new URL('/cgi-bin/user/simplelist', baseUrl);
+			list.searchParams.set('access_token', access_token);
+			list.searchParams.set('department_id', '1');
+			list.searchParams.set('fetch_child', '1');
+			const { userlist } = (await (
+				await fetch(list, { headers: { connection: 'close' } })
+			).json()) as { userlist: unknown[] };
+			// The 15 seeded members (one has left and is not listed) and the 500 added ones.
+			expect(userlist.length).toBeGreaterThanOrEqual(514);
+			expect(userlist).toContainEqual(expect.objectContaining({ userid: 'u00500' }));
+		} finally {
+			child.kill('SIGTERM');
+		}
+		expect(await exited).toBe(0);
+	});
 });

@@ -1,9 +1,11 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
-// `npm run emulator [-- --port N]`: the emulator on its own, for trying nodes in a local n8n.
+// `npm run emulator [-- --port N] [--org-size N]`: the emulator on its own, for trying nodes in a local n8n.
+// --org-size adds N members (in 110 departments) to the WeCom corp, e.g. 10000 to try the pickers at that size.
 import { ApiEmulator, STREAM_CONTROL_PREFIX } from './server';
 
 const STREAM_PING_INTERVAL_MS = 30_000;
 import { DINGTALK_SEED } from './dingtalk/seed';
+import { seedLargeOrg } from './wecom/largeOrg';
 import { WECOM_SEED } from './wecom/seed';
 
 function portFrom(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -19,12 +21,25 @@ function portFrom(argv: string[], env: NodeJS.ProcessEnv): number {
 	return port;
 }
 
+function orgSizeFrom(argv: string[]): number | undefined {
+	const flag = argv.indexOf('--org-size');
+	if (flag === -1) return undefined;
+	const size = Number(argv[flag + 1]);
+	if (!Number.isInteger(size) || size < 1 || size > 100000) {
+		throw new Error(`invalid --org-size: ${argv[flag + 1]} (1 to 100000 members)`);
+	}
+	return size;
+}
+
 async function main(): Promise<void> {
+	const argv = process.argv.slice(2);
+	const orgSize = orgSizeFrom(argv);
 	const emulator = await ApiEmulator.start({
-		port: portFrom(process.argv.slice(2), process.env),
+		port: portFrom(argv, process.env),
 		// A quiet Stream connection still hears from the server, as from DingTalk's.
 		stream: { pingIntervalMs: STREAM_PING_INTERVAL_MS },
 	});
+	const org = orgSize ? seedLargeOrg(emulator.wecom, { members: orgSize }) : undefined;
 	const control = `${emulator.baseUrl}${STREAM_CONTROL_PREFIX}`;
 	const lines = [
 		'WeCom / DingTalk API emulator (a local test double; these are emulator values, not real credentials)',
@@ -36,6 +51,9 @@ async function main(): Promise<void> {
 		`  Secret:         ${WECOM_SEED.secret}`,
 		`  Token:          ${WECOM_SEED.callbackToken}`,
 		`  EncodingAESKey: ${WECOM_SEED.encodingAesKey}`,
+		...(org
+			? [`  Org:            +${org.members} members in ${org.departments} more departments`]
+			: []),
 		'',
 		'DingTalk app (both API hosts = the Base URL):',
 		`  Client ID:      ${DINGTALK_SEED.appKey}`,

@@ -1133,6 +1133,35 @@ describe('WeCom Approval (审批)', () => {
 			expect(result.items.map((i) => i.json)).toEqual(want.map((sp_no) => ({ sp_no })));
 		});
 
+		it('runs out of the box: without dates it reads the last 7 days', async () => {
+			const before = Math.floor(Date.now() / 1000);
+			const result = await env.run({ resource: 'approval', operation: 'getMany' });
+			const after = Math.floor(Date.now() / 1000);
+
+			expect(result.error).toBeUndefined();
+			const [call] = listCalls();
+			const end = call.endtime as number;
+			expect(end).toBeGreaterThanOrEqual(before);
+			expect(end).toBeLessThanOrEqual(after);
+			expect(end - (call.starttime as number)).toBe(7 * DAY - 1);
+			const want = expected(call.starttime as number, end).slice(0, 50);
+			expect(want.length).toBeGreaterThan(0);
+			expect(result.items.map((i) => i.json)).toEqual(want.map((sp_no) => ({ sp_no })));
+		});
+
+		it('with only End Date it reads the 7 days up to it', async () => {
+			const result = await env.run({
+				resource: 'approval',
+				operation: 'getMany',
+				endDate: '2024-03-10',
+			});
+
+			expect(result.error).toBeUndefined();
+			const [call] = listCalls();
+			expect(call.endtime).toBe(1710086399);
+			expect(call.starttime).toBe(1710086399 - 7 * DAY + 1);
+		});
+
 		it('follows new_next_cursor within a slice', async () => {
 			const state = env.emulator.wecom;
 			const saved = [...state.approvals];

@@ -1,4 +1,6 @@
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeParameters, INodeProperties } from 'n8n-workflow';
+
+import { WeCom } from '../../nodes/WeCom/WeCom.node';
 
 import {
 	apiCalls,
@@ -8,14 +10,38 @@ import {
 	bytesOf,
 	errorOf,
 	multipartOf,
+	recipientList,
 } from './messagingSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
-const chat = (operation: string, parameters: INodeParameters): INodeParameters => ({
-	resource: 'groupChat',
-	operation,
-	...parameters,
-});
+type Ids = string | string[] | undefined;
+
+/** Members lists as the editor saves them (one picked entry per ID, or one By ID entry holding an expression). */
+const users = (ids: Ids) => (ids === undefined ? undefined : recipientList('user', ids));
+
+const chat = (operation: string, parameters: INodeParameters): INodeParameters => {
+	const { members, updateFields, ...rest } = parameters;
+	const fields = updateFields as INodeParameters | undefined;
+	return {
+		resource: 'groupChat',
+		operation,
+		...rest,
+		...(members !== undefined ? { members: users(members as Ids) } : {}),
+		...(fields !== undefined
+			? {
+					updateFields: {
+						...fields,
+						...(fields.addMembers !== undefined
+							? { addMembers: users(fields.addMembers as Ids) }
+							: {}),
+						...(fields.removeMembers !== undefined
+							? { removeMembers: users(fields.removeMembers as Ids) }
+							: {}),
+					},
+				}
+			: {}),
+	} as INodeParameters;
+};
 
 describe('WeCom Group Chat (appchat)', () => {
 	let env: WeComTestEnv;
@@ -42,6 +68,28 @@ describe('WeCom Group Chat (appchat)', () => {
 	});
 
 	describe('Create', () => {
+		it('Members (and Add / Remove Members) are lists of searchable, paged member pickers', () => {
+			const all = new WeCom().description.properties.filter((p) =>
+				p.displayOptions?.show?.resource?.includes('groupChat'),
+			);
+			const members = all.find((p) => p.name === 'members')!;
+			const update = all.find((p) => p.name === 'updateFields')!;
+			const lists = [
+				members,
+				...(update.options as INodeProperties[]).filter((o) => /Members$/.test(o.name)),
+			];
+			expect(lists.map((p) => [p.name, p.type, p.typeOptions?.multipleValues])).toEqual([
+				['members', 'fixedCollection', true],
+				['addMembers', 'fixedCollection', true],
+				['removeMembers', 'fixedCollection', true],
+			]);
+			for (const list of lists) {
+				const [field] = (list.options as Array<{ values: INodeProperties[] }>)[0].values;
+				expect(field.type).toBe('resourceLocator');
+				expect(field.modes?.[0].typeOptions?.searchListMethod).toBe('searchUsers');
+			}
+		});
+
 		it('creates a chat with name, owner, members and a chosen chatid', async () => {
 			const result = await env.run(
 				chat('create', {

@@ -1,16 +1,20 @@
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import type { User } from '../emulator/wecom/seed';
-import { apiCalls, binaryItem, bytesOf, errorOf, multipartOf } from './messagingSupport';
+import { WeCom } from '../../nodes/WeCom/WeCom.node';
+import {
+	apiCalls,
+	binaryItem,
+	bytesOf,
+	errorOf,
+	multipartOf,
+	sendParameters,
+} from './messagingSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
 const AGENT_ID = 1000002;
 
-const send = (parameters: INodeParameters): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	...parameters,
-});
+const send = (parameters: INodeParameters): INodeParameters => sendParameters(parameters);
 
 describe('WeCom Message', () => {
 	let env: WeComTestEnv;
@@ -97,6 +101,63 @@ describe('WeCom Message', () => {
 				invalidparty: ['999'],
 				invalidtag: ['77'],
 			});
+		});
+
+		it('Users and Departments are lists of searchable, paged pickers (resource locators), not option lists', () => {
+			const properties = new WeCom().description.properties.filter(
+				(p) =>
+					(p.name === 'toUsers' || p.name === 'toDepartments') &&
+					p.displayOptions?.show?.resource?.includes('message'),
+			);
+			expect(properties.map((p) => [p.name, p.type, p.typeOptions?.multipleValues])).toEqual([
+				['toUsers', 'fixedCollection', true],
+				['toDepartments', 'fixedCollection', true],
+			]);
+			const locators = properties.map((p) => {
+				const [field] = (p.options as Array<{ values: INodeProperties[] }>)[0].values;
+				return [field.type, field.modes?.map((m) => m.typeOptions?.searchListMethod ?? m.name)];
+			});
+			expect(locators).toEqual([
+				['resourceLocator', ['searchUsers', 'id']],
+				['resourceLocator', ['searchDepartments', 'id']],
+			]);
+		});
+
+		it('sends to every entry: picked members, an entry By ID with several userids, an expression giving an array', async () => {
+			const result = await env.run(
+				{
+					resource: 'message',
+					operation: 'send',
+					toUsers: {
+						user: [
+							{ id: { __rl: true, mode: 'list', value: 'zhangsan' } },
+							{ id: { __rl: true, mode: 'id', value: 'lisi | wangwu' } },
+							{ id: { __rl: true, mode: 'id', value: '={{ $json.more }}' } },
+							{ id: { __rl: true, mode: 'list', value: 'zhangsan' } },
+						],
+					},
+					toDepartments: {
+						department: [
+							{ id: { __rl: true, mode: 'list', value: '6' } },
+							{ id: { __rl: true, mode: 'id', value: '={{ $json.depts }}' } },
+						],
+					},
+					messageType: 'text',
+					content: '多人',
+				},
+				[{ json: { more: ['zhaoliu', 'sunqi'], depts: [7] } }],
+			);
+
+			expect(result.error).toBeUndefined();
+			expect(sendBodies()).toEqual([
+				{
+					touser: 'zhangsan|lisi|wangwu|zhaoliu|sunqi',
+					toparty: '6|7',
+					msgtype: 'text',
+					agentid: AGENT_ID,
+					text: { content: '多人' },
+				},
+			]);
 		});
 
 		it('reads recipients per item from expressions: arrays, "|" and "," strings, objects with userid', async () => {
@@ -232,8 +293,57 @@ describe('WeCom Message', () => {
 			const error = errorOf(result);
 			expect(error.message).toContain('60011');
 			const sent = env.emulator.sentMessages().at(-1)!.msgid!;
-			expect(error.description).toContain(`Calls 1 to 1 of 2 were already sent (msgids: ${sent})`);
+			expect(error.message).toContain(
+				`— of 2 calls: call 1 (users zhangsan, departments 1–100) sent (msgid ${sent}); call 2 (departments 101–150) failed.`,
+			);
+			expect(error.description).toContain(`Already sent: msgids ${sent}; only the rest failed.`);
 			expect(sendBodies()).toHaveLength(2);
+		});
+
+		it('when every call of a split send reaches no one (81013), the error says nothing was sent, call by call', async () => {
+			const departments = Array.from({ length: 150 }, (_, i) => String(5000 + i));
+			const sentBefore = env.emulator.sentMessages().length;
+
+			const error = errorOf(
+				await env.run(send({ toDepartments: departments, messageType: 'text', content: 'x' })),
+			);
+
+			expect(error.message).toMatch(/^Every recipient was invalid .*81013/);
+			expect(error.message).toContain(
+				'— nothing was sent, of 2 calls: call 1 (departments 1–100) reached no one (81013); call 2 (departments 101–150) reached no one (81013)',
+			);
+			expect(env.emulator.sentMessages()).toHaveLength(sentBefore);
+		});
+
+		it('when the third of three calls fails, calls 1 and 2 are named as sent and their recipients by position', async () => {
+			env.emulator.injectFault({ kind: 'latency', ms: 1, path: '/cgi-bin/message/send' });
+			env.emulator.injectFault({ kind: 'latency', ms: 1, path: '/cgi-bin/message/send' });
+			env.emulator.injectFault({ kind: 'http', status: 400, path: '/cgi-bin/message/send' });
+			const template = env.emulator.wecom.users.find((u) => u.userid === 'zhangsan')!;
+			const extra = Array.from({ length: 2100 }, (_, i) => ({
+				...structuredClone(template),
+				userid: `many${String(i).padStart(4, '0')}`,
+			}));
+			const original = [...env.emulator.wecom.users];
+			env.emulator.wecom.users.push(...extra);
+			try {
+				const error = errorOf(
+					await env.run(
+						send({ toUsers: '={{ $json.ids }}', messageType: 'text', content: '三批' }),
+						[{ json: { ids: extra.map((u) => u.userid) } }],
+					),
+				);
+
+				const [first, second] = env.emulator
+					.sentMessages()
+					.slice(-2)
+					.map((m) => m.msgid);
+				expect(error.message).toContain(
+					`of 3 calls: call 1 (users 1–1000) sent (msgid ${first}); call 2 (users 1001–2000) sent (msgid ${second}); call 3 (users 2001–2100) failed.`,
+				);
+			} finally {
+				env.emulator.wecom.users.splice(0, env.emulator.wecom.users.length, ...original);
+			}
 		});
 
 		it('surfaces 81013 (every recipient invalid) with the hint', async () => {
@@ -244,6 +354,9 @@ describe('WeCom Message', () => {
 			const error = errorOf(result);
 			expect(error.message).toContain('Every recipient was invalid');
 			expect(error.message).toContain('81013');
+			expect(error.message).toContain(
+				"— nothing was sent: users ghost1, ghost2 — none is a valid recipient in the app's visibility scope",
+			);
 			expect(error.description).toContain('所有接收人都无效');
 			expect(apiCalls(env)).toHaveLength(1);
 		});
@@ -704,7 +817,7 @@ describe('WeCom Message', () => {
 					cardType: 'text_notice',
 					cardMainTitle: 't',
 				},
-				/Template card \(text_notice\): card_action is required/,
+				/^Template card: Card Action is required for this card type \(what a click on the card opens\)/,
 			],
 			[
 				'text notice without any title',
@@ -714,7 +827,7 @@ describe('WeCom Message', () => {
 					cardType: 'text_notice',
 					cardAction: { action: { type: 1, url: 'https://e.com' } },
 				},
-				/main_title.title or sub_title_text is required/,
+				/^Template card: Fill Main Title, or add Sub-Title Text under Additional Card Fields$/,
 			],
 			[
 				'button card without task_id',
@@ -725,7 +838,7 @@ describe('WeCom Message', () => {
 					cardMainTitle: 't',
 					cardButtons: { button: [{ text: 'ok', key: 'ok', style: 1 }] },
 				},
-				/Template card \(button_interaction\): task_id is required/,
+				/^Template card: Task ID is required: 1 to 128 characters/,
 			],
 			[
 				'button card without buttons',
@@ -736,7 +849,7 @@ describe('WeCom Message', () => {
 					cardMainTitle: 't',
 					cardTaskId: 'task1',
 				},
-				/button_list must hold 1 to 6 entries, it has 0/,
+				/^Template card: Buttons must hold 1 to 6 buttons, it has 0$/,
 			],
 			[
 				'news notice without image',
@@ -747,7 +860,41 @@ describe('WeCom Message', () => {
 					cardMainTitle: 't',
 					cardAction: { action: { type: 1, url: 'https://e.com' } },
 				},
-				/card_image.url \(or image_text_area\) is required/,
+				/^Template card: Card Image URL is required for a News Notice card$/,
+			],
+			[
+				'a horizontal content line without a key name',
+				{
+					toUsers: ['zhangsan'],
+					messageType: 'template_card',
+					cardType: 'text_notice',
+					cardMainTitle: 't',
+					cardAction: { action: { type: 1, url: 'https://e.com' } },
+					cardFields: { horizontalContent: { line: [{ value: 'v' }] } },
+				},
+				/^Template card: Horizontal Content \(under Additional Card Fields\) → entry 1: Key Name is required$/,
+			],
+			[
+				'a card action of type URL without the URL',
+				{
+					toUsers: ['zhangsan'],
+					messageType: 'template_card',
+					cardType: 'text_notice',
+					cardMainTitle: 't',
+					cardAction: { action: { type: 1 } },
+				},
+				/^Template card: Card Action → URL is required when Card Action → Type is URL$/,
+			],
+			[
+				'card JSON of a text notice without any title (named by its JSON path)',
+				{
+					toUsers: ['zhangsan'],
+					messageType: 'template_card',
+					templateCardMode: 'json',
+					templateCardJson:
+						'{"card_type": "text_notice", "card_action": {"type": 1, "url": "https://e.com"}}',
+				},
+				/^Template card \(text_notice\): main_title.title or sub_title_text is required$/,
 			],
 			[
 				'card JSON that does not parse',
@@ -792,6 +939,16 @@ describe('WeCom Message', () => {
 			expect(errorOf(result).message).toMatch(message);
 			expect(apiCalls(env)).toHaveLength(0);
 		});
+
+		it.each(cases.filter(([, p]) => p.templateCardMode === undefined))(
+			'names UI labels, not API paths, when it rejects %s',
+			async (_name, parameters) => {
+				const { message } = errorOf(await env.run(send(parameters)));
+
+				// snake_case keys (main_title, card_action, …) and dotted paths are the API's words, not the form's.
+				expect(message).not.toMatch(/\b[a-z]+_[a-z_]+\b|\b[a-z_]+\.[a-z_]+\b|\[\d+\]/);
+			},
+		);
 	});
 
 	describe('continueOnFail', () => {

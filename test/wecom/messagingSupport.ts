@@ -1,5 +1,5 @@
 // Small helpers shared by the message, media, group chat and transport tests.
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { MultipartBody, RecordedCall } from '../emulator';
 import type { WeComTestEnv } from './setup';
@@ -55,3 +55,31 @@ export function multipartOf(call: RecordedCall): MultipartBody {
 
 export const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 export const byList = (value: string) => ({ __rl: true, mode: 'list', value });
+
+type Ids = string | string[] | undefined;
+
+/**
+ * The Users / Departments lists of Message: Send as the editor saves them: one picked entry per ID of an array, or one
+ * By ID entry holding a string (an expression giving one or many IDs).
+ */
+export function recipientList(entryName: 'user' | 'department', ids: Ids): INodeParameters {
+	if (ids === undefined) return {};
+	const entry = (value: string, mode: 'list' | 'id') => ({ id: { __rl: true, mode, value } });
+	return {
+		[entryName]: Array.isArray(ids) ? ids.map((id) => entry(id, 'list')) : [entry(ids, 'id')],
+	};
+}
+
+/** Message: Send parameters, with `toUsers` / `toDepartments` given as plain ID lists or expressions. */
+export function sendParameters(parameters: INodeParameters): INodeParameters {
+	const { toUsers, toDepartments, ...rest } = parameters;
+	return {
+		resource: 'message',
+		operation: 'send',
+		...rest,
+		...(toUsers !== undefined ? { toUsers: recipientList('user', toUsers as Ids) } : {}),
+		...(toDepartments !== undefined
+			? { toDepartments: recipientList('department', toDepartments as Ids) }
+			: {}),
+	};
+}

@@ -17,6 +17,9 @@ import type {
 import type { RecordedCall } from '../emulator';
 import { setOrgVisibility } from '../emulator/wecom/org';
 import { seedDepartments, seedUsers } from '../emulator/wecom/seed';
+import { clearOrgDirectory } from '../../nodes/WeCom/methods/orgDirectory';
+import { ApiEmulator } from '../emulator';
+import { seedLargeOrg } from '../emulator/wecom/largeOrg';
 import { startWeCom, type WeComTestEnv } from './setup';
 
 const byList = (value: string) => ({ __rl: true, mode: 'list', value });
@@ -37,6 +40,8 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 		// Keep the token (the credential has it stored) but forget earlier calls and any narrowed scope.
 		env.emulator.calls.length = 0;
 		setOrgVisibility(env.emulator.wecom, undefined);
+		// The pickers keep what they loaded for two minutes; each test here changes the org under them.
+		clearOrgDirectory();
 	});
 
 	/** The calls to WeCom's API (not the token endpoint) since the test began. */
@@ -149,7 +154,7 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 			expect(apiCalls()).toHaveLength(0);
 		});
 
-		it("Get of an unknown department surfaces WeCom's errcode", async () => {
+		it("Get of an unknown department surfaces WeCom's errcode with a hint (60123)", async () => {
 			const result = await env.run({
 				resource: 'department',
 				operation: 'get',
@@ -157,7 +162,10 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 			});
 
 			const error = errorOf(result);
-			expect(error.message).toMatch(/60123/);
+			expect(error.message).toMatch(
+				/^The department does not exist \(or is outside the app's visibility scope\): check the department ID, e\.g\. with Department: Get Many\. \(errcode 60123: /,
+			);
+			expect(error.description).toContain('部门不存在');
 			expect(apiCalls()).toHaveLength(1);
 		});
 
@@ -672,7 +680,7 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 		async function loadOptions(method: string) {
 			const { context, nodeType } = pickerContext(
 				{ resource: 'message', operation: 'send' },
-				'parameters.toUsers',
+				'parameters.toTags',
 			);
 			const load = nodeType.methods?.loadOptions?.[method];
 			expect(load).toBeDefined();
@@ -795,6 +803,84 @@ describe('WeCom org lookups (Department, User, Tag)', () => {
 				{ name: 'lisi', value: 'lisi' },
 				{ name: 'zhouba', value: 'zhouba' },
 			]);
+		});
+
+		it('a second open, the next page and a search within two minutes make no WeCom call', async () => {
+			const users = env.emulator.wecom.users;
+			const template = users.find((u) => u.userid === 'liuxiaoming')!;
+			for (let i = 0; i < 250; i++) {
+				users.push({ ...structuredClone(template), userid: `cache${i}`, name: `缓存${i}` });
+			}
+			try {
+				const first = await listSearch('searchUsers');
+				const loads = apiCalls().length;
+				expect(loads).toBe(2);
+
+				expect(await listSearch('searchUsers')).toEqual(first);
+				const next = await listSearch('searchUsers', undefined, first.paginationToken as string);
+				expect(next.results).toHaveLength(65);
+				expect((await listSearch('searchUsers', '缓存24')).results).toHaveLength(11);
+				await loadOptions('getUsers');
+				expect(apiCalls()).toHaveLength(loads);
+
+				// Departments and tags are their own lists, loaded once each.
+				await listSearch('searchDepartments');
+				await loadOptions('getDepartments');
+				expect(apiCalls()).toHaveLength(loads + 1);
+			} finally {
+				users.splice(users.length - 250, 250);
+			}
+		});
+
+		it('after two minutes the pickers load the organisation again (a new member shows)', async () => {
+			await listSearch('searchUsers');
+			const users = env.emulator.wecom.users;
+			users.push({ ...structuredClone(users[0]), userid: 'newcomer', name: '新人' });
+			const now = Date.now();
+			const clock = jest.spyOn(Date, 'now');
+			try {
+				clock.mockReturnValue(now + 60_000);
+				expect((await listSearch('searchUsers', '新人')).results).toEqual([]);
+				clock.mockReturnValue(now + 121_000);
+				expect((await listSearch('searchUsers', '新人')).results).toEqual([
+					{ name: '新人 (newcomer)', value: 'newcomer' },
+				]);
+			} finally {
+				clock.mockRestore();
+				users.pop();
+			}
+		});
+
+		it('a failed load is not kept: the next open tries again', async () => {
+			env.emulator.injectFault({
+				kind: 'errcode',
+				errcode: 60011,
+				path: '/cgi-bin/department/list',
+			});
+
+			await expect(listSearch('searchDepartments')).rejects.toThrow(/visibility scope/);
+			expect((await listSearch('searchDepartments')).results).toHaveLength(10);
+		});
+
+		it('what one app (credential values) loaded is never shown for another', async () => {
+			await listSearch('searchUsers');
+			const other = await ApiEmulator.start({ plugins: ['wecom'] });
+			const stored = env.harness.credentials.stored(env.credential.id);
+			try {
+				seedLargeOrg(other.wecom, { members: 300, divisions: 2, teamsPerDivision: 2 });
+				env.harness.credentials.patch(env.credential.id, { baseUrl: other.baseUrl });
+
+				const result = await listSearch('searchUsers', 'u00300');
+
+				expect(result.results).toEqual([expect.objectContaining({ value: 'u00300' })]);
+				expect(other.callsTo('/cgi-bin/user/simplelist')).toHaveLength(1);
+			} finally {
+				env.harness.credentials.patch(env.credential.id, {
+					baseUrl: stored.baseUrl,
+					accessToken: stored.accessToken,
+				});
+				await other.stop();
+			}
 		});
 
 		it('getUsers lists every visible member sorted by name (pinyin)', async () => {

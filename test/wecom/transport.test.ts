@@ -1,17 +1,25 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: a deliberately wrong secret, never inside n8n */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { WECOM_SEED } from '../emulator';
-import { apiCalls, binaryItem, bytesOf, errorOf, type RunOutcome } from './messagingSupport';
+import { parseTokenRecord, tokenRecord } from '../../nodes/WeCom/accessToken';
+import { ApiEmulator, WECOM_SEED } from '../emulator';
+import {
+	apiCalls,
+	binaryItem,
+	bytesOf,
+	errorOf,
+	sendParameters,
+	type RunOutcome,
+} from './messagingSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
-const text = (content: string, to: string | string[] = 'zhangsan'): INodeParameters => ({
-	resource: 'message',
-	operation: 'send',
-	toUsers: to,
-	messageType: 'text',
-	content,
-});
+const text = (content: string, to: string | string[] = 'zhangsan'): INodeParameters =>
+	sendParameters({ toUsers: to, messageType: 'text', content });
+
+/** The raw token inside the credential's stored token record. */
+function storedToken(env: WeComTestEnv): string | undefined {
+	return parseTokenRecord(env.harness.credentials.stored(env.credential.id).accessToken)?.token;
+}
 
 /** Every token the emulator handed out so far (read from its recorded gettoken answers). */
 function issuedTokens(env: WeComTestEnv): string[] {
@@ -49,7 +57,7 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 		expect(sends).toHaveLength(100);
 		const [token] = issuedTokens(env);
 		expect(sends.every((c) => c.query.access_token === token)).toBe(true);
-		expect(env.harness.credentials.stored(env.credential.id).accessToken).toBe(token);
+		expect(storedToken(env)).toBe(token);
 		expect(
 			env.emulator.sentMessages().map((m) => (m.payload.text as { content: string }).content),
 		).toEqual(Array.from({ length: 100 }, (_, n) => `第${n}条`));
@@ -74,7 +82,7 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 		expect(sends[0].response).toMatchObject({ errcode: 40014 });
 		expect(sends[1].query.access_token).toBe(newToken);
 		expect(sends[1].response).toMatchObject({ errcode: 0 });
-		expect(env.harness.credentials.stored(env.credential.id).accessToken).toBe(newToken);
+		expect(storedToken(env)).toBe(newToken);
 
 		// The next execution uses the stored new token without another gettoken.
 		expect((await env.run(text('next run'))).error).toBeUndefined();
@@ -191,17 +199,19 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 	});
 
 	it('names a connection failure and retries it a bounded number of times', async () => {
-		// A port nothing listens on: the stored token is valid-looking, so the send itself fails to connect.
+		// A port nothing listens on, with a token stored for exactly these values: the send itself fails to connect.
+		const stored = env.harness.credentials.stored(env.credential.id);
+		const values = { ...stored, baseUrl: 'http://127.0.0.1:1' };
 		env.harness.credentials.patch(env.credential.id, {
-			accessToken: 'planted-token-value',
-			baseUrl: 'http://127.0.0.1:1',
+			baseUrl: values.baseUrl,
+			accessToken: tokenRecord(values, 'planted-token-value', Date.now()),
 		});
 
 		const result = await env.run(text('nowhere to go'));
 
 		const error = errorOf(result);
 		expect(error.message).toBe(
-			'Could not reach WeCom for /cgi-bin/message/send after 3 retries: check the API Base URL and the network',
+			'Could not reach WeCom for /cgi-bin/message/send after 3 retries: nothing accepts connections at http://127.0.0.1:1: check the API Base URL (host and port), and that the relay or emulator it names is running',
 		);
 		expect(error.description).toMatch(/^ECONNREFUSED: /);
 		expect(JSON.stringify(error)).not.toContain('planted-token-value');
@@ -298,5 +308,117 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 		expect(serialized).not.toMatch(/access_token=(?!\*)/);
 		// apiCalls is only here to prove the emulator did see the token (so the check above is not vacuous).
 		expect(apiCalls(env).some((c) => tokens.includes(c.query.access_token))).toBe(true);
+	});
+
+	describe('a stored token is used only for the values it was fetched with', () => {
+		it('a wrong Secret typed over a stored token fetches (and fails) instead of using the old token', async () => {
+			expect((await env.run(text('warm-up'))).error).toBeUndefined();
+			const sendsBefore = env.emulator.callsTo('/cgi-bin/message/send').length;
+			env.harness.credentials.patch(env.credential.id, { secret: 'not-the-app-secret-42' });
+
+			const result = await env.run(text('must not be sent with the old token'));
+
+			expect(errorOf(result).message).toMatch(
+				/^WeCom refused to issue an access token: Invalid Secret/,
+			);
+			const gettokens = env.emulator.callsTo('/cgi-bin/gettoken');
+			expect(gettokens).toHaveLength(2);
+			expect(gettokens[1].query.corpsecret).toBe('not-the-app-secret-42');
+			expect(env.emulator.callsTo('/cgi-bin/message/send')).toHaveLength(sendsBefore);
+		});
+
+		it('a wrong Corp ID typed over a stored token is refused the same way (40013)', async () => {
+			expect((await env.run(text('warm-up'))).error).toBeUndefined();
+			env.harness.credentials.patch(env.credential.id, { corpId: 'ww0000000000000000' });
+
+			const result = await env.run(text('never sent'));
+
+			expect(errorOf(result).message).toMatch(/Invalid CorpID.*errcode 40013/);
+			expect(env.emulator.sentMessages()).toHaveLength(1);
+		});
+
+		it('after the API Base URL changes, the token comes from the new URL and the old one never goes there', async () => {
+			expect((await env.run(text('warm-up'))).error).toBeUndefined();
+			const oldToken = storedToken(env)!;
+			const other = await ApiEmulator.start({ plugins: ['wecom'] });
+			try {
+				// A trailing slash and spaces are the same URL: the token belongs to the URL, not its spelling.
+				env.harness.credentials.patch(env.credential.id, { baseUrl: ` ${other.baseUrl}/ ` });
+
+				const result = await env.run(text('to the new URL'));
+
+				expect(result.error).toBeUndefined();
+				expect(other.callsTo('/cgi-bin/gettoken')).toHaveLength(1);
+				const sent = other.callsTo('/cgi-bin/message/send');
+				expect(sent).toHaveLength(1);
+				expect(sent[0].query.access_token).not.toBe(oldToken);
+				expect(sent[0].response).toMatchObject({ errcode: 0 });
+				expect(storedToken(env)).toBe(sent[0].query.access_token);
+
+				env.harness.credentials.patch(env.credential.id, { baseUrl: `${other.baseUrl}/` });
+				expect((await env.run(text('same URL, other spelling'))).error).toBeUndefined();
+				expect(other.callsTo('/cgi-bin/gettoken')).toHaveLength(1);
+			} finally {
+				await other.stop();
+			}
+		});
+
+		it('a token stored before tokens carried their values (a bare token) is replaced, not sent', async () => {
+			env.harness.credentials.patch(env.credential.id, { accessToken: 'legacy-bare-token-value' });
+
+			const result = await env.run(text('after the upgrade'));
+
+			expect(result.error).toBeUndefined();
+			expect(env.emulator.callsTo('/cgi-bin/gettoken')).toHaveLength(1);
+			const sends = env.emulator.callsTo('/cgi-bin/message/send');
+			expect(sends.map((c) => c.query.access_token)).not.toContain('legacy-bare-token-value');
+			expect(sends).toHaveLength(1);
+		});
+
+		it('the stored record holds neither the Secret nor anything but the token and a fingerprint', async () => {
+			expect((await env.run(text('warm-up'))).error).toBeUndefined();
+			const record = String(env.harness.credentials.stored(env.credential.id).accessToken);
+
+			expect(record).not.toContain(WECOM_SEED.secret);
+			expect(record).not.toContain(WECOM_SEED.corpId);
+			expect(record).toMatch(/^wct1\.[A-Za-z0-9_-]{32}\.\d{13}\.emu_wecom_/);
+		});
+	});
+
+	describe('a gettoken that cannot be made names the URL and the fix', () => {
+		it('nothing listening at the API Base URL', async () => {
+			env.harness.credentials.patch(env.credential.id, { baseUrl: 'http://127.0.0.1:1' });
+
+			const error = errorOf(await env.run(text('nowhere')));
+
+			expect(error.message).toBe(
+				'Could not get an access token: nothing accepts connections at http://127.0.0.1:1/cgi-bin/gettoken: check the API Base URL (host and port), and that the relay or emulator it names is running (3 retries)',
+			);
+			expect(JSON.stringify(error)).not.toContain(WECOM_SEED.secret);
+		});
+
+		it('an API Base URL that answers gettoken with HTTP 404 (not WeCom, not a relay)', async () => {
+			env.harness.credentials.patch(env.credential.id, {
+				baseUrl: `${env.emulator.baseUrl}/nothing`,
+			});
+
+			const error = errorOf(await env.run(text('nowhere')));
+
+			expect(error.message).toBe(
+				`WeCom's gettoken at ${env.emulator.baseUrl}/nothing/cgi-bin/gettoken answered HTTP 404: check that the API Base URL points at WeCom (or a relay that forwards /cgi-bin/)`,
+			);
+			expect(env.emulator.callsTo('/nothing/cgi-bin/gettoken')).toHaveLength(1);
+		});
+
+		it('an API Base URL without a scheme', async () => {
+			env.harness.credentials.patch(env.credential.id, { baseUrl: 'qyapi.weixin.qq.com' });
+
+			const error = errorOf(await env.run(text('nowhere')));
+
+			expect(error.message).toBe(
+				'API Base URL "qyapi.weixin.qq.com" is not a URL: it must start with https:// (or http://), e.g. https://qyapi.weixin.qq.com',
+			);
+			expect(env.emulator.callsTo(/.*/)).toHaveLength(0);
+		});
 	});
 });

@@ -45,5 +45,6 @@ export * from './errors';
 export * from './seed';
 export * from './state';
 export * from './approvalModel';
+export { seedLargeOrg, type LargeOrg, type LargeOrgOptions } from './largeOrg';
 export { APPROVAL_BANK_DAYS, APPROVAL_BANK_SIZE } from './approvalBank';
 export { APP_MESSAGE_TYPES, APPCHAT_MESSAGE_TYPES, CARD_TYPES } from './messageContent';

@@ -12,6 +12,8 @@ import { DAY_SECONDS, parseTime } from './time';
 /** getapprovalinfo refuses a span over 31 days; each slice stays one second short of that. */
 export const SLICE_SECONDS = 31 * DAY_SECONDS;
 const PAGE_SIZE = 100;
+/** The range Get Many reads when Start Date and End Date are empty: the last 7 days. */
+const DEFAULT_RANGE_SECONDS = 7 * DAY_SECONDS;
 
 /** [start, end] (inclusive unix seconds) cut into back-to-back slices of at most 31 days. */
 export function timeSlices(start: number, end: number): Array<[number, number]> {
@@ -70,19 +72,17 @@ export const getManyOperation: NodeOperation = {
 			displayName: 'Start Date',
 			name: 'startDate',
 			type: 'dateTime',
-			required: true,
 			default: '',
 			description:
-				"Approvals submitted from this moment on. Also takes unix seconds. Without an offset, times are in the workflow's time zone.",
+				"Approvals submitted from this moment on; empty: 7 days before End Date. Also takes unix seconds. Without an offset, times are in the workflow's time zone.",
 		},
 		{
 			displayName: 'End Date',
 			name: 'endDate',
 			type: 'dateTime',
-			required: true,
 			default: '',
 			description:
-				'Approvals submitted up to this moment; a date without a time includes that whole day. Ranges over 31 days are fetched 31 days at a time.',
+				'Approvals submitted up to this moment; empty: now. A date without a time includes that whole day. Ranges over 31 days are fetched 31 days at a time.',
 		},
 		...returnAllFields,
 		{
@@ -152,9 +152,10 @@ export const getManyOperation: NodeOperation = {
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const timeZone = this.getTimezone();
-		const read = (name: string, label: string, endOfDay: boolean) => {
+		const read = (name: string, label: string, endOfDay: boolean, fallback: () => number) => {
 			const raw = this.getNodeParameter(name, itemIndex, '');
-			const time = raw === '' ? undefined : parseTime(raw, timeZone, { endOfDay });
+			if (raw === '' || raw === null || raw === undefined) return fallback();
+			const time = parseTime(raw, timeZone, { endOfDay });
 			if (!time) {
 				throw new NodeOperationError(
 					this.getNode(),
@@ -164,8 +165,9 @@ export const getManyOperation: NodeOperation = {
 			}
 			return time.seconds;
 		};
-		const start = read('startDate', 'Start Date', false);
-		const end = read('endDate', 'End Date', true);
+		// Empty dates give the last 7 days, so the operation runs as it is dropped into a workflow.
+		const end = read('endDate', 'End Date', true, () => Math.floor(Date.now() / 1000));
+		const start = read('startDate', 'Start Date', false, () => end - DEFAULT_RANGE_SECONDS + 1);
 		if (start > end) {
 			throw new NodeOperationError(
 				this.getNode(),

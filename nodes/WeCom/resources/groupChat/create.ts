@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../message/limits';
-import { ID_LIST_HINT } from '../message/recipients';
 import { weComApiRequest } from '../../transport';
-import { userLocator } from '../shared/orgFields';
+import { userList, userLocator } from '../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 import {
 	checkChatName,
@@ -28,17 +27,12 @@ export const createOperation: NodeOperation = {
 			default: '',
 			description: 'Name of the chat, at most 50 characters',
 		},
-		{
-			displayName: 'Member Names or IDs',
+		userList({
+			displayName: 'Members',
 			name: 'members',
-			type: 'multiOptions',
-			typeOptions: { loadOptionsMethod: 'getUsers' },
-			default: [],
-			required: true,
-			hint: ID_LIST_HINT,
 			description:
-				'Members of the chat, 2 to 2,000, the owner included. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		},
+				'Members of the chat, 2 to 2,000, the owner included: one entry per member, searched by name or userid; or one entry By ID whose expression gives many',
+		}),
 		userLocator({
 			displayName: 'Owner',
 			name: 'owner',

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../message/limits';
-import { readIdList } from '../message/recipients';
+import { idsFrom } from '../message/recipients';
+import { readLocatorList } from '../shared/orgFields';
 
 export const MIN_MEMBERS = 2;
 export const MAX_MEMBERS = 2000;
@@ -49,7 +50,7 @@ export function readMembers(
 	name: string,
 	label: string,
 ): string[] {
-	return readIdList.call(this, itemIndex, name, label);
+	return idsFrom.call(this, itemIndex, readLocatorList.call(this, name, 'user', itemIndex), label);
 }
 
 export function checkChatName(this: IExecuteFunctions, itemIndex: number, name: string): void {

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../message/limits';
-import { ID_LIST_HINT } from '../message/recipients';
 import { weComApiRequest } from '../../transport';
-import { userLocator } from '../shared/orgFields';
+import { userList, userLocator } from '../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 import { chatIdField, checkChatName, readMembers, readUserId, requireChatId } from './fields';
 
@@ -21,16 +20,12 @@ export const updateOperation: NodeOperation = {
 			placeholder: 'Add Field',
 			default: {},
 			options: [
-				{
-					displayName: 'Add Member Names or IDs',
+				userList({
+					displayName: 'Add Members',
 					name: 'addMembers',
-					type: 'multiOptions',
-					typeOptions: { loadOptionsMethod: 'getUsers' },
-					default: [],
-					hint: ID_LIST_HINT,
 					description:
-						'Members to add (add_user_list). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
+						'Members to add (add_user_list): one entry per member, or one entry By ID whose expression gives many',
+				}),
 				{
 					displayName: 'Name',
 					name: 'name',
@@ -44,16 +39,12 @@ export const updateOperation: NodeOperation = {
 					description: 'New owner (群主); must be a member after the update',
 					required: false,
 				}),
-				{
-					displayName: 'Remove Member Names or IDs',
+				userList({
+					displayName: 'Remove Members',
 					name: 'removeMembers',
-					type: 'multiOptions',
-					typeOptions: { loadOptionsMethod: 'getUsers' },
-					default: [],
-					hint: ID_LIST_HINT,
 					description:
-						'Members to remove (del_user_list). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
+						'Members to remove (del_user_list): one entry per member, or one entry By ID whose expression gives many',
+				}),
 			],
 		},
 	],

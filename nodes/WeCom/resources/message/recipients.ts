@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { toIdList } from '../../../shared/idList';
+import { departmentList, readLocatorList, userList } from '../shared/orgFields';
 
 /** WeCom's per-call limits for message/send; bigger lists are sent in several calls. */
 export const MAX_USERS_PER_CALL = 1000;
@@ -21,28 +22,20 @@ export const recipientProperties: INodeProperties[] = [
 		description:
 			"Whether to send to every member in the app's visibility scope (可见范围; touser @all)",
 	},
-	{
-		displayName: 'User Names or IDs',
+	userList({
+		displayName: 'Users',
 		name: 'toUsers',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getUsers' },
-		default: [],
 		displayOptions: { show: { toAll: [false] } },
-		hint: ID_LIST_HINT,
 		description:
-			'Members (成员) to send to. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
-		displayName: 'Department Names or IDs',
+			'Members (成员) to send to: one entry per member, searched by name or userid; or one entry By ID whose expression gives many (e.g. {{ $json.userids }})',
+	}),
+	departmentList({
+		displayName: 'Departments',
 		name: 'toDepartments',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getDepartments' },
-		default: [],
 		displayOptions: { show: { toAll: [false] } },
-		hint: ID_LIST_HINT,
 		description:
-			'Departments (部门) whose members receive the message. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+			'Departments (部门) whose members receive the message: one entry per department, searched by name; or one entry By ID whose expression gives many',
+	}),
 	{
 		displayName: 'Tag Names or IDs',
 		name: 'toTags',
@@ -64,7 +57,24 @@ export function readIdList(
 	label: string,
 	numeric = false,
 ): string[] {
-	const { ids, unreadable } = toIdList(this.getNodeParameter(parameterName, itemIndex, []));
+	return idsFrom.call(
+		this,
+		itemIndex,
+		this.getNodeParameter(parameterName, itemIndex, []),
+		label,
+		numeric,
+	);
+}
+
+/** IDs from any value `toIdList` reads, checked; `numeric` for department and tag IDs. */
+export function idsFrom(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	value: unknown,
+	label: string,
+	numeric = false,
+): string[] {
+	const { ids, unreadable } = toIdList(value);
 	if (unreadable.length > 0) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -98,8 +108,19 @@ export function readRecipients(this: IExecuteFunctions, itemIndex: number): Reci
 	if (toAll) return { toAll, users: [], departments: [], tags: [] };
 	const recipients: Recipients = {
 		toAll,
-		users: readIdList.call(this, itemIndex, 'toUsers', 'Users'),
-		departments: readIdList.call(this, itemIndex, 'toDepartments', 'Departments', true),
+		users: idsFrom.call(
+			this,
+			itemIndex,
+			readLocatorList.call(this, 'toUsers', 'user', itemIndex),
+			'Users',
+		),
+		departments: idsFrom.call(
+			this,
+			itemIndex,
+			readLocatorList.call(this, 'toDepartments', 'department', itemIndex),
+			'Departments',
+			true,
+		),
 		tags: readIdList.call(this, itemIndex, 'toTags', 'Tags', true),
 	};
 	if (!recipients.users.length && !recipients.departments.length && !recipients.tags.length) {

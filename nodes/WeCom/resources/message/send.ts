@@ -13,7 +13,15 @@ import {
 } from './content';
 import { inputError } from './limits';
 import type { Recipients } from './recipients';
-import { readRecipients, recipientBatches, recipientProperties, splitInvalid } from './recipients';
+import {
+	MAX_PARTIES_PER_CALL,
+	MAX_TAGS_PER_CALL,
+	MAX_USERS_PER_CALL,
+	readRecipients,
+	recipientBatches,
+	recipientProperties,
+	splitInvalid,
+} from './recipients';
 
 const APP_MESSAGE_TYPES: MessageType[] = [
 	'text',
@@ -66,6 +74,59 @@ function isAllInvalid(error: unknown): boolean {
 	);
 }
 
+/** "ghost1, ghost2 and 3 more": enough to recognise a list without flooding the message. */
+function someOf(ids: string[], shown = 5): string {
+	const head = ids.slice(0, shown).join(', ');
+	return ids.length > shown ? `${head} and ${ids.length - shown} more` : head;
+}
+
+/** Who one call (batch) was for, as positions in the lists the user gave: "users 1001–2000, departments 1–100". */
+function batchRecipients(recipients: Recipients, index: number): string {
+	if (recipients.toAll) return 'everyone (@all)';
+	const parts: string[] = [];
+	const range = (what: string, list: string[], size: number) => {
+		const first = index * size;
+		const last = Math.min(list.length, first + size);
+		if (first >= last) return;
+		parts.push(
+			last - first === list.length ? `${what} ${someOf(list)}` : `${what} ${first + 1}–${last}`,
+		);
+	};
+	range('users', recipients.users, MAX_USERS_PER_CALL);
+	range('departments', recipients.departments, MAX_PARTIES_PER_CALL);
+	range('tags', recipients.tags, MAX_TAGS_PER_CALL);
+	return parts.join(', ');
+}
+
+type BatchOutcome = { state: 'sent'; msgid?: string } | { state: 'no one' } | { state: 'failed' };
+
+/** "of 3 calls: call 1 (users 1–1000) sent (msgid …); call 2 (users 1001–2000) failed; call 3 (…) not sent". */
+function batchReport(recipients: Recipients, outcomes: BatchOutcome[], calls: number): string {
+	const lines: string[] = [];
+	for (let i = 0; i < calls; i++) {
+		const outcome = outcomes[i];
+		const state =
+			outcome === undefined
+				? 'not sent'
+				: outcome.state === 'sent'
+					? `sent${outcome.msgid ? ` (msgid ${outcome.msgid})` : ''}`
+					: outcome.state === 'no one'
+						? 'reached no one (81013)'
+						: 'failed';
+		lines.push(`call ${i + 1} (${batchRecipients(recipients, i)}) ${state}`);
+	}
+	return `of ${calls} calls: ${lines.join('; ')}`;
+}
+
+/** Adds to a send error who got the message and who did not, in the message itself (what n8n shows first). */
+function explainPartialSend(error: unknown, note: string): unknown {
+	if (error instanceof NodeApiError) {
+		error.message = `${error.message} — ${note}`;
+		error.description = `${error.description ?? ''}\n${note}`.trim();
+	}
+	return error;
+}
+
 /** Sends one message body to every batch of recipients and merges WeCom's answers into one output. */
 async function sendBatches(
 	this: IExecuteFunctions,
@@ -74,6 +135,7 @@ async function sendBatches(
 	body: IDataObject,
 ): Promise<IDataObject> {
 	const batches = recipientBatches(recipients);
+	const outcomes: BatchOutcome[] = [];
 	const msgids: string[] = [];
 	const responseCodes: string[] = [];
 	const invalid = {
@@ -83,7 +145,7 @@ async function sendBatches(
 		unlicenseduser: new Set<string>(),
 	};
 	let allInvalidError: unknown;
-	for (const [index, batch] of batches.entries()) {
+	for (const batch of batches) {
 		const attempt = await weComApiRequest
 			.call(this, {
 				method: 'POST',
@@ -100,18 +162,33 @@ async function sendBatches(
 			if (batches.length > 1 && isAllInvalid(error)) {
 				// This slice reached no one; the others may still have. The output then lists all of it as invalid.
 				allInvalidError = error;
+				outcomes.push({ state: 'no one' });
 				splitInvalid(batch.touser).forEach((id) => invalid.invaliduser.add(id));
 				splitInvalid(batch.toparty).forEach((id) => invalid.invalidparty.add(id));
 				splitInvalid(batch.totag).forEach((id) => invalid.invalidtag.add(id));
 				continue;
 			}
-			if (msgids.length > 0 && error instanceof NodeApiError) {
-				error.description = `${error.description ?? ''}\nCalls 1 to ${index} of ${batches.length} were already sent (msgids: ${msgids.join(', ')}); only the rest failed.`;
+			if (batches.length === 1) {
+				throw isAllInvalid(error)
+					? explainPartialSend(
+							error,
+							`nothing was sent: ${batchRecipients(recipients, 0)} — none is a valid recipient in the app's visibility scope`,
+						)
+					: error;
 			}
-			throw error;
+			outcomes.push({ state: 'failed' });
+			const already = msgids.length
+				? ` Already sent: msgids ${msgids.join(', ')}; only the rest failed.`
+				: '';
+			throw explainPartialSend(
+				error,
+				`${batchReport(recipients, outcomes, batches.length)}.${already}`,
+			);
 		}
 		const { answer } = attempt;
-		if (typeof answer.msgid === 'string' && answer.msgid) msgids.push(answer.msgid);
+		const msgid = typeof answer.msgid === 'string' && answer.msgid ? answer.msgid : undefined;
+		outcomes.push({ state: 'sent', msgid });
+		if (msgid) msgids.push(msgid);
 		if (typeof answer.response_code === 'string' && answer.response_code) {
 			responseCodes.push(answer.response_code);
 		}
@@ -119,7 +196,12 @@ async function sendBatches(
 			splitInvalid(answer[key]).forEach((id) => invalid[key].add(id));
 		}
 	}
-	if (msgids.length === 0 && allInvalidError) throw allInvalidError;
+	if (msgids.length === 0 && allInvalidError) {
+		throw explainPartialSend(
+			allInvalidError,
+			`nothing was sent, ${batchReport(recipients, outcomes, batches.length)}`,
+		);
+	}
 
 	const output: IDataObject = {};
 	if (batches.length === 1) {

@@ -501,65 +501,132 @@ function filled(value: unknown): boolean {
 	return typeof value === 'string' ? value.trim() !== '' : value !== undefined && value !== null;
 }
 
+/**
+ * How an error names a part of the card: by its API path when the user wrote the JSON, by the field's label (and where
+ * to find it) when the card was built from the node's fields.
+ */
+const FIELD_LABELS: Record<string, string> = {
+	'main_title.title': 'Main Title',
+	sub_title_text: 'Sub-Title Text (under Additional Card Fields)',
+	card_action: 'Card Action',
+	'card_action.url': 'Card Action → URL',
+	'card_action.appid': 'Card Action → Mini Program AppID',
+	'card_action.type': 'Card Action → Type',
+	card_image: 'Card Image URL',
+	task_id: 'Task ID',
+	button_list: 'Buttons',
+	'button_list.text': 'Text',
+	'button_list.key': 'Key',
+	horizontal_content_list: 'Horizontal Content (under Additional Card Fields)',
+	'horizontal_content_list.keyname': 'Key Name',
+	jump_list: 'Jump List (under Additional Card Fields)',
+	'jump_list.title': 'Title',
+};
+
+export type CardSource = 'fields' | 'json';
+
 /** WeCom's rules per card_type, checked before the call so the error names the field. */
 export function checkTemplateCard(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	card: IDataObject,
+	source: CardSource = 'json',
 ): void {
 	const type = String(card.card_type ?? '');
+	const fromFields = source === 'fields';
+	const label = (path: string) => (fromFields ? (FIELD_LABELS[path] ?? path) : path);
 	const fail = (message: string): never => {
-		throw inputError.call(this, itemIndex, `Template card (${type || 'no card_type'}): ${message}`);
+		throw inputError.call(
+			this,
+			itemIndex,
+			fromFields
+				? `Template card: ${message}`
+				: `Template card (${type || 'no card_type'}): ${message}`,
+		);
 	};
 	if (!(CARD_TYPES as readonly string[]).includes(type)) {
 		fail(`card_type must be one of ${CARD_TYPES.join(', ')}`);
 	}
-	const count = (field: string, min: number, max: number): unknown[] => {
+	const count = (field: string, min: number, max: number, what = 'entries'): unknown[] => {
 		const list = card[field];
 		if (list === undefined && min === 0) return [];
 		if (!Array.isArray(list) || list.length < min || list.length > max) {
+			const has = Array.isArray(list) ? list.length : fromFields ? 0 : 'none';
 			fail(
-				`${field} must hold ${min === max ? min : `${min} to ${max}`} entries, it has ${Array.isArray(list) ? list.length : 'none'}`,
+				`${label(field)} must hold ${min === max ? min : `${min} to ${max}`} ${fromFields ? what : 'entries'}, it has ${has}`,
 			);
 		}
 		return list as unknown[];
 	};
-	count('horizontal_content_list', 0, 6);
-	count('jump_list', 0, 3);
+	const keyed = (list: unknown[], field: string, keys: string[]) =>
+		list.forEach((entry, i) => {
+			for (const key of keys) {
+				if (!isObject(entry) || !filled(entry[key])) {
+					fail(
+						fromFields
+							? `${label(field)} → entry ${i + 1}: ${label(`${field}.${key}`)} is required`
+							: `${field}[${i}].${key} is required`,
+					);
+				}
+			}
+		});
+	keyed(count('horizontal_content_list', 0, 6, 'lines'), 'horizontal_content_list', ['keyname']);
+	keyed(count('jump_list', 0, 3, 'links'), 'jump_list', ['title']);
 	const mainTitle = isObject(card.main_title) ? card.main_title.title : undefined;
 	if (typeof mainTitle === 'string' && byteLength(mainTitle) > LIMITS.titleBytes) {
-		fail(`main_title.title is ${byteLength(mainTitle)} bytes, at most ${LIMITS.titleBytes}`);
+		fail(
+			`${label('main_title.title')} is ${byteLength(mainTitle)} bytes, at most ${LIMITS.titleBytes}`,
+		);
 	}
 	const action = card.card_action;
 	const checkAction = (required: boolean) => {
 		if (action === undefined && !required) return;
 		if (!isObject(action)) {
 			return fail(
-				'card_action is required (what a click on the card opens): set its type to 1 (URL) or 2 (mini program)',
+				fromFields
+					? 'Card Action is required for this card type (what a click on the card opens): add it with Type URL or Mini Program'
+					: 'card_action is required (what a click on the card opens): set its type to 1 (URL) or 2 (mini program)',
 			);
 		}
 		const actionType = Number(action.type);
+		const url = fromFields ? 'URL' : '1';
+		const miniProgram = fromFields ? 'Mini Program' : '2';
 		if (actionType === 1 && !filled(action.url))
-			fail('card_action.url is required when card_action.type is 1');
+			fail(`${label('card_action.url')} is required when ${label('card_action.type')} is ${url}`);
 		if (actionType === 2 && !filled(action.appid))
-			fail('card_action.appid is required when card_action.type is 2');
+			fail(
+				`${label('card_action.appid')} is required when ${label('card_action.type')} is ${miniProgram}`,
+			);
 		if (actionType !== 1 && actionType !== 2 && (required || actionType !== 0)) {
-			fail('card_action.type must be 1 (URL) or 2 (mini program)');
+			fail(
+				fromFields
+					? 'Card Action → Type must be URL or Mini Program for this card type'
+					: 'card_action.type must be 1 (URL) or 2 (mini program)',
+			);
 		}
 	};
+	const required = (path: string) => fail(`${label(path)} is required`);
 
 	if (type === 'text_notice') {
 		if (!filled(mainTitle) && !filled(card.sub_title_text)) {
-			fail('main_title.title or sub_title_text is required');
+			fail(
+				fromFields
+					? 'Fill Main Title, or add Sub-Title Text under Additional Card Fields'
+					: 'main_title.title or sub_title_text is required',
+			);
 		}
 		checkAction(true);
 		return;
 	}
 	if (type === 'news_notice') {
-		if (!filled(mainTitle)) fail('main_title.title is required');
+		if (!filled(mainTitle)) required('main_title.title');
 		const image = isObject(card.card_image) ? card.card_image.url : undefined;
 		if (!filled(image) && !isObject(card.image_text_area)) {
-			fail('card_image.url (or image_text_area) is required');
+			fail(
+				fromFields
+					? 'Card Image URL is required for a News Notice card'
+					: 'card_image.url (or image_text_area) is required',
+			);
 		}
 		checkAction(true);
 		return;
@@ -567,16 +634,12 @@ export function checkTemplateCard(
 	if (INTERACTION_CARD_TYPES.includes(type)) {
 		const taskId = card.task_id;
 		if (typeof taskId !== 'string' || !TASK_ID.test(taskId)) {
-			fail('task_id is required: 1 to 128 characters of 0-9 a-z A-Z _ - @, unique within the app');
+			fail(
+				`${label('task_id')} is required: 1 to 128 characters of 0-9 a-z A-Z _ - @, unique within the app`,
+			);
 		}
 		checkAction(false);
 	}
-	const keyed = (list: unknown[], field: string, keys: string[]) =>
-		list.forEach((entry, i) => {
-			for (const key of keys) {
-				if (!isObject(entry) || !filled(entry[key])) fail(`${field}[${i}].${key} is required`);
-			}
-		});
 	const submit = () => {
 		const button = card.submit_button;
 		if (!isObject(button) || !filled(button.text) || !filled(button.key)) {
@@ -584,8 +647,8 @@ export function checkTemplateCard(
 		}
 	};
 	if (type === 'button_interaction') {
-		if (!filled(mainTitle)) fail('main_title.title is required');
-		keyed(count('button_list', 1, 6), 'button_list', ['text', 'key']);
+		if (!filled(mainTitle)) required('main_title.title');
+		keyed(count('button_list', 1, 6, 'buttons'), 'button_list', ['text', 'key']);
 	} else if (type === 'vote_interaction') {
 		const box = isObject(card.checkbox) ? card.checkbox : {};
 		if (!filled(box.question_key)) fail('checkbox.question_key is required');
@@ -613,6 +676,6 @@ export function checkTemplateCard(
 export function buildTemplateCard(this: IExecuteFunctions, itemIndex: number): IDataObject {
 	const mode = this.getNodeParameter('templateCardMode', itemIndex, 'fields') as string;
 	const card = mode === 'json' ? fromJson.call(this, itemIndex) : fromFields.call(this, itemIndex);
-	checkTemplateCard.call(this, itemIndex, card);
+	checkTemplateCard.call(this, itemIndex, card, mode === 'json' ? 'json' : 'fields');
 	return card;
 }

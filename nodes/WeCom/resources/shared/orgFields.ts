@@ -77,6 +77,101 @@ export function tagLocator(options: LocatorOptions): INodeProperties {
 	);
 }
 
+/** One userid, or several separated by | or , (the By ID mode of a recipient list takes either). */
+const USER_IDS_PATTERN = '^\\s*[A-Za-z0-9_.@-]{1,64}(\\s*[|,，]\\s*[A-Za-z0-9_.@-]{1,64})*\\s*$';
+const NUMERIC_IDS_PATTERN = '^\\s*[1-9][0-9]{0,9}(\\s*[|,，]\\s*[1-9][0-9]{0,9})*\\s*$';
+
+interface ListFieldOptions {
+	name: string;
+	displayName: string;
+	description: string;
+	displayOptions?: INodeProperties['displayOptions'];
+}
+
+/**
+ * A list of members or departments, each picked with a searchable, paged locator (the pickers stay quick in a corp of
+ * 10,000) or given By ID. One entry may also be an expression giving several IDs (an array, or IDs separated by | or ,),
+ * so recipients from the data need no entry per person. Read with `readLocatorList`.
+ */
+function locatorList(
+	options: ListFieldOptions,
+	entry: { name: string; displayName: string },
+	field: INodeProperties,
+): INodeProperties {
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'fixedCollection',
+		placeholder: `Add ${entry.displayName}`,
+		typeOptions: { multipleValues: true },
+		default: {},
+		...(options.displayOptions ? { displayOptions: options.displayOptions } : {}),
+		description: options.description,
+		options: [{ name: entry.name, displayName: entry.displayName, values: [field] }],
+	};
+}
+
+export function userList(options: ListFieldOptions): INodeProperties {
+	return locatorList(
+		options,
+		{ name: 'user', displayName: 'User' },
+		locator(
+			{
+				name: 'id',
+				displayName: 'User',
+				description:
+					'A member: search by name or userid, or give the userid; an expression may give several (an array, or userids separated by | or ,)',
+			},
+			'searchUsers',
+			USER_IDS_PATTERN,
+			'zhangsan',
+			'One or more userids (letters, digits, "_", "-", "@", "."), separated by | or ,',
+		),
+	);
+}
+
+export function departmentList(options: ListFieldOptions): INodeProperties {
+	return locatorList(
+		options,
+		{ name: 'department', displayName: 'Department' },
+		locator(
+			{
+				name: 'id',
+				displayName: 'Department',
+				description:
+					'A department: search by name or path, or give its ID; an expression may give several (an array, or IDs separated by | or ,)',
+			},
+			'searchDepartments',
+			NUMERIC_IDS_PATTERN,
+			'2',
+			'One or more department IDs (positive whole numbers), separated by | or ,',
+		),
+	);
+}
+
+/**
+ * The values of a `userList` / `departmentList` parameter, one per entry (a locator's value may be an expression's
+ * array; an empty one adds nothing, so an expression may give no one for some items). A plain value (a whole-field
+ * expression in a hand-written workflow) is taken as it is.
+ */
+export function readLocatorList(
+	this: IExecuteFunctions,
+	name: string,
+	entryName: string,
+	itemIndex: number,
+): unknown[] {
+	const raw = this.getNodeParameter(name, itemIndex, {}) as unknown;
+	if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [raw];
+	const entries = (raw as IDataObject)[entryName];
+	if (!Array.isArray(entries)) return [];
+	return entries.map((entry) => {
+		const id = (entry as IDataObject | null)?.id as unknown;
+		return typeof id === 'object' && id !== null && !Array.isArray(id) && '__rl' in id
+			? (id as { value?: unknown }).value
+			: id;
+	});
+}
+
 /** Reads a locator (or plain) parameter as a trimmed string; an expression may have produced a number. */
 function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
 	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;

@@ -1,0 +1,106 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+// `npm run sandbox:send` (test/e2e/send.ts) as a user meets it: its help, and what it says when n8n is not running.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+function sandboxSend(args: string[], sandboxDir: string) {
+	const child = spawn(
+		process.execPath,
+		['-r', 'ts-node/register/transpile-only', join(ROOT, 'test', 'e2e', 'send.ts'), ...args],
+		{
+			cwd: ROOT,
+			env: {
+				...process.env,
+				SANDBOX_DIR: sandboxDir,
+				TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+			},
+		},
+	);
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+	return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+		child.on('exit', (code) => resolve({ code, stdout, stderr })),
+	);
+}
+
+jest.setTimeout(90000);
+
+describe('npm run sandbox:send (test/e2e/send.ts)', () => {
+	let dir: string;
+
+	beforeEach(() => {
+		dir = mkdtempSync(join(tmpdir(), 'sandbox-send-'));
+	});
+
+	afterEach(() => {
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('--help prints the usage, with --url <test URL> for the Test URL, and exits 0', async () => {
+		const { code, stdout, stderr } = await sandboxSend(['--help'], dir);
+
+		expect(stderr).toBe('');
+		expect(code).toBe(0);
+		expect(stdout).toMatch(/^usage: npm run sandbox:send -- <kind> \[options\]/);
+		expect(stdout).toContain('--url <test URL>');
+		expect(stdout).toContain('/webhook-test/<id>/callback');
+		expect(stdout).toContain('Listen for test event');
+	});
+
+	it('against a sandbox whose n8n is stopped it says how to start it, not ECONNREFUSED', async () => {
+		const port = await closedPort();
+		writeFileSync(
+			join(dir, 'sandbox.json'),
+			JSON.stringify({
+				encryptionKey: 'k',
+				owner: { email: 'a@b.c', password: 'p' },
+				emulatorPort: 1,
+				n8nPort: port,
+			}),
+		);
+
+		const { code, stderr } = await sandboxSend(['text', '你好'], dir);
+
+		expect(code).toBe(1);
+		expect(stderr.trim()).toBe(
+			`the sandbox's n8n is not running (nothing answers at http://127.0.0.1:${port}): start it with \`npm start\` in another terminal, wait for its banner, then run this again`,
+		);
+		expect(stderr).not.toMatch(/ECONNREFUSED/);
+	});
+
+	it('with --url to a stopped n8n it names the URL and how to listen for a test event', async () => {
+		const port = await closedPort();
+		const url = `http://127.0.0.1:${port}/webhook-test/abc/callback`;
+
+		const { code, stderr } = await sandboxSend(['verify', '--url', url], dir);
+
+		expect(code).toBe(1);
+		expect(stderr).toContain(`nothing answers at http://127.0.0.1:${port} (${url})`);
+		expect(stderr).toContain('npm start');
+		expect(stderr).not.toMatch(/ECONNREFUSED/);
+	});
+
+	it('without any sandbox state it says to start the sandbox first', async () => {
+		const { code, stderr } = await sandboxSend(['approval'], dir);
+
+		expect(code).toBe(1);
+		expect(stderr).toMatch(
+			/^no sandbox state in .*sandbox\.json: start the sandbox first with `npm start`/,
+		);
+	});
+});
