@@ -1,6 +1,7 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
 import { authRoutes } from './auth';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
+import { robotRoutes } from './robot';
 import { createDingTalkState, type DingTalkState } from './state';
 
 function authenticateNewApi(
@@ -47,7 +48,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 	owns: (path) => !path.startsWith('/cgi-bin/'),
 	createState: createDingTalkState,
 	// A new area: write `fooRoutes: Route<DingTalkState>[]` in its own file and list it here.
-	routes: [...authRoutes],
+	routes: [...authRoutes, ...robotRoutes],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
 			const header = req.headers['x-acs-dingtalk-access-token'];
@@ -80,5 +81,6 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 };
 
 export * from './errors';
+export * from './robot';
 export * from './seed';
 export * from './state';
