@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: emulator-only secrets, never inside n8n */
 // Pacing and refusals of group robots, through the real engine, in virtual time: the node's own 60-second windows
 // and waits run unchanged, but Date.now and n8n-workflow's sleep read and move one virtual clock (virtualClock.ts),
 // so 45 items that take over two minutes on a real robot take no wall time here. Nothing in the node or the

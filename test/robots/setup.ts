@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: emulator-only keys and secrets, never inside n8n */
 import type {
 	ICredentialDataDecryptedObject,
 	INodeExecutionData,

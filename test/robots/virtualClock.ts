@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 /**
  * Virtual time for the pacing tests. The node reads time through Date.now and waits through n8n-workflow's sleep;
  * a test file that routes both here (jest.mock of n8n-workflow's sleep, a spy on Date.now) runs the node's real

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: emulator-only values, runs under Node and jest, never inside n8n */
 // Custom group robot (自定义机器人) webhook: POST /robot/send?access_token=[&timestamp=&sign=].
 // Checks, in this order (DingTalk documents no order; this one is the emulator's choice, and the node's credential
 // Test says so): the token (300001), the security settings (IP list, then 加签: a millisecond timestamp within one

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/require-node-api-error -- test code: emulator-only values, runs under Node and jest, never inside n8n */
 // Group robot (群机器人) webhooks: POST /cgi-bin/webhook/send?key= and /cgi-bin/webhook/upload_media?key=&type=.
 // No access token: the key in the URL is the robot. Checks follow the reference (doc 91770): 20 messages a minute
 // per robot (45009 beyond), text 2,048 bytes, markdown and markdown_v2 4,096 bytes, image base64 + md5 of the raw
