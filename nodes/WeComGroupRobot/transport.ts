@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } 
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { MultipartFile } from '../shared/multipart';
-import { encodeMultipart } from '../shared/multipart';
+import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import { robotCall } from '../shared/robotCall';
 import { describeWeComError, weComBaseUrl } from '../WeCom/errors';
@@ -46,13 +46,7 @@ export async function weComRobotRequest(
 		qs: request.qs,
 		json: true,
 	};
-	if (request.file) {
-		const { body, contentType } = encodeMultipart([request.file]);
-		options.body = body;
-		options.headers = { 'content-type': contentType };
-	} else {
-		options.body = request.body;
-	}
+	Object.assign(options, fileOrJsonBody(request.file, request.body));
 
 	const result = await robotCall.call(this, {
 		platform: 'WeCom',

@@ -1,3 +1,6 @@
+import type { INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
 /**
  * Refusals of message input that the platform would refuse too, found before anything is sent. The message names
  * the field as the UI labels it and the fix; operations turn it into a NodeOperationError for their item.
@@ -44,4 +47,13 @@ export function countWithin<T>(
 		throw new MessageInputError(`${field}: ${list.length} given, ${platform} needs ${range}`);
 	}
 	return list;
+}
+
+/** Runs a pure builder for item `itemIndex`; its MessageInputError becomes the item's NodeOperationError. */
+export function built<T>(node: INode, itemIndex: number, build: () => T): T {
+	try {
+		return build();
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message, { itemIndex });
+	}
 }

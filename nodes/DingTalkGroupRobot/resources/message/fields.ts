@@ -1,13 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { shownWhen } from '../../../shared/displayOptions';
 import type { RobotMessageType } from './build';
 
 function shownFor(types: RobotMessageType[], property: INodeProperties): INodeProperties {
-	const show = property.displayOptions?.show ?? {};
-	return {
-		...property,
-		displayOptions: { ...property.displayOptions, show: { ...show, messageType: types } },
-	};
+	return shownWhen({ messageType: types }, property);
 }
 
 const url = (displayName: string, name: string, description: string): INodeProperties => ({

@@ -1,28 +1,18 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { built } from '../../../shared/messageInput';
 import type { NodeOperation } from '../../../shared/operations';
-import { toIdList } from '../../../WeCom/resources/message/recipients';
+import { readIdList } from '../../../WeCom/resources/message/recipients';
 import { dingTalkRobotSend } from '../../transport';
 import type { ActionButton, FeedLink, Mentions, RobotMessage, RobotMessageType } from './build';
 import { buildRobotMessage } from './build';
 import { messageProperties } from './fields';
 
 function readMentions(this: IExecuteFunctions, itemIndex: number): Mentions {
-	const list = (name: string, label: string) => {
-		const { ids, unreadable } = toIdList(this.getNodeParameter(name, itemIndex, ''));
-		if (unreadable.length) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`${label}: cannot read ${JSON.stringify(unreadable[0]).slice(0, 80)}; give a list or a string separated by , or |`,
-				{ itemIndex },
-			);
-		}
-		return ids;
-	};
 	return {
-		mobiles: list('mentionMobiles', 'Mention Mobiles'),
-		userIds: list('mentionUserIds', 'Mention User IDs'),
+		mobiles: readIdList.call(this, itemIndex, 'mentionMobiles', 'Mention Mobiles'),
+		userIds: readIdList.call(this, itemIndex, 'mentionUserIds', 'Mention User IDs'),
 		all: this.getNodeParameter('mentionAll', itemIndex, false) as boolean,
 		addToText: this.getNodeParameter('mentionsInText', itemIndex, true) as boolean,
 	};
@@ -86,12 +76,7 @@ export const sendOperation: NodeOperation = {
 	properties: messageProperties,
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const message = readMessage.call(this, itemIndex);
-		let body: IDataObject;
-		try {
-			body = buildRobotMessage(message);
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
-		}
+		const body = built(this.getNode(), itemIndex, () => buildRobotMessage(message));
 		await dingTalkRobotSend.call(this, body, itemIndex);
 		return { sent: true, msgtype: body.msgtype };
 	},

@@ -105,6 +105,11 @@ export async function uploadMediaFile(
 		file: mediaPart(file),
 		itemIndex,
 	});
+	return uploadedMedia(answer, type, file);
+}
+
+/** What an upload answered, as the output shows it (the media_id for reuse, and the file that went up). */
+export function uploadedMedia(answer: IDataObject, type: string, file: MediaFile): IDataObject {
 	return {
 		media_id: answer.media_id,
 		type: answer.type ?? type,

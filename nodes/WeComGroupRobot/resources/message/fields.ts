@@ -1,16 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { shownWhen } from '../../../shared/displayOptions';
 import { binaryPropertyField, fileNameOption } from '../../../shared/binaryFile';
 import { templateCardProperties } from '../../../WeCom/resources/message/templateCard';
 import type { RobotMessageType } from './build';
 import { ROBOT_CARD_TYPES } from './build';
 
 function shownFor(types: RobotMessageType[], property: INodeProperties): INodeProperties {
-	const show = property.displayOptions?.show ?? {};
-	return {
-		...property,
-		displayOptions: { ...property.displayOptions, show: { ...show, messageType: types } },
-	};
+	return shownWhen({ messageType: types }, property);
 }
 
 /** The app's template card fields, cut down to what a robot sends: no button cards, no member picker (no app). */

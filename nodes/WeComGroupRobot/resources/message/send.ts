@@ -3,10 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { FileRule } from '../../../shared/binaryFile';
 import { checkFile, readBinaryFile } from '../../../shared/binaryFile';
+import { built } from '../../../shared/messageInput';
 import type { NodeOperation } from '../../../shared/operations';
-import { MEDIA_RULES, mediaPart } from '../../../WeCom/resources/media/files';
+import { MEDIA_RULES, mediaPart, uploadedMedia } from '../../../WeCom/resources/media/files';
 import { buildTemplateCard } from '../../../WeCom/resources/message/templateCard';
-import { toIdList } from '../../../WeCom/resources/message/recipients';
+import { readIdList } from '../../../WeCom/resources/message/recipients';
 import { SEND_PATH, UPLOAD_PATH, weComRobotRequest } from '../../transport';
 import type { RobotArticle, RobotMessage, RobotMessageType } from './build';
 import { buildRobotMessage, ROBOT_LIMITS } from './build';
@@ -18,18 +19,6 @@ const ROBOT_IMAGE_RULE: FileRule = {
 	label: 'a group robot image',
 	maxBytes: ROBOT_LIMITS.imageBytes,
 };
-
-function idList(this: IExecuteFunctions, itemIndex: number, name: string, label: string) {
-	const { ids, unreadable } = toIdList(this.getNodeParameter(name, itemIndex, ''));
-	if (unreadable.length) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label}: cannot read ${JSON.stringify(unreadable[0]).slice(0, 80)}; give a list or a string separated by , or |`,
-			{ itemIndex },
-		);
-	}
-	return ids;
-}
 
 /**
  * Uploads a file or voice recording from the item's binary data with the robot's key (upload_media): the media_id
@@ -50,13 +39,7 @@ async function uploadFromBinary(
 		file: mediaPart(file),
 		itemIndex,
 	});
-	return {
-		media_id: answer.media_id,
-		type: answer.type ?? type,
-		created_at: answer.created_at,
-		fileName: file.fileName,
-		fileSize: file.data.length,
-	};
+	return uploadedMedia(answer, type, file);
 }
 
 /** Reads the item's parameters into a RobotMessage; uploads a file first when the message needs one. */
@@ -74,8 +57,8 @@ async function readMessage(
 					msgtype,
 					content: param('content', ''),
 					mentionAll: param('mentionAll', false),
-					mentionedUserIds: idList.call(this, itemIndex, 'mentionUserIds', 'Mention User IDs'),
-					mentionedMobiles: idList.call(this, itemIndex, 'mentionMobiles', 'Mention Mobiles'),
+					mentionedUserIds: readIdList.call(this, itemIndex, 'mentionUserIds', 'Mention User IDs'),
+					mentionedMobiles: readIdList.call(this, itemIndex, 'mentionMobiles', 'Mention Mobiles'),
 				},
 			};
 		case 'markdown':
@@ -124,12 +107,7 @@ export const sendOperation: NodeOperation = {
 	properties: messageProperties,
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const { message, uploaded } = await readMessage.call(this, itemIndex);
-		let body: IDataObject;
-		try {
-			body = buildRobotMessage(message);
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex });
-		}
+		const body = built(this.getNode(), itemIndex, () => buildRobotMessage(message));
 		await weComRobotRequest.call(this, { path: SEND_PATH, body, itemIndex });
 		return { sent: true, msgtype: body.msgtype, ...(uploaded ? { media: uploaded } : {}) };
 	},
