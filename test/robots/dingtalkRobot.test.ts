@@ -461,6 +461,25 @@ describe('DingTalk Group Robot', () => {
 			expect(env.emulator.calls).toHaveLength(0);
 		});
 
+		it('other errcodes come with what DingTalk said; HTTP 503 is retried and the message goes out once', async () => {
+			const { credential } = robot();
+			env.emulator.injectFault({
+				kind: 'errcode',
+				errcode: 430101,
+				errmsg: '含有不安全的外链',
+				path: '/robot/send',
+			});
+			expect(errorOf(await send(credential, { messageType: 'text', content: 'hi' })).message).toBe(
+				'DingTalk robot error 430101: 含有不安全的外链',
+			);
+			env.emulator.injectFault({ kind: 'http', status: 503, path: '/robot/send' });
+			const before = env.dingtalk().posts.length;
+			expect(
+				(await send(credential, { messageType: 'text', content: 'retry' })).error,
+			).toBeUndefined();
+			expect(env.dingtalk().posts.length - before).toBe(1);
+		});
+
 		it('many items are each signed and sent; their order and pairing are kept', async () => {
 			const { credential, token } = robot({ secret: SECRET });
 			const result = await send(

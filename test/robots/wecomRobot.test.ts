@@ -448,6 +448,33 @@ describe('WeCom Group Robot', () => {
 			);
 		});
 
+		it("names WeCom's other refusals with their hint (45002, 40008) or the errcode and a lookup link", async () => {
+			const cases: Array<[number, RegExp]> = [
+				[45002, /^The message is too long: text takes at most 2,048 bytes/],
+				[40008, /^WeCom does not accept this message type from a group robot/],
+				[40058, /^A parameter is invalid or missing/],
+				[93004, /^WeCom error 93004: /],
+			];
+			for (const [errcode, message] of cases) {
+				env.emulator.injectFault({ kind: 'errcode', errcode, path: '/cgi-bin/webhook/send' });
+				const error = errorOf(await send({ messageType: 'text', content: 'hi' }));
+				expect(error.message).toMatch(message);
+				expect(error.message).not.toMatch(/hint:|from ip/);
+			}
+		});
+
+		it('an answer that is not JSON (a wrong API Base URL) is named as such', async () => {
+			env.emulator.injectFault({
+				kind: 'http',
+				status: 200,
+				body: '<html>proxy login</html>',
+				path: '/cgi-bin/webhook/send',
+			});
+			expect(errorOf(await send({ messageType: 'text', content: 'hi' })).message).toBe(
+				"WeCom answered /cgi-bin/webhook/send with something that is not JSON: check that the credential's API Base URL points at WeCom (or your relay)",
+			);
+		});
+
 		it('On Error (continue): a bad item becomes an error item, the others are sent, pairing kept', async () => {
 			const result = await env.run(
 				'weComGroupRobot',
