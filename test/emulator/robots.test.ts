@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: emulator-only keys and secrets, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // The emulator's robot webhooks, poked directly: they must refuse what the platforms refuse, or the node tests that
 // run against them would prove nothing.
 import { createHash } from 'node:crypto';
