@@ -1,14 +1,12 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { tokenFingerprint } from '../shared/tokenFingerprint';
+import { baseUrlOf } from '../shared/webhookTarget';
+
+export { baseUrlOf };
 
 export const DINGTALK_API_BASE_URL = 'https://api.dingtalk.com';
 export const DINGTALK_OAPI_BASE_URL = 'https://oapi.dingtalk.com';
-
-export function baseUrlOf(raw: unknown, fallback: string): string {
-	const value = typeof raw === 'string' ? raw.trim() : '';
-	return (value || fallback).replace(/\/+$/, '');
-}
 
 /** The new family (api.dingtalk.com) lives under versioned paths; everything else is the old family (oapi). */
 export function isNewApiPath(path: string): boolean {

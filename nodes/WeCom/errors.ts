@@ -6,7 +6,7 @@ export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40014, 42001, 41001]
 /** errcodes that mean "slow down": retried with back-off a bounded number of times. */
 export const THROTTLE_ERRCODES: ReadonlySet<number> = new Set([45009, 45033, 45011, -1]);
 
-interface Hint {
+export interface Hint {
 	en: string;
 	zh: string;
 }
@@ -124,11 +124,13 @@ function cleanErrmsg(errmsg: string): string {
 		.trim();
 }
 
+/** `hints` replace this file's for the codes they name (the group robot reads some codes differently). */
 export function describeWeComError(
 	errcode: number,
 	errmsg: string,
+	hints: Record<number, Hint> = {},
 ): { message: string; description: string } {
-	const hint = HINTS[errcode];
+	const hint = hints[errcode] ?? HINTS[errcode];
 	const cleaned = cleanErrmsg(errmsg) || 'no message';
 	const message = hint
 		? `${hint.en} (errcode ${errcode}: ${cleaned})`

@@ -9,7 +9,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import type { MultipartFile } from '../shared/multipart';
-import { encodeMultipart } from '../shared/multipart';
+import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import {
 	explainNetworkFailure,
@@ -58,13 +58,7 @@ export async function weComApiRequest(
 		qs: request.qs,
 		json: true,
 	};
-	if (request.file) {
-		const { body, contentType } = encodeMultipart([request.file]);
-		options.body = body;
-		options.headers = { 'content-type': contentType };
-	} else if (request.body !== undefined) {
-		options.body = request.body;
-	}
+	Object.assign(options, fileOrJsonBody(request.file, request.body));
 
 	let forceRefresh = false;
 	let refreshed = false;

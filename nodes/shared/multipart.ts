@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 export interface MultipartFile {
 	field: string;
@@ -40,4 +41,14 @@ export function encodeMultipart(
 	}
 	chunks.push(Buffer.from(`--${boundary}--\r\n`, 'utf8'));
 	return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** The body (and content type) of a request that sends either one file as multipart/form-data or a JSON object. */
+export function fileOrJsonBody(
+	file: MultipartFile | undefined,
+	json: IDataObject | undefined,
+): Pick<IHttpRequestOptions, 'body' | 'headers'> {
+	if (!file) return json === undefined ? {} : { body: json };
+	const { body, contentType } = encodeMultipart([file]);
+	return { body, headers: { 'content-type': contentType } };
 }

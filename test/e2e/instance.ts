@@ -5,6 +5,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { WECOM_SEED } from '../emulator';
+import { DINGTALK_ROBOT_SEED } from '../emulator/dingtalk/customRobot';
+import { WECOM_ROBOT_SEED } from '../emulator/wecom/robot';
 import { n8nCli, REPO_ROOT, StepError, type Log, type N8nConfig, type Toolchain } from './n8nHost';
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
@@ -19,12 +21,31 @@ export const CREDENTIAL = {
 /** The WeCom Trigger's webhook path (`webhooks[].path` of WeComTrigger.node.ts). */
 export const TRIGGER_PATH = 'callback';
 
+/** The group robot credentials the robot example references (no app: only each robot's webhook). */
+export const ROBOT_CREDENTIALS = {
+	wecom: {
+		id: 'wecomRobotSandboxCred',
+		name: 'WeCom Group Robot (sandbox emulator)',
+		type: 'weComGroupRobotApi',
+	},
+	dingtalk: {
+		id: 'dingtalkRobotSandboxCred',
+		name: 'DingTalk Group Robot (sandbox emulator)',
+		type: 'dingTalkRobotApi',
+	},
+} as const;
+
+const SANDBOX_CREDENTIALS = [CREDENTIAL, ...Object.values(ROBOT_CREDENTIALS)];
+
 export interface Example {
 	file: string;
 	id: string;
 	name: string;
-	/** The WeCom Trigger's webhookId: its production URL is /webhook/<webhookId>/callback. */
-	webhookId: string;
+	/**
+	 * The WeCom Trigger's webhookId: its production URL is /webhook/<webhookId>/callback. Examples without one
+	 * (a Schedule Trigger) are imported but not published: they run when a user executes them.
+	 */
+	webhookId?: string;
 }
 
 interface WorkflowJson {
@@ -44,20 +65,22 @@ export function loadExamples(): Example[] {
 		.map((file) => {
 			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson;
 			const trigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
-			if (!wf.id || !wf.name || !trigger?.webhookId) {
+			if (!wf.id || !wf.name || (trigger && !trigger.webhookId)) {
 				throw new StepError(
-					`examples/${file}: needs an id, a name and a WeCom Trigger with a webhookId`,
+					`examples/${file}: needs an id, a name, and a webhookId on its WeCom Trigger if it has one`,
 				);
 			}
 			for (const node of wf.nodes ?? []) {
-				const ref = node.credentials?.[CREDENTIAL.type];
-				if (ref && ref.id !== CREDENTIAL.id) {
-					throw new StepError(
-						`examples/${file}: a node uses credential ${ref.id}, not ${CREDENTIAL.id}`,
-					);
+				for (const credential of SANDBOX_CREDENTIALS) {
+					const ref = node.credentials?.[credential.type];
+					if (ref && ref.id !== credential.id) {
+						throw new StepError(
+							`examples/${file}: a node uses credential ${ref.id}, not ${credential.id}`,
+						);
+					}
 				}
 			}
-			return { file, id: wf.id, name: wf.name, webhookId: trigger.webhookId };
+			return { file, id: wf.id, name: wf.name, webhookId: trigger?.webhookId };
 		});
 }
 
@@ -70,7 +93,32 @@ export function exampleById(id: string): Example {
 }
 
 export function triggerUrl(n8nBaseUrl: string, example: Example): string {
+	if (!example.webhookId) throw new StepError(`example ${example.id} has no WeCom Trigger`);
 	return `${n8nBaseUrl}/webhook/${example.webhookId}/${TRIGGER_PATH}`;
+}
+
+/** The examples that start from a WeCom Trigger (published, so their webhooks are registered). */
+export function triggeredExamples(examples: Example[] = loadExamples()): Example[] {
+	return examples.filter((e) => e.webhookId);
+}
+
+/** Every credential the examples use, in n8n's decrypted export form, pointing at the emulator. */
+export function sandboxCredentials(emulatorBaseUrl: string): object[] {
+	return [
+		emulatorCredential(emulatorBaseUrl),
+		{
+			...ROBOT_CREDENTIALS.wecom,
+			data: { webhook: WECOM_ROBOT_SEED.key, baseUrl: emulatorBaseUrl },
+		},
+		{
+			...ROBOT_CREDENTIALS.dingtalk,
+			data: {
+				webhook: DINGTALK_ROBOT_SEED.token,
+				signingSecret: DINGTALK_ROBOT_SEED.secret,
+				baseUrl: emulatorBaseUrl,
+			},
+		},
+	];
 }
 
 /** The credential in n8n's decrypted export form, pointing at the emulator (seeded app values). */
@@ -91,8 +139,8 @@ export function emulatorCredential(emulatorBaseUrl: string): object {
 }
 
 /**
- * Imports the credential and every example, then publishes (activates) each example. n8n must not be
- * running: publish:workflow writes the database, a running n8n would not notice.
+ * Imports the credentials and every example, then publishes (activates) each example that starts from a WeCom
+ * Trigger. n8n must not be running: publish:workflow writes the database, a running n8n would not notice.
  */
 export async function importAndPublish(
 	toolchain: Toolchain,
@@ -104,17 +152,19 @@ export async function importAndPublish(
 	const examples = loadExamples();
 	const credentialFile = join(workDir, 'credentials.json');
 	// The file holds emulator values only; it is written for the import and kept for inspection.
-	writeFileSync(
-		credentialFile,
-		`${JSON.stringify([emulatorCredential(emulatorBaseUrl)], null, 2)}\n`,
-	);
+	const credentials = sandboxCredentials(emulatorBaseUrl);
+	writeFileSync(credentialFile, `${JSON.stringify(credentials, null, 2)}\n`);
 	const imported = await n8nCli(
 		toolchain,
 		config,
 		['import:credentials', `--input=${credentialFile}`],
 		log,
 	);
-	expectLine(imported, /Successfully imported 1 credential/, 'import:credentials');
+	expectLine(
+		imported,
+		new RegExp(`Successfully imported ${credentials.length} credentials?`),
+		'import:credentials',
+	);
 	const workflows = await n8nCli(
 		toolchain,
 		config,
@@ -137,11 +187,13 @@ export async function importAndPublish(
 		);
 		expectLine(published, /Publishing workflow with ID/, `publish:workflow --id=${example.id}`);
 	};
-	const first = await Promise.allSettled(examples.map(publish));
+	// A Schedule Trigger example stays unpublished: it must not fire on its own during the suite or in a sandbox.
+	const published = triggeredExamples(examples);
+	const first = await Promise.allSettled(published.map(publish));
 	for (const [i, result] of first.entries()) {
 		if (result.status === 'rejected') {
-			log(`publish:workflow --id=${examples[i].id} failed once, again: ${String(result.reason)}`);
-			await publish(examples[i]);
+			log(`publish:workflow --id=${published[i].id} failed once, again: ${String(result.reason)}`);
+			await publish(published[i]);
 		}
 	}
 	return examples;

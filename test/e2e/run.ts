@@ -17,11 +17,14 @@ import {
 import type { BuiltCallback, CallbackResponse, RecordedCall } from '../emulator';
 import { credentialTestChecks } from './credentialTest';
 import { pickerChecks } from './pickers';
+import { DINGTALK_ROBOT_SEED, dingTalkRobots } from '../emulator/dingtalk/customRobot';
+import { WECOM_ROBOT_SEED, weComRobots } from '../emulator/wecom/robot';
 import {
 	approvalEventXml,
 	CREDENTIAL,
 	emulatorCredential,
 	exampleById,
+	ROBOT_CREDENTIALS,
 	importAndPublish,
 	newEmployeeXml,
 	newMsgId,
@@ -498,10 +501,144 @@ async function checks(world: World): Promise<void> {
 	});
 }
 
+// --- group robots (issue 11): WeCom 群机器人 and DingTalk 自定义机器人 --------------------------------------
+// The robot example starts from a Schedule Trigger and is imported unpublished (it must not fire on its own), so it
+// is run the way a user tries it in the editor: n8n's manual run of the stored workflow.
+
+const ROBOT_EXAMPLE_ID = 'robotDailyReport';
+
+async function robotChecks(world: World): Promise<void> {
+	const { emulator } = world;
+
+	await check(
+		'the robot example runs by hand: one markdown post to the WeCom robot and one signed post to the DingTalk robot',
+		async () => {
+			const example = exampleById(ROBOT_EXAMPLE_ID);
+			const wf = await world.rest.workflow(example.id);
+			expect(
+				wf.active === false,
+				`${example.id} is published; a Schedule Trigger example must not be`,
+			);
+			const wecomBefore = weComRobots(emulator.wecom).posts.length;
+			const dingtalkBefore = dingTalkRobots(emulator.dingtalk).posts.length;
+			const started = await world.rest.post<{ executionId?: string }>(
+				`/workflows/${encodeURIComponent(example.id)}/run`,
+				{ triggerToStartFrom: { name: 'Every day at 9:00' } },
+			);
+			expect(
+				typeof started.executionId === 'string',
+				`n8n did not start a manual run: ${JSON.stringify(started)}`,
+			);
+			const execution = await waitFor(
+				`execution ${started.executionId} of ${example.id} to finish`,
+				async () =>
+					(await world.rest.executions(example.id)).find(
+						(e) =>
+							e.id === started.executionId && !['new', 'running', 'waiting'].includes(e.status),
+					),
+				{ timeoutMs: WAIT_MS, intervalMs: 250 },
+			);
+			expect(execution.status === 'success', `the robot example ended ${execution.status}`);
+
+			const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+				new Date(),
+			);
+			const wecom = weComRobots(emulator.wecom).posts.slice(wecomBefore);
+			expect(wecom.length === 1, `the WeCom robot got ${wecom.length} posts, expected 1`);
+			expect(wecom[0].key === WECOM_ROBOT_SEED.key, 'the WeCom post used another key');
+			const markdown =
+				(wecom[0].payload.markdown as { content?: string } | undefined)?.content ?? '';
+			expect(
+				wecom[0].msgtype === 'markdown' && markdown.startsWith(`## 每日日报 ${date}\n`),
+				`the WeCom post is ${JSON.stringify(wecom[0].payload).slice(0, 200)}`,
+			);
+			const dingtalk = dingTalkRobots(emulator.dingtalk).posts.slice(dingtalkBefore);
+			expect(dingtalk.length === 1, `the DingTalk robot got ${dingtalk.length} posts, expected 1`);
+			// The seeded DingTalk robot has 加签: the emulator accepted the post only with a valid signature.
+			expect(
+				dingtalk[0].token === DINGTALK_ROBOT_SEED.token &&
+					/^\d{13}$/.test(dingtalk[0].query.timestamp ?? '') &&
+					!!dingtalk[0].query.sign,
+				`the DingTalk post was not signed: ${JSON.stringify(dingtalk[0].query).slice(0, 120)}`,
+			);
+			const title = (dingtalk[0].payload.markdown as { title?: string } | undefined)?.title ?? '';
+			expect(title.startsWith('每日日报 '), `the DingTalk title is ${JSON.stringify(title)}`);
+		},
+	);
+
+	await check(
+		"the robot credentials' Test buttons pass for the emulator's robots and name a wrong key, token or secret",
+		async () => {
+			const test = async (
+				credential: (typeof ROBOT_CREDENTIALS)[keyof typeof ROBOT_CREDENTIALS],
+				data: object,
+			) =>
+				await world.rest.post<{ status: string; message: string }>('/credentials/test', {
+					credentials: { ...credential, data: { baseUrl: emulator.baseUrl, ...data } },
+				});
+			const problems: string[] = [];
+			const expectResult = (
+				what: string,
+				result: { status: string; message: string },
+				status: string,
+				pattern?: RegExp,
+			) => {
+				if (result.status !== status || (pattern && !pattern.test(result.message))) {
+					problems.push(`${what}: "${result.status}: ${result.message}"`);
+				}
+			};
+			const postsBefore =
+				weComRobots(emulator.wecom).posts.length + dingTalkRobots(emulator.dingtalk).posts.length;
+			expectResult(
+				'WeCom, the right key',
+				await test(ROBOT_CREDENTIALS.wecom, { webhook: WECOM_ROBOT_SEED.key }),
+				'OK',
+			);
+			const wrongKey = 'deadbeef-0000-4000-8000-000000000000';
+			const badKey = await test(ROBOT_CREDENTIALS.wecom, {
+				webhook: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${wrongKey}`,
+			});
+			expectResult('WeCom, a wrong key', badKey, 'Error', /93000/);
+			expect(!badKey.message.includes(wrongKey), 'the WeCom test message shows the key');
+			expectResult(
+				'DingTalk, the right token and secret',
+				await test(ROBOT_CREDENTIALS.dingtalk, {
+					webhook: DINGTALK_ROBOT_SEED.token,
+					signingSecret: DINGTALK_ROBOT_SEED.secret,
+				}),
+				'OK',
+			);
+			expectResult(
+				'DingTalk, a wrong token',
+				await test(ROBOT_CREDENTIALS.dingtalk, { webhook: 'f'.repeat(64) }),
+				'Error',
+				/300001/,
+			);
+			const wrongSecret = `SEC${'7'.repeat(64)}`;
+			const badSecret = await test(ROBOT_CREDENTIALS.dingtalk, {
+				webhook: DINGTALK_ROBOT_SEED.token,
+				signingSecret: wrongSecret,
+			});
+			expectResult('DingTalk, a wrong secret', badSecret, 'Error', /310000/);
+			expect(
+				!badSecret.message.includes(wrongSecret),
+				'the DingTalk test message shows the secret',
+			);
+			expect(problems.length === 0, problems.join('\n'));
+			const postsAfter =
+				weComRobots(emulator.wecom).posts.length + dingTalkRobots(emulator.dingtalk).posts.length;
+			expect(
+				postsAfter === postsBefore,
+				`the Test buttons posted ${postsAfter - postsBefore} messages to a group`,
+			);
+		},
+	);
+}
+
 // --- set-up and tear-down ------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-	say(`e2e: n8n with the built package, against the WeCom emulator (127.0.0.1 only)`);
+	say(`e2e: n8n with the built package, against the WeCom and DingTalk emulator (127.0.0.1 only)`);
 	let emulator: ApiEmulator | undefined;
 	let n8n: N8nServer | undefined;
 	let folder: string | undefined;
@@ -529,7 +666,8 @@ async function main(): Promise<number> {
 		say(`- provisioning Node 24 and n8n (test/e2e/provision.sh) [${SECONDS()}]`);
 		const toolchain = await provision(quiet('provision'));
 		folder = mkdtempSync(join(tmpdir(), 'n8n-wecom-e2e-'));
-		emulator = await ApiEmulator.start({ port: 0, plugins: ['wecom'] });
+		// Both platforms: the group robot checks post to the DingTalk robot too.
+		emulator = await ApiEmulator.start({ port: 0 });
 		const owner: Owner = { email: 'e2e@example.com', password: randomPassword() };
 		const config: N8nConfig = {
 			userFolder: folder,
@@ -576,6 +714,7 @@ async function main(): Promise<number> {
 		);
 		say(`- n8n is up; checks [${SECONDS()}]`);
 		await checks(world);
+		await robotChecks(world);
 	} catch (error) {
 		outcome.failed += 1;
 		say(`  ✗ set-up: ${(error as Error).message}`);

@@ -8,7 +8,14 @@ import { join, relative } from 'node:path';
 import { ApiEmulator, WECOM_SEED } from '../emulator';
 import { seedTemplates } from '../emulator/wecom/seed';
 import type { RecordedCall } from '../emulator';
-import { CREDENTIAL, importAndPublish, loadExamples, triggerUrl } from './instance';
+import {
+	CREDENTIAL,
+	importAndPublish,
+	loadExamples,
+	ROBOT_CREDENTIALS,
+	triggeredExamples,
+	triggerUrl,
+} from './instance';
 import {
 	bcryptHash,
 	buildPackage,
@@ -83,6 +90,11 @@ function describeCall(call: RecordedCall): string {
 		detail = ` to ${String(body.touser ?? body.toparty ?? body.totag ?? '?')} (${type})${
 			content !== undefined ? `: ${JSON.stringify(content)}` : ''
 		}`;
+	} else if (call.path === '/cgi-bin/webhook/send' || call.path === '/robot/send') {
+		const type = String(body.msgtype ?? '');
+		const content = body[type] as { content?: string; title?: string } | undefined;
+		const shown = content?.title ?? content?.content;
+		detail = ` (group robot, ${type})${shown !== undefined ? `: ${JSON.stringify(shown.slice(0, 80))}` : ''}`;
 	}
 	const errmsg = answer.errcode ? ` ${answer.errmsg ?? ''}` : '';
 	return `[emulator] ${call.method} ${call.path}${detail} → ${result}${errmsg}`;
@@ -128,7 +140,7 @@ async function main(): Promise<void> {
 		buildPackage(progress('build')),
 	]);
 
-	const emulator = await ApiEmulator.start({ port: state.emulatorPort, plugins: ['wecom'] });
+	const emulator = await ApiEmulator.start({ port: state.emulatorPort });
 	const config: N8nConfig = {
 		userFolder,
 		port: n8nPort,
@@ -171,7 +183,8 @@ async function main(): Promise<void> {
 		await n8n.waitUntilReady(180000);
 		const rest = new N8nRest(n8n.baseUrl, toolchain);
 		await rest.login(state.owner);
-		const examples = loadExamples();
+		const all = loadExamples();
+		const examples = triggeredExamples(all);
 		const base = n8n.baseUrl;
 		await waitFor(
 			'the WeCom Trigger webhooks',
@@ -194,11 +207,19 @@ async function main(): Promise<void> {
 			` WeCom emulator ${emulator.baseUrl}  (corp ${WECOM_SEED.corpId}, agent ${WECOM_SEED.agentId})`,
 		);
 		say(` credential     "${CREDENTIAL.name}" → the emulator`);
+		say(
+			` robots         "${ROBOT_CREDENTIALS.wecom.name}", "${ROBOT_CREDENTIALS.dingtalk.name}" → the emulator`,
+		);
 		say('');
 		say(' Published workflows and their WeCom Trigger URLs:');
 		for (const example of examples) {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
+		}
+		const byHand = all.filter((e) => !e.webhookId);
+		if (byHand.length) {
+			say(' Imported, not published (Schedule Trigger): open one and click Execute workflow:');
+			for (const example of byHand) say(`   ${example.name}`);
 		}
 		say('');
 		say(' Send a signed, encrypted callback (the replies show below):');

@@ -3,6 +3,7 @@ import { authRoutes } from './auth';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
 import { mediaRoutes } from './media';
 import { orgRoutes } from './org';
+import { customRobotRoutes } from './customRobot';
 import { robotRoutes } from './robot';
 import { createDingTalkState, type DingTalkState } from './state';
 import { streamRoutes } from './stream';
@@ -59,6 +60,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...mediaRoutes,
 		...workNotificationRoutes,
 		...robotRoutes,
+		...customRobotRoutes,
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -91,7 +93,9 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 				},
 };
 
+export * from './customRobot';
 export * from './errors';
+export * from './robot';
 export * from './seed';
 export * from './state';
 export * from './stream';

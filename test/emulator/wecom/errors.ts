@@ -98,6 +98,8 @@ export const WeComErr = {
 	chatMemberCount: 86006,
 	chatIdExists: 86215,
 	invalidChatMember: 86216,
+	/** group robot webhook: unknown or missing key ("invalid webhook url"; field reports) */
+	invalidWebhookKey: 93000,
 	/** Approval (OA) parameter errors: the reference names no code, so all of them (31-day span,
 	 * unknown template, bad contents, ...) answer 301025 with an errmsg that names the problem. */
 	approvalParameter: 301025,
@@ -151,6 +153,7 @@ const ERRMSG: Readonly<Record<number, string>> = {
 	86006: 'invalid chat member count',
 	86215: 'chatid already exists',
 	86216: 'invalid chat member',
+	93000: 'invalid webhook url',
 	301025: 'invalid approval parameter',
 };
 

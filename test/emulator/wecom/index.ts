@@ -6,6 +6,7 @@ import { mediaRoutes } from './media';
 import { messageRoutes } from './message';
 import { oaRoutes } from './oa';
 import { orgRoutes } from './org';
+import { robotRoutes } from './robot';
 import { createWeComState, type WeComState } from './state';
 
 const TOKEN_ERRCODES = {
@@ -26,6 +27,7 @@ export const wecomPlugin: EmulatorPlugin<WeComState> = {
 		...appchatRoutes,
 		...oaRoutes,
 		...orgRoutes,
+		...robotRoutes,
 	],
 	authenticate(req, check) {
 		const result = check(req.query.access_token);
@@ -46,5 +48,6 @@ export * from './seed';
 export * from './state';
 export * from './approvalModel';
 export { seedLargeOrg, type LargeOrg, type LargeOrgOptions } from './largeOrg';
+export * from './robot';
 export { APPROVAL_BANK_DAYS, APPROVAL_BANK_SIZE } from './approvalBank';
 export { APP_MESSAGE_TYPES, APPCHAT_MESSAGE_TYPES, CARD_TYPES } from './messageContent';

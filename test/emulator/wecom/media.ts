@@ -72,6 +72,11 @@ function mediaPart(body: unknown, rule: MediaRule, type: string): MultipartFile 
 	return file;
 }
 
+/** The `media` part of an upload of `type` (image, voice, video, file), checked as media/upload does. */
+export function checkedMediaPart(body: unknown, type: MediaType): MultipartFile {
+	return mediaPart(body, RULES[type], type);
+}
+
 export const mediaRoutes: Route<WeComState>[] = [
 	{
 		method: 'POST',
