@@ -7,7 +7,7 @@ import { userLocator } from '../shared/orgFields';
 import { returnAllFields } from '../../../shared/listFields';
 import type { NodeOperation } from '../../../shared/operations';
 import { fetchApprovalDetail } from './detail';
-import { DAY_SECONDS, parseTime } from './time';
+import { DAY_SECONDS, parseTime } from '../../../shared/time';
 
 /** getapprovalinfo refuses a span over 31 days; each slice stays one second short of that. */
 export const SLICE_SECONDS = 31 * DAY_SECONDS;
