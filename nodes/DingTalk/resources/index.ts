@@ -1,4 +1,5 @@
 import type { NodeResource } from '../../shared/operations';
+import { approvalResource } from './approval';
 import { departmentResource } from './department';
 
-export const resources: NodeResource[] = [departmentResource];
+export const resources: NodeResource[] = [approvalResource, departmentResource];

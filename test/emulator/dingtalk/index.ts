@@ -1,5 +1,7 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
+import { approvalRoutes } from './approval';
 import { authRoutes } from './auth';
+import { driveRoutes } from './drive';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
 import { orgRoutes } from './org';
 import { createDingTalkState, type DingTalkState } from './state';
@@ -48,7 +50,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 	owns: (path) => !path.startsWith('/cgi-bin/'),
 	createState: createDingTalkState,
 	// A new area: write `fooRoutes: Route<DingTalkState>[]` in its own file and list it here.
-	routes: [...authRoutes, ...orgRoutes],
+	routes: [...authRoutes, ...orgRoutes, ...approvalRoutes, ...driveRoutes],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
 			const header = req.headers['x-acs-dingtalk-access-token'];
@@ -83,3 +85,4 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 export * from './errors';
 export * from './seed';
 export * from './state';
+export { PROCESS_CODES, PURCHASE_SELF_SELECT_ACTOR } from './approvalForms';

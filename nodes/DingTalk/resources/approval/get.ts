@@ -1,0 +1,23 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import type { NodeOperation } from '../../../shared/operations';
+import { instanceIdField, requiredText } from './fields';
+import { fetchInstance } from './instance';
+
+export const getOperation: NodeOperation = {
+	value: 'get',
+	name: 'Get',
+	action: 'Get an approval instance',
+	description:
+		'Get an approval instance (审批实例): status and result by name, tasks, operation records and form values',
+	properties: [instanceIdField],
+	async execute(this: IExecuteFunctions, itemIndex: number) {
+		const id = requiredText.call(
+			this,
+			'processInstanceId',
+			itemIndex,
+			'Approval Instance ID is empty: enter the processInstanceId of an approval (审批实例ID)',
+		);
+		return await fetchInstance.call(this, id, itemIndex);
+	},
+};
