@@ -6,7 +6,6 @@ import type {
 	ResourceMapperField,
 	ResourceMapperFields,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { fetchForm, kitRefusal } from '../resources/approval/form';
 import {
@@ -17,6 +16,7 @@ import {
 	optionsOf,
 	titleOf,
 } from '../resources/approval/components';
+import { pickerParameter } from '../../shared/pickerParameter';
 import { dingTalkApiRequest } from '../transport';
 
 /** The largest page the form list gives. */
@@ -66,16 +66,11 @@ export async function searchApprovalForms(
 export async function getApprovalFormFields(
 	this: ILoadOptionsFunctions,
 ): Promise<ResourceMapperFields> {
-	const raw = this.getCurrentNodeParameter('processCode', { extractValue: true }) as unknown;
-	const processCode = typeof raw === 'string' ? raw.trim() : '';
-	if (processCode === '' || processCode.startsWith('=')) {
-		throw new NodeOperationError(
-			this.getNode(),
-			processCode === ''
-				? 'Choose the Approval Form first: its fields are read from the form'
-				: 'Approval Form is an expression that cannot be resolved here: choose a form (or a fixed process code) to see its fields, or use Form Input: JSON',
-		);
-	}
+	const processCode = pickerParameter(this, 'processCode', {
+		empty: 'Choose the Approval Form first: its fields are read from the form',
+		expression:
+			'Approval Form is an expression that cannot be resolved here: choose a form (or a fixed process code) to see its fields, or use Form Input: JSON',
+	});
 	const form = await fetchForm.call(this, processCode);
 	const refusal = kitRefusal(form);
 	if (refusal) return { fields: [], emptyFieldsNotice: refusal };

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { listOrIdLocator } from '../../../shared/locator';
 import { locatorText } from '../shared/org';
 
 /** Process codes look like PROC-XXXXXXXX-...; anything else non-empty is let through for DingTalk to judge. */
@@ -8,29 +9,17 @@ const PROCESS_CODE_HINT = 'PROC-17428B8C-6C60-470E-924C-64F1037AE067';
 
 /** The approval form (审批表单) picker: the organisation's forms, searchable, or a process code. */
 export function processCodeField(description: string): INodeProperties {
-	return {
+	return listOrIdLocator({
 		displayName: 'Approval Form',
 		name: 'processCode',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
 		description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchApprovalForms', searchable: true },
-			},
-			{
-				displayName: 'By Process Code',
-				name: 'id',
-				type: 'string',
-				placeholder: PROCESS_CODE_HINT,
-				hint: "The process code (审批模板 process code) from the form's edit page address in the OA admin console (审批管理后台)",
-			},
-		],
-	};
+		searchListMethod: 'searchApprovalForms',
+		id: {
+			displayName: 'By Process Code',
+			placeholder: PROCESS_CODE_HINT,
+			hint: "The process code (审批模板 process code) from the form's edit page address in the OA admin console (审批管理后台)",
+		},
+	});
 }
 
 interface UserFieldOptions {
@@ -40,31 +29,17 @@ interface UserFieldOptions {
 	required?: boolean;
 }
 
-/** A member picker: searchable by name, or a userid (also from an expression). */
+/** A member picker: searchable by name (searchUsers, the User resource's), or a userid (also from an expression). */
 export function userField(options: UserFieldOptions): INodeProperties {
-	return {
-		displayName: options.displayName,
-		name: options.name,
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: options.required ?? true,
-		description: options.description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
-			},
-			{
-				displayName: 'By User ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'manager4220',
-				hint: "The member's userid (员工 UserID), not the name or mobile",
-			},
-		],
-	};
+	return listOrIdLocator({
+		...options,
+		searchListMethod: 'searchUsers',
+		id: {
+			displayName: 'By User ID',
+			placeholder: 'manager4220',
+			hint: "The member's userid (员工 UserID), not the name or mobile",
+		},
+	});
 }
 
 export const instanceIdField: INodeProperties = {
@@ -77,6 +52,26 @@ export const instanceIdField: INodeProperties = {
 	description:
 		'The approval instance (审批实例) ID, as Start, Get Many or the DingTalk Trigger (processInstanceId) give it',
 };
+
+/** The chosen form's process code; `what` says which form the operation wants ("the form to start"). */
+export function readProcessCode(this: IExecuteFunctions, itemIndex: number, what: string): string {
+	return requiredText.call(
+		this,
+		'processCode',
+		itemIndex,
+		`Approval Form is empty: pick ${what} from the list, or enter its process code`,
+	);
+}
+
+/** The approval instance's id; `what` says which one the operation wants ("the approval to terminate"). */
+export function readInstanceId(this: IExecuteFunctions, itemIndex: number, what: string): string {
+	return requiredText.call(
+		this,
+		'processInstanceId',
+		itemIndex,
+		`Approval Instance ID is empty: enter the processInstanceId (审批实例ID) of ${what}`,
+	);
+}
 
 /** A parameter (plain or locator) that must not be empty, trimmed. */
 export function requiredText(

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { oncePerRun } from '../../../shared/runCache';
 import type { DingTalkContext } from '../../transport';
 import { dingTalkApiRequest } from '../../transport';
 import type { FormComponent } from './components';
@@ -32,29 +33,15 @@ export async function fetchForm(
 	};
 }
 
-// Keyed by the execution's context object: it lives exactly as long as one node run, so every item of a run shares
-// one fetch per form and the next run sees edits made to the form in between.
-const executionCaches = new WeakMap<object, Map<string, Promise<ApprovalForm>>>();
-
 /** The form, fetched at most once per node run. */
 export async function cachedForm(
 	this: DingTalkContext,
 	processCode: string,
 	itemIndex: number,
 ): Promise<ApprovalForm> {
-	let cache = executionCaches.get(this);
-	if (!cache) {
-		cache = new Map();
-		executionCaches.set(this, cache);
-	}
-	let pending = cache.get(processCode);
-	if (!pending) {
-		pending = fetchForm.call(this, processCode, itemIndex);
-		cache.set(processCode, pending);
-		// A failed fetch must not poison later items (continueOnFail), which then try again.
-		pending.catch(() => cache.delete(processCode));
-	}
-	return await pending;
+	return await oncePerRun(this, `dingtalk-form:${processCode}`, async () =>
+		fetchForm.call(this, processCode, itemIndex),
+	);
 }
 
 /**

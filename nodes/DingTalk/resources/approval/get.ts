@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/operations';
-import { instanceIdField, requiredText } from './fields';
+import { instanceIdField, readInstanceId } from './fields';
 import { fetchInstance } from './instance';
 
 export const getOperation: NodeOperation = {
@@ -12,12 +12,10 @@ export const getOperation: NodeOperation = {
 		'Get an approval instance (审批实例): status and result by name, tasks, operation records and form values',
 	properties: [instanceIdField],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const id = requiredText.call(
+		return await fetchInstance.call(
 			this,
-			'processInstanceId',
+			readInstanceId.call(this, itemIndex, 'the approval'),
 			itemIndex,
-			'Approval Instance ID is empty: enter the processInstanceId of an approval (审批实例ID)',
 		);
-		return await fetchInstance.call(this, id, itemIndex);
 	},
 };

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/operations';
 import { cleanComponent } from './components';
-import { processCodeField, requiredText } from './fields';
+import { processCodeField, readProcessCode } from './fields';
 import { fetchForm, kitRefusal } from './form';
 
 export const getFormSchemaOperation: NodeOperation = {
@@ -13,12 +13,7 @@ export const getFormSchemaOperation: NodeOperation = {
 		"Get a form's components (控件) with the value format each takes, e.g. to see what Start needs",
 	properties: [processCodeField('The approval form (审批表单) whose components to list')],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const processCode = requiredText.call(
-			this,
-			'processCode',
-			itemIndex,
-			'Approval Form is empty: pick a form from the list or enter its process code',
-		);
+		const processCode = readProcessCode.call(this, itemIndex, 'the form whose components to list');
 		const form = await fetchForm.call(this, processCode, itemIndex);
 		const refusal = kitRefusal(form);
 		return {

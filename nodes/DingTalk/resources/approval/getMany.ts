@@ -1,11 +1,15 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { returnAllFields } from '../../../shared/listFields';
-import type { NodeOperation } from '../../../shared/operations';
+import {
+	filtersField,
+	includeDetailsField,
+	returnAllFields,
+	timeRangeFields,
+} from '../../../shared/listFields';
+import { failFor, type Fail, type NodeOperation } from '../../../shared/operations';
 import { DAY_SECONDS, parseTime } from '../../../shared/time';
 import { dingTalkApiRequest } from '../../transport';
-import { processCodeField, requiredText, userIdList } from './fields';
+import { processCodeField, readProcessCode, userIdList } from './fields';
 import { fetchInstance } from './instance';
 import { FILTER_STATUSES, statusOption } from './names';
 
@@ -43,69 +47,39 @@ export const getManyOperation: NodeOperation = {
 		'List the approval instances of a form started in a time range of any length, optionally with their details',
 	properties: [
 		processCodeField('The approval form (审批表单) whose instances to list'),
-		{
-			displayName: 'Start Date',
-			name: 'startDate',
-			type: 'dateTime',
-			required: true,
-			default: '',
-			description:
+		...timeRangeFields({
+			start:
 				"Instances started from this moment on. Also takes unix seconds or milliseconds. Without an offset, times are in the workflow's time zone. DingTalk keeps 365 days for standard organisations (5 years with OA premium).",
-		},
-		{
-			displayName: 'End Date',
-			name: 'endDate',
-			type: 'dateTime',
-			default: '',
-			description:
-				'Instances started up to this moment; empty means now, and a date without a time includes that whole day. Ranges over 120 days are fetched 120 days at a time.',
-		},
+			end: 'Instances started up to this moment; empty means now, and a date without a time includes that whole day. Ranges over 120 days are fetched 120 days at a time.',
+			endRequired: false,
+		}),
 		...returnAllFields,
-		{
-			displayName: 'Include Details',
-			name: 'includeDetails',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to fetch the details of each instance (one more call per instance), as Get gives them, instead of only its ID',
-		},
-		{
-			displayName: 'Filters',
-			name: 'filters',
-			type: 'collection',
-			placeholder: 'Add Filter',
-			default: {},
-			options: [
-				{
-					displayName: 'Originator IDs',
-					name: 'originators',
-					type: 'string',
-					default: '',
-					placeholder: 'manager4220, user123',
-					description:
-						'Only instances started by these members (发起人): userids, comma-separated. DingTalk takes 10 per query; more are queried 10 at a time.',
-				},
-				{
-					displayName: 'Statuses',
-					name: 'statuses',
-					type: 'multiOptions',
-					default: [],
-					options: FILTER_STATUSES.map(statusOption).sort((a, b) => a.name.localeCompare(b.name)),
-					description: 'Only instances in these states; none means all',
-				},
-			],
-		},
+		includeDetailsField(
+			'Whether to fetch the details of each instance (one more call per instance), as Get gives them, instead of only its ID',
+		),
+		filtersField([
+			{
+				displayName: 'Originator IDs',
+				name: 'originators',
+				type: 'string',
+				default: '',
+				placeholder: 'manager4220, user123',
+				description:
+					'Only instances started by these members (发起人): userids, comma-separated. DingTalk takes 10 per query; more are queried 10 at a time.',
+			},
+			{
+				displayName: 'Statuses',
+				name: 'statuses',
+				type: 'multiOptions',
+				default: [],
+				options: FILTER_STATUSES.map(statusOption).sort((a, b) => a.name.localeCompare(b.name)),
+				description: 'Only instances in these states; none means all',
+			},
+		]),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const fail: (message: string) => never = (message) => {
-			throw new NodeOperationError(this.getNode(), message, { itemIndex });
-		};
-		const processCode = requiredText.call(
-			this,
-			'processCode',
-			itemIndex,
-			'Approval Form is empty: pick the form whose instances to list, or enter its process code',
-		);
+		const fail: Fail = failFor(this, itemIndex);
+		const processCode = readProcessCode.call(this, itemIndex, 'the form whose instances to list');
 		const timeZone = this.getTimezone();
 		const read = (name: string, label: string, endOfDay: boolean): number | undefined => {
 			const raw = this.getNodeParameter(name, itemIndex, '');

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { Fail } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
 
 /** An approver node whose approvers the originator chooses (发起人自选), as the flow forecast describes it. */
@@ -73,7 +74,7 @@ export function describeNodes(nodes: SelfSelectNode[]): string {
 export function targetSelectActioners(
 	entries: SelfSelectEntry[],
 	nodes: SelfSelectNode[],
-	fail: (message: string) => never,
+	fail: Fail,
 ): IDataObject[] {
 	const chosen = new Map<SelfSelectNode, string[]>();
 	for (const entry of entries) {

@@ -1,14 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryFile } from '../../../shared/binaryFile';
 import { checkFile, readBinaryFile } from '../../../shared/binaryFile';
-import type { NodeOperation } from '../../../shared/operations';
+import {
+	approverLevelsField,
+	formInputField,
+	repeatingGroup,
+	SIGN_MODE,
+} from '../../../shared/collections';
+import { failFor, type Fail, type NodeOperation } from '../../../shared/operations';
 import { CREDENTIAL_TYPE, dingTalkApiRequest } from '../../transport';
 import { departmentField, locatorText, resultOf } from '../shared/org';
 import type { DriveFile } from './drive';
 import { uploadApprovalFiles } from './drive';
-import { processCodeField, requiredText, userField, userIdList } from './fields';
+import { processCodeField, readProcessCode, requiredText, userField, userIdList } from './fields';
 import { cachedForm, kitRefusal } from './form';
 import type { FormContext, PendingValue } from './formValues';
 import {
@@ -40,6 +46,15 @@ const ATTACHMENT_RULE = {
 const userIdsHint =
 	'Userids (员工 UserID, not names), comma-separated; an expression may give a list';
 
+const approverIdsField: INodeProperties = {
+	displayName: 'Approver IDs',
+	name: 'userIds',
+	type: 'string',
+	default: '',
+	placeholder: 'manager4220, user123',
+	description: userIdsHint,
+};
+
 const properties: INodeProperties[] = [
 	processCodeField('The approval form (审批表单) to start an approval of'),
 	userField({
@@ -48,27 +63,11 @@ const properties: INodeProperties[] = [
 		description: 'The member the approval is started for (发起人)',
 	}),
 	optionalDepartmentField(),
-	{
-		displayName: 'Form Input',
-		name: 'formInput',
-		type: 'options',
-		noDataExpression: true,
-		default: 'fields',
-		options: [
-			{
-				name: 'Form Fields',
-				value: 'fields',
-				description:
-					"Fill the form's components one by one; values are checked and written in the format each component takes",
-			},
-			{
-				name: 'JSON',
-				value: 'json',
-				description:
-					'Give formComponentValues as JSON ([{"name","value"}]), for anything the fields cannot express; values are sent as written',
-			},
-		],
-	},
+	formInputField('formInput', {
+		fields:
+			"Fill the form's components one by one; values are checked and written in the format each component takes",
+		json: 'Give formComponentValues as JSON ([{"name","value"}]), for anything the fields cannot express; values are sent as written',
+	}),
 	{
 		displayName: 'Form Fields',
 		name: 'formFields',
@@ -121,80 +120,45 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
+	repeatingGroup({
 		displayName: 'Self-Select Approvers',
 		name: 'selfSelect',
-		type: 'fixedCollection',
 		placeholder: 'Add Self-Select Approver',
-		default: {},
-		typeOptions: { multipleValues: true },
-		displayOptions: { show: { approvalFlow: ['form'] } },
 		description:
 			"Approvers for the flow's nodes where the originator chooses (发起人自选审批人); needed when the form's flow has such nodes",
-		options: [
+		entry: { displayName: 'Node', name: 'nodes' },
+		values: [
 			{
-				displayName: 'Node',
-				name: 'nodes',
-				values: [
-					{
-						displayName: 'Approver Node',
-						name: 'node',
-						type: 'string',
-						default: '',
-						placeholder: '财务审批',
-						description:
-							"The node's name as the flow shows it (e.g. 审批人), or its actorKey (manual_…)",
-					},
-					{
-						displayName: 'Approver IDs',
-						name: 'userIds',
-						type: 'string',
-						default: '',
-						placeholder: 'manager4220, user123',
-						description: userIdsHint,
-					},
-				],
+				displayName: 'Approver Node',
+				name: 'node',
+				type: 'string',
+				default: '',
+				placeholder: '财务审批',
+				description:
+					"The node's name as the flow shows it (e.g. 审批人), or its actorKey (manual_…)",
 			},
+			approverIdsField,
 		],
-	},
-	{
-		displayName: 'Approvers',
-		name: 'approvers',
-		type: 'fixedCollection',
-		placeholder: 'Add Approval Level',
-		default: {},
-		typeOptions: { multipleValues: true, sortable: true },
-		displayOptions: { show: { approvalFlow: ['custom'] } },
-		description: 'Approval levels, in order (up to 20); each passes to the next once it approves',
-		options: [
+		displayOptions: { show: { approvalFlow: ['form'] } },
+	}),
+	approverLevelsField(
+		'Approval levels, in order (up to 20); each passes to the next once it approves',
+		[
 			{
-				displayName: 'Level',
-				name: 'levels',
-				values: [
-					{
-						displayName: 'Sign Mode',
-						name: 'actionType',
-						type: 'options',
-						default: 'OR',
-						options: [
-							{ name: 'And-Sign (会签): All Must Approve', value: 'AND' },
-							{ name: 'Or-Sign (或签): Any One Approves', value: 'OR' },
-							{ name: 'Single Approver (单人审批)', value: 'NONE' },
-						],
-						description: 'How the approvers of this level decide',
-					},
-					{
-						displayName: 'Approver IDs',
-						name: 'userIds',
-						type: 'string',
-						default: '',
-						placeholder: 'manager4220, user123',
-						description: userIdsHint,
-					},
+				displayName: 'Sign Mode',
+				name: 'actionType',
+				type: 'options',
+				default: 'OR',
+				options: [
+					{ name: SIGN_MODE.and, value: 'AND' },
+					{ name: SIGN_MODE.or, value: 'OR' },
+					{ name: 'Single Approver (单人审批)', value: 'NONE' },
 				],
+				description: 'How the approvers of this level decide',
 			},
+			approverIdsField,
 		],
-	},
+	),
 	{
 		displayName: 'CC IDs',
 		name: 'ccList',
@@ -278,7 +242,7 @@ async function fetchOriginator(
 	};
 }
 
-function readApprovers(this: IExecuteFunctions, itemIndex: number, fail: (m: string) => never) {
+function readApprovers(this: IExecuteFunctions, itemIndex: number, fail: Fail) {
 	const levels = this.getNodeParameter('approvers.levels', itemIndex, []) as Array<{
 		actionType?: string;
 		userIds?: unknown;
@@ -308,11 +272,7 @@ function readApprovers(this: IExecuteFunctions, itemIndex: number, fail: (m: str
 	});
 }
 
-function readSelfSelect(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	fail: (m: string) => never,
-): SelfSelectEntry[] {
+function readSelfSelect(this: IExecuteFunctions, itemIndex: number, fail: Fail): SelfSelectEntry[] {
 	const entries = (
 		this.getNodeParameter('selfSelect.nodes', itemIndex, []) as Array<{
 			node?: unknown;
@@ -335,11 +295,7 @@ function readSelfSelect(
 }
 
 /** The department to start from: the field's, or the originator's first; the root as -1. */
-function departmentFor(
-	given: string,
-	originator: Originator | undefined,
-	fail: (m: string) => never,
-): number {
+function departmentFor(given: string, originator: Originator | undefined, fail: Fail): number {
 	let id: number;
 	if (given !== '') {
 		if (!/^-?\d{1,19}$/.test(given)) {
@@ -392,15 +348,8 @@ export const startOperation: NodeOperation = {
 		'Start an approval instance (发起审批实例) of a form, its fields filled from the form or from JSON',
 	properties,
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const fail: (message: string) => never = (message) => {
-			throw new NodeOperationError(this.getNode(), message, { itemIndex });
-		};
-		const processCode = requiredText.call(
-			this,
-			'processCode',
-			itemIndex,
-			'Approval Form is empty: pick a form from the list or enter its process code',
-		);
+		const fail: Fail = failFor(this, itemIndex);
+		const processCode = readProcessCode.call(this, itemIndex, 'the form to start');
 		const originatorUserId = requiredText.call(
 			this,
 			'originatorUserId',

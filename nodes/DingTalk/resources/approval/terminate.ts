@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
-import { instanceIdField, requiredText, userField } from './fields';
+import { instanceIdField, readInstanceId, requiredText, userField } from './fields';
 
 /** DingTalk's limit for the remark. */
 const MAX_REMARK_LENGTH = 1024;
@@ -61,12 +61,7 @@ export const terminateOperation: NodeOperation = {
 		},
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const processInstanceId = requiredText.call(
-			this,
-			'processInstanceId',
-			itemIndex,
-			'Approval Instance ID is empty: enter the processInstanceId of the approval to terminate',
-		);
+		const processInstanceId = readInstanceId.call(this, itemIndex, 'the approval to terminate');
 		const asOriginator = this.getNodeParameter('terminateAs', itemIndex, 'system') === 'originator';
 		const remark = String(this.getNodeParameter('remark', itemIndex, '') ?? '').trim();
 		if (remark.length > MAX_REMARK_LENGTH) {
