@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { buildProperties, route } from '../shared/operations';
-import { listSearch } from './methods';
+import { listSearch, resourceMapping } from './methods';
 import { resources } from './resources';
 
 export class DingTalk implements INodeType {
@@ -28,7 +28,7 @@ export class DingTalk implements INodeType {
 		properties: buildProperties(resources),
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this, resources);

@@ -36,6 +36,58 @@ interface Hint {
 	zh: string;
 }
 
+const FORM_NOT_FOUND: Hint = {
+	en: 'The approval form was not found or is disabled: check the process code (pick the form from the list) and that the form is enabled in the OA admin console (审批管理后台).',
+	zh: '审批表单不存在或已停用：请检查 process code（建议从列表中选择表单），并确认表单已在审批管理后台启用。',
+};
+
+const INSTANCE_NOT_FOUND: Hint = {
+	en: 'The approval instance was not found: check the processInstanceId (as Start, Get Many or the trigger give it).',
+	zh: '审批实例不存在：请检查 processInstanceId（可从发起、批量获取或触发器的输出中取得）。',
+};
+
+/** OA approval (workflow) codes of the new family. */
+const APPROVAL_HINTS: Record<string, Hint> = {
+	processInstanceInvalidParameter: {
+		en: 'DingTalk refused the originator, approvers, CC or department: check that the userids are active members, and that Originator Department is a department the originator belongs to (leave it empty to use their first department).',
+		zh: '发起人、审批人、抄送人的 userid 或发起部门有误：请确认 userid 均为在职成员，且发起部门是发起人所在的部门（留空则使用其第一个部门）。',
+	},
+	formConverterError: {
+		en: "A form value is not in the format its component takes (the component is named in the message): run Get Form Schema to see each component's format, or fill the form with Form Input: Form Fields, which writes the formats for you.",
+		zh: '表单控件值格式不正确（错误信息中给出了控件名）：请用 Get Form Schema 查看各控件的值格式，或改用 Form Fields 方式填写，由节点转换格式。',
+	},
+	illegalComponent: {
+		en: 'A form value names a component the form does not have, or one that cannot be filled: names must equal the component labels (a date range goes under its start label); run Get Form Schema to see them.',
+		zh: '表单值中的控件名称不存在或不可填写：name 必须与控件标题一致（时间区间使用开始时间的标题）；可用 Get Form Schema 查看。',
+	},
+	targetSelectApproverMissing: {
+		en: "The form's flow has approver nodes the originator chooses (发起人自选): add them under Self-Select Approvers (node name or actorKey, and approver IDs).",
+		zh: '该表单的审批流程包含发起人自选审批人节点：请在 Self-Select Approvers 中填写节点名称（或 actorKey）及审批人。',
+	},
+	targetSelectApproverScopeError: {
+		en: "A self-selected approver is outside the members the node allows: choose approvers from the node's range (see the flow in the OA admin console).",
+		zh: '自选审批人不在该节点允许的范围内：请从节点规定的人员范围中选择（见审批管理后台中的流程设置）。',
+	},
+	processCodeError: FORM_NOT_FOUND,
+	formNotExist: FORM_NOT_FOUND,
+	aflowProcessCodeIsError: FORM_NOT_FOUND,
+	processInstanceNotExist: INSTANCE_NOT_FOUND,
+	aflowProcessInstNotExist: INSTANCE_NOT_FOUND,
+	processInstanceIdError: INSTANCE_NOT_FOUND,
+	aflowProcessInstStatusException: {
+		en: 'DingTalk cannot end this approval now: only running approvals can be terminated, not within 15 seconds of being started, and only if the form allows withdrawing (OA admin console → the form → 高级设置 → 撤销/修改审批单).',
+		zh: '当前无法撤销该审批：只能撤销审批中的实例，发起后15秒内不能撤销，且表单需在审批管理后台 → 高级设置 → 撤销/修改审批单 中允许撤销。',
+	},
+	invalidEndTime: {
+		en: 'DingTalk refused the time range: one query covers at most 120 days (the node cuts longer ranges itself) and starts within the last 365 days (5 years with OA premium).',
+		zh: '时间范围不合法：单次查询最多 120 天（节点会自动切分更长的范围），且开始时间须在最近 365 天内（OA 高级版为 5 年）。',
+	},
+	invalidAgentId: {
+		en: "DingTalk does not know the credential's Agent ID for this app: copy the AgentId again from 开发者后台 → the app → 凭证与基础信息.",
+		zh: '凭证中的 AgentId 无效：请在开发者后台 → 应用 → 凭证与基础信息 中重新复制 AgentId。',
+	},
+};
+
 /**
  * Hints by the code either family gives (old errcode as a string, or the new family's `code`). Both names of one
  * failure point at the same hint.
@@ -153,6 +205,7 @@ const HINTS: Record<string, Hint> = {
 		en: "The group chat is unknown, or the app's robot is not in it: add the robot to the group (群设置 → 机器人) and use the group's openConversationId.",
 		zh: '群会话无效或应用机器人不在群内：请先在群设置 → 机器人 中添加该机器人，并使用该群的 openConversationId。',
 	},
+	...APPROVAL_HINTS,
 };
 
 /** The permission a 60011/AccessTokenPermissionDenied answer names, wherever the family puts it. */

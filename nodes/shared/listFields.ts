@@ -29,3 +29,52 @@ export function limitList(
 	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return list;
 	return list.slice(0, this.getNodeParameter('limit', itemIndex, 50) as number);
 }
+
+/** Whether a list operation also fetches each entry's details, one more call per entry. */
+export function includeDetailsField(description: string): INodeProperties {
+	return {
+		displayName: 'Include Details',
+		name: 'includeDetails',
+		type: 'boolean',
+		default: false,
+		description,
+	};
+}
+
+/** The start and end of a time range a list covers (both dateTime, read with parseTime). */
+export function timeRangeFields(options: {
+	start: string;
+	end: string;
+	endRequired: boolean;
+}): INodeProperties[] {
+	return [
+		{
+			displayName: 'Start Date',
+			name: 'startDate',
+			type: 'dateTime',
+			required: true,
+			default: '',
+			description: options.start,
+		},
+		{
+			displayName: 'End Date',
+			name: 'endDate',
+			type: 'dateTime',
+			required: options.endRequired,
+			default: '',
+			description: options.end,
+		},
+	];
+}
+
+/** The optional filters of a list operation. */
+export function filtersField(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options,
+	};
+}

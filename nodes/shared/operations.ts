@@ -195,3 +195,13 @@ export async function route(
 	}
 	return [out];
 }
+
+/** Throws the error the user sees. Declare it as `const fail: Fail = ...` so TypeScript knows it never returns. */
+export type Fail = (message: string) => never;
+
+/** `fail(message)` for an operation: throws the NodeOperationError the user sees, tied to the item. */
+export function failFor(context: IExecuteFunctions, itemIndex: number): Fail {
+	return (message) => {
+		throw new NodeOperationError(context.getNode(), message, { itemIndex });
+	};
+}

@@ -141,6 +141,9 @@ export class ApiEmulator {
 
 	private readonly routes = new Map<string, Registered>();
 
+	/** Routes whose path has `:name` segments, tried in order when no exact path matches. */
+	private readonly patternRoutes: Array<Registered & { pattern: RegExp; names: string[] }> = [];
+
 	private readonly plugins: AnyPlugin[];
 
 	private readonly states = new Map<Platform, unknown>();
@@ -355,6 +358,36 @@ export class ApiEmulator {
 			throw new Error(`duplicate emulator route ${key}`);
 		}
 		this.routes.set(key, { plugin, route });
+		if (route.path.includes('/:')) {
+			const names: string[] = [];
+			const source = route.path
+				.split('/')
+				.map((segment) => {
+					if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+					names.push(segment.slice(1));
+					return '([^/]+)';
+				})
+				.join('/');
+			this.patternRoutes.push({ plugin, route, pattern: new RegExp(`^${source}$`), names });
+		}
+	}
+
+	/** The route for a method and path, exact paths first, with the values of its `:name` segments. */
+	private findRoute(
+		method: string,
+		path: string,
+	): { entry?: Registered; params: Record<string, string> } {
+		const exact = this.routes.get(`${method} ${path}`);
+		if (exact) return { entry: exact, params: {} };
+		for (const candidate of this.patternRoutes) {
+			if (candidate.route.method !== method) continue;
+			const match = candidate.pattern.exec(path);
+			if (!match) continue;
+			const params: Record<string, string> = {};
+			candidate.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+			return { entry: candidate, params };
+		}
+		return { params: {} };
 	}
 
 	private listen(port: number): Promise<void> {
@@ -398,7 +431,7 @@ export class ApiEmulator {
 			this.send(res, reply, {} as RecordedCall);
 			return;
 		}
-		const entry = this.routes.get(`${method} ${path}`);
+		const { entry, params } = this.findRoute(method, path);
 		const plugin = entry?.plugin ?? this.plugins.find((p) => p.owns(path));
 		const request: EmulatorRequest = {
 			method,
@@ -407,6 +440,7 @@ export class ApiEmulator {
 			headers: req.headers,
 			body: undefined,
 			rawBody: rawBody ?? Buffer.alloc(0),
+			params,
 		};
 		const call: RecordedCall = {
 			platform: plugin?.platform ?? 'unknown',

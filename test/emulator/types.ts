@@ -47,6 +47,8 @@ export interface EmulatorRequest {
 	/** Parsed per the route's `body` setting: a JSON object, a multipart body, or undefined. */
 	body: unknown;
 	rawBody: Buffer;
+	/** Values of the route's `:name` path segments (empty for exact paths). */
+	params: Record<string, string>;
 }
 
 export interface Reply {
@@ -79,8 +81,8 @@ export interface RouteContext<S> extends PluginEnv {
 }
 
 export interface Route<S> {
-	method: 'GET' | 'POST';
-	/** Exact path, no query string. */
+	method: 'GET' | 'POST' | 'PUT';
+	/** Exact path, no query string; a segment `:name` matches any one segment (read it from `req.params`). */
 	path: string;
 	/** Token endpoints set this to false; everything else is checked by the plugin's authenticate(). */
 	auth?: boolean;

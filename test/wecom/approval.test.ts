@@ -12,7 +12,7 @@ import type {
 import { setGlobalState } from 'n8n-workflow';
 
 import { approvalFromCallback } from '../../nodes/WeCom/events';
-import { parseTime } from '../../nodes/WeCom/resources/approval/time';
+import { parseTime } from '../../nodes/shared/time';
 import type { MultipartBody, RecordedCall } from '../emulator';
 import type { Approval } from '../emulator/wecom/approvalModel';
 import { compareApprovals, nextSpNo } from '../emulator/wecom/approvalModel';

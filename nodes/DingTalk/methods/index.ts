@@ -1,3 +1,6 @@
+import { approvalListSearch, approvalResourceMapping } from './approval';
 import { orgListSearch } from './org';
 
-export const listSearch = { ...orgListSearch };
+export const listSearch = { ...orgListSearch, ...approvalListSearch };
+
+export const resourceMapping = { ...approvalResourceMapping };

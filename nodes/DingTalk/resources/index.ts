@@ -1,4 +1,5 @@
 import type { NodeResource } from '../../shared/operations';
+import { approvalResource } from './approval';
 import { departmentResource } from './department';
 import { mediaResource } from './media';
 import { robotMessageResource } from './robotMessage';
@@ -8,5 +9,6 @@ export const resources: NodeResource[] = [
 	workNotificationResource,
 	robotMessageResource,
 	mediaResource,
+	approvalResource,
 	departmentResource,
 ];

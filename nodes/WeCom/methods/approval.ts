@@ -1,5 +1,4 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	controlLabel,
@@ -8,6 +7,7 @@ import {
 	optionText,
 } from '../resources/approval/template';
 import type { TemplateControl } from '../resources/approval/template';
+import { pickerParameter } from '../../shared/pickerParameter';
 
 function describe(control: TemplateControl): string {
 	const { config = {} } = control;
@@ -33,16 +33,11 @@ function describe(control: TemplateControl): string {
 export const approvalLoadOptions = {
 	/** The controls of the template in the Template ID field, for Submit's Form Fields. */
 	async getTemplateControls(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const raw = this.getCurrentNodeParameter('templateId');
-		const templateId = typeof raw === 'string' ? raw.trim() : '';
-		if (templateId === '' || templateId.startsWith('=')) {
-			throw new NodeOperationError(
-				this.getNode(),
-				templateId === ''
-					? 'Enter the Template ID first: the controls are read from the template'
-					: 'Template ID is an expression that cannot be resolved here: enter a fixed Template ID to pick controls, or give control IDs by expression',
-			);
-		}
+		const templateId = pickerParameter(this, 'templateId', {
+			empty: 'Enter the Template ID first: the controls are read from the template',
+			expression:
+				'Template ID is an expression that cannot be resolved here: enter a fixed Template ID to pick controls, or give control IDs by expression',
+		});
 		const template = await fetchTemplate.call(this, templateId);
 		return template.controls.map((control) => ({
 			name: controlLabel(control),

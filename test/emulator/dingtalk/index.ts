@@ -1,5 +1,7 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
+import { approvalRoutes } from './approval';
 import { authRoutes } from './auth';
+import { driveRoutes } from './drive';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
 import { mediaRoutes } from './media';
 import { orgRoutes } from './org';
@@ -61,6 +63,8 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...workNotificationRoutes,
 		...robotRoutes,
 		...customRobotRoutes,
+		...approvalRoutes,
+		...driveRoutes,
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -102,3 +106,4 @@ export * from './stream';
 export * from './streamPayloads';
 export * from './streamServer';
 export * from './messaging';
+export { PROCESS_CODES, PURCHASE_SELF_SELECT_ACTOR } from './approvalForms';

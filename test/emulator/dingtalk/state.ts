@@ -1,4 +1,8 @@
 import { createMessagingState, type DingTalkMessagingState } from './messaging';
+import type { PluginEnv } from '../types';
+import { approvalBank } from './approvalBank';
+import { seedForms, type EmuForm } from './approvalForms';
+import { createDrive, type EmuDrive, type EmuInstance } from './approvalModel';
 import {
 	DINGTALK_DEPARTMENTS,
 	DINGTALK_SEED,
@@ -28,15 +32,26 @@ export interface DingTalkState {
 	};
 	/** Media, work notifications, robot messages and group chats (messaging.ts). */
 	messaging: DingTalkMessagingState;
+	/** Approval forms (审批表单) with their schemas and flows. */
+	forms: EmuForm[];
+	/** Approval instances, oldest first: the seeded bank, then those started through the API. */
+	instances: EmuInstance[];
+	/** The approval Drive space (钉盘) and its uploads. */
+	drive: EmuDrive;
 }
 
-export function createDingTalkState(): DingTalkState {
+export function createDingTalkState(env?: PluginEnv): DingTalkState {
+	const departments = DINGTALK_DEPARTMENTS.map((d) => ({ ...d }));
+	const users = DINGTALK_USERS.map((u) => ({ ...u, dept_id_list: [...u.dept_id_list] }));
 	return {
 		app: DINGTALK_SEED,
-		departments: DINGTALK_DEPARTMENTS.map((d) => ({ ...d })),
-		users: DINGTALK_USERS.map((u) => ({ ...u, dept_id_list: [...u.dept_id_list] })),
+		departments,
+		users,
 		stream: { tickets: new Map() },
 		messaging: createMessagingState(DINGTALK_SEED.appKey),
+		forms: seedForms(),
+		instances: approvalBank(env?.now() ?? Date.now(), users, departments),
+		drive: createDrive(),
 	};
 }
 

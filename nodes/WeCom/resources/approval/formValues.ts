@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ApprovalTemplate, SelectorOption, TemplateControl } from './template';
 import { controlLabel, enText, isRequired, optionText, zhText } from './template';
-import { parseTime } from './time';
+import { parseTime } from '../../../shared/time';
 
 /** What Submit needs from its surroundings while it turns form fields into `apply_data.contents`. */
 export interface FormContext {

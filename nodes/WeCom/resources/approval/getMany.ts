@@ -4,10 +4,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import { APPROVAL_STATUS } from '../../approvalStatus';
 import { weComApiRequest } from '../../transport';
 import { userLocator } from '../shared/orgFields';
-import { returnAllFields } from '../../../shared/listFields';
+import { filtersField, includeDetailsField, returnAllFields } from '../../../shared/listFields';
 import type { NodeOperation } from '../../../shared/operations';
 import { fetchApprovalDetail } from './detail';
-import { DAY_SECONDS, parseTime } from './time';
+import { DAY_SECONDS, parseTime } from '../../../shared/time';
 
 /** getapprovalinfo refuses a span over 31 days; each slice stays one second short of that. */
 export const SLICE_SECONDS = 31 * DAY_SECONDS;
@@ -85,70 +85,58 @@ export const getManyOperation: NodeOperation = {
 				'Approvals submitted up to this moment; empty: now. A date without a time includes that whole day. Ranges over 31 days are fetched 31 days at a time.',
 		},
 		...returnAllFields,
-		{
-			displayName: 'Include Details',
-			name: 'includeDetails',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to fetch the details of each approval (one more call per approval) instead of returning only its number',
-		},
-		{
-			displayName: 'Filters',
-			name: 'filters',
-			type: 'collection',
-			placeholder: 'Add Filter',
-			default: {},
-			options: [
-				userLocator({
-					displayName: 'Creator',
-					name: 'creator',
-					description: 'Only approvals submitted by this member (申请人)',
-					required: false,
-				}),
-				{
-					displayName: 'Department Names or IDs',
-					name: 'departmentIds',
-					type: 'multiOptions',
-					typeOptions: { loadOptionsMethod: 'getDepartments' },
-					default: [],
-					description:
-						'Only approvals whose creator is in one of these departments. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
-				{
-					displayName: 'Record Type',
-					name: 'recordType',
-					type: 'options',
-					default: 1,
-					// Alphabetical for the picker; WeCom's numbering is the value.
-					options: RECORD_TYPES.map(([value, name]) => ({ name, value })).sort((a, b) =>
-						a.name.localeCompare(b.name),
-					),
-					description:
-						'Only approvals of this kind (审批单类型); WeCom filters by kind only for approvals submitted after 2021-05-31',
-				},
-				{
-					displayName: 'Status',
-					name: 'status',
-					type: 'options',
-					default: 1,
-					options: Object.entries(APPROVAL_STATUS)
-						.map(([value, name]) => ({
-							name: `${titled(name.en)} (${name.zh})`,
-							value: Number(value),
-						}))
-						.sort((a, b) => a.name.localeCompare(b.name)),
-					description: 'Only approvals in this state (审批状态)',
-				},
-				{
-					displayName: 'Template ID',
-					name: 'templateId',
-					type: 'string',
-					default: '',
-					description: 'Only approvals made from this template (模板ID)',
-				},
-			],
-		},
+		includeDetailsField(
+			'Whether to fetch the details of each approval (one more call per approval) instead of returning only its number',
+		),
+		filtersField([
+			userLocator({
+				displayName: 'Creator',
+				name: 'creator',
+				description: 'Only approvals submitted by this member (申请人)',
+				required: false,
+			}),
+			{
+				displayName: 'Department Names or IDs',
+				name: 'departmentIds',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getDepartments' },
+				default: [],
+				description:
+					'Only approvals whose creator is in one of these departments. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Record Type',
+				name: 'recordType',
+				type: 'options',
+				default: 1,
+				// Alphabetical for the picker; WeCom's numbering is the value.
+				options: RECORD_TYPES.map(([value, name]) => ({ name, value })).sort((a, b) =>
+					a.name.localeCompare(b.name),
+				),
+				description:
+					'Only approvals of this kind (审批单类型); WeCom filters by kind only for approvals submitted after 2021-05-31',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				default: 1,
+				options: Object.entries(APPROVAL_STATUS)
+					.map(([value, name]) => ({
+						name: `${titled(name.en)} (${name.zh})`,
+						value: Number(value),
+					}))
+					.sort((a, b) => a.name.localeCompare(b.name)),
+				description: 'Only approvals in this state (审批状态)',
+			},
+			{
+				displayName: 'Template ID',
+				name: 'templateId',
+				type: 'string',
+				default: '',
+				description: 'Only approvals made from this template (模板ID)',
+			},
+		]),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const timeZone = this.getTimezone();

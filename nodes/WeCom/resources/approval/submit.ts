@@ -4,6 +4,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import { weComApiRequest } from '../../transport';
 import { MEDIA_RULES, MIN_MEDIA_BYTES, uploadMediaFile } from '../media/files';
 import { userLocator } from '../shared/orgFields';
+import {
+	approverLevelsField,
+	formInputField,
+	repeatingGroup,
+	SIGN_MODE,
+} from '../../../shared/collections';
 import type { NodeOperation } from '../../../shared/operations';
 import { requiredText, templateIdProperty } from './fields';
 import type { FormContext, FormField } from './formValues';
@@ -19,64 +25,41 @@ const properties: INodeProperties[] = [
 		name: 'creator',
 		description: 'The member the approval is submitted for (申请人)',
 	}),
-	{
-		displayName: 'Form Input',
-		name: 'formMode',
-		type: 'options',
-		noDataExpression: true,
-		default: 'fields',
-		options: [
-			{
-				name: 'Form Fields',
-				value: 'fields',
-				description:
-					"Fill the template's controls one by one; values are checked against the template",
-			},
-			{
-				name: 'JSON',
-				value: 'json',
-				description: 'Give apply_data.contents as JSON, for forms the fields cannot express',
-			},
-		],
-	},
-	{
+	formInputField('formMode', {
+		fields: "Fill the template's controls one by one; values are checked against the template",
+		json: 'Give apply_data.contents as JSON, for forms the fields cannot express',
+	}),
+	repeatingGroup({
 		displayName: 'Form Fields',
 		name: 'formFields',
-		type: 'fixedCollection',
 		placeholder: 'Add Form Field',
-		default: {},
-		typeOptions: { multipleValues: true, sortable: true },
-		displayOptions: { show: { formMode: ['fields'] } },
 		description: "Values for the template's controls (控件); required controls must be given",
-		options: [
+		entry: { displayName: 'Field', name: 'fields' },
+		values: [
 			{
-				displayName: 'Field',
-				name: 'fields',
-				values: [
-					{
-						displayName: 'Control Name or ID',
-						name: 'control',
-						type: 'options',
-						typeOptions: {
-							loadOptionsMethod: 'getTemplateControls',
-							loadOptionsDependsOn: ['templateId'],
-						},
-						default: '',
-						description:
-							'The control of the template to fill. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-					},
-					{
-						displayName: 'Value',
-						name: 'value',
-						type: 'string',
-						default: '',
-						description:
-							'Text: the text. Number, Money: digits such as 1280.50. Date: 2024-03-01, 2024-03-01 09:30 or unix seconds. Selector: option text or key, comma-separated for several. Contact: user IDs or department IDs, comma-separated. File: name of a binary property of the item. Table: JSON rows like [{"项目": "机票", "金额": "1200"}].',
-					},
-				],
+				displayName: 'Control Name or ID',
+				name: 'control',
+				type: 'options',
+				typeOptions: {
+					loadOptionsMethod: 'getTemplateControls',
+					loadOptionsDependsOn: ['templateId'],
+				},
+				default: '',
+				description:
+					'The control of the template to fill. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Value',
+				name: 'value',
+				type: 'string',
+				default: '',
+				description:
+					'Text: the text. Number, Money: digits such as 1280.50. Date: 2024-03-01, 2024-03-01 09:30 or unix seconds. Selector: option text or key, comma-separated for several. Contact: user IDs or department IDs, comma-separated. File: name of a binary property of the item. Table: JSON rows like [{"项目": "机票", "金额": "1200"}].',
 			},
 		],
-	},
+		sortable: true,
+		displayOptions: { show: { formMode: ['fields'] } },
+	}),
 	{
 		displayName: 'Contents (JSON)',
 		name: 'contentsJson',
@@ -105,45 +88,31 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Approvers',
-		name: 'approvers',
-		type: 'fixedCollection',
-		placeholder: 'Add Approval Level',
-		default: {},
-		typeOptions: { multipleValues: true, sortable: true },
-		displayOptions: { show: { approvalFlow: ['custom'] } },
-		description:
-			'Approval levels (审批节点), in order; each level passes to the next once it approves',
-		options: [
+	approverLevelsField(
+		'Approval levels (审批节点), in order; each level passes to the next once it approves',
+		[
 			{
-				displayName: 'Level',
-				name: 'levels',
-				values: [
-					{
-						displayName: 'Sign Mode',
-						name: 'attr',
-						type: 'options',
-						default: 1,
-						options: [
-							{ name: 'And-Sign (会签): All Must Approve', value: 2 },
-							{ name: 'Or-Sign (或签): Any One Approves', value: 1 },
-						],
-						description: 'Whether one approver of this level is enough, or all are needed',
-					},
-					{
-						displayName: 'Approver Names or IDs',
-						name: 'userIds',
-						type: 'multiOptions',
-						typeOptions: { loadOptionsMethod: 'getUsers' },
-						default: [],
-						description:
-							'Members who approve at this level. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-					},
+				displayName: 'Sign Mode',
+				name: 'attr',
+				type: 'options',
+				default: 1,
+				options: [
+					{ name: SIGN_MODE.and, value: 2 },
+					{ name: SIGN_MODE.or, value: 1 },
 				],
+				description: 'Whether one approver of this level is enough, or all are needed',
+			},
+			{
+				displayName: 'Approver Names or IDs',
+				name: 'userIds',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getUsers' },
+				default: [],
+				description:
+					'Members who approve at this level. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
-	},
+	),
 	{
 		displayName: 'CC Names or IDs',
 		name: 'notifyers',
@@ -167,31 +136,24 @@ const properties: INodeProperties[] = [
 		],
 		description: 'When the CC members are told (notify_type)',
 	},
-	{
+	repeatingGroup({
 		displayName: 'Summary Lines',
 		name: 'summary',
-		type: 'fixedCollection',
 		placeholder: 'Add Summary Line',
-		default: {},
-		typeOptions: { multipleValues: true, sortable: true },
 		description:
 			'Up to 3 lines (摘要) shown on the approval card and in approval lists, e.g. "金额: 1280.50". Without any, the template\'s name is the one line.',
-		options: [
+		entry: { displayName: 'Line', name: 'lines' },
+		values: [
 			{
-				displayName: 'Line',
-				name: 'lines',
-				values: [
-					{
-						displayName: 'Text',
-						name: 'text',
-						type: 'string',
-						default: '',
-						description: 'Text of this line',
-					},
-				],
+				displayName: 'Text',
+				name: 'text',
+				type: 'string',
+				default: '',
+				description: 'Text of this line',
 			},
 		],
-	},
+		sortable: true,
+	}),
 ];
 
 /** User IDs from a multiOptions value, or from comma-separated text an expression gave. */

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { WeComContext } from '../../transport';
 import { weComApiRequest } from '../../transport';
+import { oncePerRun } from '../../../shared/runCache';
 
 export interface I18nText {
 	text: string;
@@ -83,29 +84,15 @@ export async function fetchTemplate(
 	};
 }
 
-// Keyed by the execution's context object: it lives exactly as long as one node run, so every item of a run shares
-// one fetch per template and the next run sees edits made to the template in between.
-const executionCaches = new WeakMap<object, Map<string, Promise<ApprovalTemplate>>>();
-
 /** The template, fetched at most once per node run. */
 export async function cachedTemplate(
 	this: WeComContext,
 	templateId: string,
 	itemIndex: number,
 ): Promise<ApprovalTemplate> {
-	let cache = executionCaches.get(this);
-	if (!cache) {
-		cache = new Map();
-		executionCaches.set(this, cache);
-	}
-	let pending = cache.get(templateId);
-	if (!pending) {
-		pending = fetchTemplate.call(this, templateId, itemIndex);
-		cache.set(templateId, pending);
-		// A failed fetch must not poison later items (continueOnFail), which then try again.
-		pending.catch(() => cache.delete(templateId));
-	}
-	return await pending;
+	return await oncePerRun(this, `wecom-template:${templateId}`, async () =>
+		fetchTemplate.call(this, templateId, itemIndex),
+	);
 }
 
 /** A control without the template's nesting, for people and for later nodes. */

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { listOrIdLocator } from '../../../shared/locator';
+
 /** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
 export const USER_ID_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
 
@@ -22,29 +24,11 @@ function locator(
 	idPlaceholder: string,
 	errorMessage: string,
 ): INodeProperties {
-	return {
-		displayName: options.displayName,
-		name: options.name,
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: options.required ?? true,
-		description: options.description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod, searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: idPlaceholder,
-				validation: [{ type: 'regex', properties: { regex: pattern, errorMessage } }],
-			},
-		],
-	};
+	return listOrIdLocator({
+		...options,
+		searchListMethod,
+		id: { placeholder: idPlaceholder, pattern, errorMessage },
+	});
 }
 
 export function userLocator(options: LocatorOptions): INodeProperties {

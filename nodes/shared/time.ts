@@ -132,3 +132,50 @@ function offsetMs(offset: string): number {
 	const minutes = Number(digits.slice(2) || 0);
 	return sign * (hours * 60 + minutes) * 60 * 1000;
 }
+
+export interface WallClock {
+	year: number;
+	month: number;
+	day: number;
+	hour: number;
+	minute: number;
+	second: number;
+}
+
+/** What a clock on the wall in `timeZone` shows at this instant (unix seconds). */
+export function wallClockAt(seconds: number, timeZone: string): WallClock {
+	const parts: Record<string, number> = {};
+	const zone = isValidZone(timeZone) ? timeZone : 'UTC';
+	for (const part of formatterFor(zone).formatToParts(new Date(seconds * 1000))) {
+		if (part.type !== 'literal') parts[part.type] = Number(part.value);
+	}
+	return {
+		year: parts.year,
+		month: parts.month,
+		day: parts.day,
+		hour: parts.hour,
+		minute: parts.minute,
+		second: parts.second,
+	};
+}
+
+/** Date-pattern tokens formatWallClock knows (Java/Luxon style, as platforms describe their date fields). */
+export const WALL_CLOCK_PATTERN = /^(?:yyyy|MM|dd|HH|mm|ss|[^A-Za-z])+$/;
+
+/**
+ * An instant written in `timeZone` by a pattern of yyyy, MM, dd, HH, mm and ss (e.g. `yyyy-MM-dd HH:mm`).
+ * Patterns with other letters are not supported: check them with WALL_CLOCK_PATTERN first.
+ */
+export function formatWallClock(seconds: number, timeZone: string, pattern: string): string {
+	const clock = wallClockAt(seconds, timeZone);
+	const two = (n: number) => String(n).padStart(2, '0');
+	const tokens: Record<string, string> = {
+		yyyy: String(clock.year).padStart(4, '0'),
+		MM: two(clock.month),
+		dd: two(clock.day),
+		HH: two(clock.hour),
+		mm: two(clock.minute),
+		ss: two(clock.second),
+	};
+	return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => tokens[token]);
+}
