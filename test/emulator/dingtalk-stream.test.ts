@@ -334,6 +334,8 @@ describe('DingTalk Stream server (emulator)', () => {
 			socket.sendFrame(0x9, 'are you there');
 			socket.sendFrame(0x0, answer.slice(30));
 			await until(() => server().acks.length === 1, 'the fragmented answer');
+			// The pong is written by the server when it reads the ping; the client may read it a moment later.
+			await until(() => socket.frames.some((f) => f.opcode === 0xa), 'the pong');
 			const pong = socket.frames.find((f) => f.opcode === 0xa);
 			expect(pong?.payload.toString()).toBe('are you there');
 			const closing = Buffer.alloc(2);
