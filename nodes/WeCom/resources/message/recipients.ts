@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { toIdList } from '../../../shared/idList';
+
 /** WeCom's per-call limits for message/send; bigger lists are sent in several calls. */
 export const MAX_USERS_PER_CALL = 1000;
 export const MAX_PARTIES_PER_CALL = 100;
@@ -53,37 +55,6 @@ export const recipientProperties: INodeProperties[] = [
 			'Tags (标签) whose members receive the message. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 ];
-
-/**
- * Turns a picker value or an expression result into a list of IDs: arrays (nested too), numbers, strings separated by
- * '|' or ',' (also the full-width '，' and line breaks), and objects carrying an ID (`{userid}`, `{id}`, `{value}`).
- * Duplicates are dropped, order kept.
- */
-export function toIdList(value: unknown): { ids: string[]; unreadable: unknown[] } {
-	const ids: string[] = [];
-	const unreadable: unknown[] = [];
-	const visit = (entry: unknown): void => {
-		if (entry === undefined || entry === null || entry === '') return;
-		if (Array.isArray(entry)) {
-			entry.forEach(visit);
-		} else if (typeof entry === 'number' || typeof entry === 'bigint') {
-			ids.push(String(entry));
-		} else if (typeof entry === 'string') {
-			for (const part of entry.split(/[|,，\r\n]/)) {
-				if (part.trim() !== '') ids.push(part.trim());
-			}
-		} else if (typeof entry === 'object') {
-			const record = entry as IDataObject;
-			const id = record.userid ?? record.id ?? record.value;
-			if (typeof id === 'string' || typeof id === 'number') visit(id);
-			else unreadable.push(entry);
-		} else {
-			unreadable.push(entry);
-		}
-	};
-	visit(value);
-	return { ids: [...new Set(ids)], unreadable };
-}
 
 /** Reads a list-of-IDs parameter; `numeric` for department and tag IDs. */
 export function readIdList(

@@ -1,86 +1,39 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
+
 /** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
 export const USER_ID_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
 
 /** Department and tag ids are positive 32-bit integers. */
 export const NUMERIC_ID_PATTERN = '^[1-9][0-9]{0,9}$';
 
-interface LocatorOptions {
-	name: string;
-	displayName: string;
-	description: string;
-	/** Default true; an optional picker (e.g. a new group owner) may stay empty. */
-	required?: boolean;
-}
-
-function locator(
-	options: LocatorOptions,
-	searchListMethod: string,
-	pattern: string,
-	idPlaceholder: string,
-	errorMessage: string,
-): INodeProperties {
-	return {
-		displayName: options.displayName,
-		name: options.name,
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: options.required ?? true,
-		description: options.description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod, searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: idPlaceholder,
-				validation: [{ type: 'regex', properties: { regex: pattern, errorMessage } }],
-			},
-		],
-	};
-}
-
 export function userLocator(options: LocatorOptions): INodeProperties {
-	return locator(
-		options,
-		'searchUsers',
-		USER_ID_PATTERN,
-		'zhangsan',
-		'A userid has 1–64 letters, digits, "_", "-", "@" or "."',
-	);
+	return locatorField(options, {
+		searchListMethod: 'searchUsers',
+		pattern: USER_ID_PATTERN,
+		placeholder: 'zhangsan',
+		errorMessage: 'A userid has 1–64 letters, digits, "_", "-", "@" or "."',
+	});
 }
 
 export function departmentLocator(options: LocatorOptions): INodeProperties {
-	return locator(
-		options,
-		'searchDepartments',
-		NUMERIC_ID_PATTERN,
-		'2',
-		'A department ID is a positive whole number (the root department is 1)',
-	);
+	return locatorField(options, {
+		searchListMethod: 'searchDepartments',
+		pattern: NUMERIC_ID_PATTERN,
+		placeholder: '2',
+		errorMessage: 'A department ID is a positive whole number (the root department is 1)',
+	});
 }
 
 export function tagLocator(options: LocatorOptions): INodeProperties {
-	return locator(
-		options,
-		'searchTags',
-		NUMERIC_ID_PATTERN,
-		'1',
-		'A tag ID is a positive whole number',
-	);
-}
-
-/** Reads a locator (or plain) parameter as a trimmed string; an expression may have produced a number. */
-function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
-	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	return raw === undefined || raw === null ? '' : String(raw).trim();
+	return locatorField(options, {
+		searchListMethod: 'searchTags',
+		pattern: NUMERIC_ID_PATTERN,
+		placeholder: '1',
+		errorMessage: 'A tag ID is a positive whole number',
+	});
 }
 
 export function readUserId(
