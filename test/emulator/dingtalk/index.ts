@@ -81,5 +81,6 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 };
 
 export * from './errors';
+export * from './largeOrg';
 export * from './seed';
 export * from './state';
