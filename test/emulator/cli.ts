@@ -1,6 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
-// `npm run emulator [-- --port N]`: the emulator on its own, for trying nodes in a local n8n.
+// `npm run emulator [-- --port N] [--dingtalk-members N]`: the emulator on its own, for trying nodes in a local n8n;
+// --dingtalk-members (or EMULATOR_DINGTALK_MEMBERS) adds a large DingTalk organisation (seedLargeOrg) for the pickers.
 import { ApiEmulator } from './server';
+import { seedLargeOrg } from './dingtalk/largeOrg';
 import { DINGTALK_SEED } from './dingtalk/seed';
 import { WECOM_SEED } from './wecom/seed';
 
@@ -17,8 +19,22 @@ function portFrom(argv: string[], env: NodeJS.ProcessEnv): number {
 	return port;
 }
 
+function membersFrom(argv: string[], env: NodeJS.ProcessEnv): number {
+	const flag = argv.indexOf('--dingtalk-members');
+	const raw = flag !== -1 ? argv[flag + 1] : env.EMULATOR_DINGTALK_MEMBERS;
+	if (raw === undefined || raw === '') return 0;
+	const members = Number(raw);
+	if (!Number.isInteger(members) || members < 0 || members > 200_000) {
+		throw new Error(`invalid --dingtalk-members: ${raw}`);
+	}
+	return members;
+}
+
 async function main(): Promise<void> {
-	const emulator = await ApiEmulator.start({ port: portFrom(process.argv.slice(2), process.env) });
+	const argv = process.argv.slice(2);
+	const members = membersFrom(argv, process.env);
+	const emulator = await ApiEmulator.start({ port: portFrom(argv, process.env) });
+	if (members > 0) seedLargeOrg(emulator.dingtalk, members);
 	const lines = [
 		'WeCom / DingTalk API emulator (a local test double; these are emulator values, not real credentials)',
 		`Base URL: ${emulator.baseUrl}`,
@@ -37,6 +53,9 @@ async function main(): Promise<void> {
 		`  CorpId:         ${DINGTALK_SEED.corpId}`,
 		`  Token:          ${DINGTALK_SEED.callbackToken}`,
 		`  aes_key:        ${DINGTALK_SEED.aesKey}`,
+		...(members > 0
+			? [`  Organisation:   ${members} extra members in 20 divisions x 10 teams`]
+			: []),
 		'',
 		'Ctrl+C stops it.',
 	];

@@ -21,8 +21,12 @@ import { searchUsers } from './users';
 
 const VERSION = 1;
 
-/** listsub calls a page may spend: without a filter the editor asks for more pages itself. */
+/**
+ * listsub calls a page may spend without a filter (the editor asks for more pages itself): 25, or up to 100 while the
+ * page is still empty (the end of a walk lists leaf departments, which have no children to show).
+ */
 const BROWSE_CALLS = 25;
+const BROWSE_MAX_CALLS = 100;
 
 /** With a filter the editor loads more only on scrolling: enough matches to scroll, or a longer walk. */
 const SEARCH_PAGE = 20;
@@ -96,9 +100,11 @@ async function walkPage(
 	results: INodeListSearchItems[],
 ): Promise<DepartmentSearchState | undefined> {
 	const queue = state.queue ?? [[1, '']];
-	const budget = needle ? FILTERED_WALK_CALLS : BROWSE_CALLS;
-	for (let calls = 0; calls < budget && queue.length; calls++) {
-		if (needle && results.length >= SEARCH_PAGE) break;
+	const enough = (calls: number) =>
+		needle
+			? results.length >= SEARCH_PAGE || calls >= FILTERED_WALK_CALLS
+			: calls >= BROWSE_MAX_CALLS || (calls >= BROWSE_CALLS && results.length > 0);
+	for (let calls = 0; !enough(calls) && queue.length; calls++) {
 		const [parentId, parentPath] = queue.shift() as [number, string];
 		for (const child of await subDepartments.call(this, parentId)) {
 			const id = Number(child.dept_id);

@@ -92,7 +92,8 @@ async function exactHits(this: ILoadOptionsFunctions, needle: string): Promise<I
 			if (profile) hits.push(profile);
 		}
 	}
-	if (USERID_LIKE.test(needle) && !hits.some((h) => h.userid === needle)) {
+	// A mobile that found its member is not also tried as a userid.
+	if (USERID_LIKE.test(needle) && hits.length === 0) {
 		const profile = await unlessNotFound(
 			async () => await userProfile.call(this, needle),
 			NOT_FOUND,
