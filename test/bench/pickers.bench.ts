@@ -13,11 +13,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 
-import type { INode, INodeListSearchResult, INodeType, IWorkflowBase } from 'n8n-workflow';
+import type { INode, INodeListSearchResult } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../nodes/DingTalk/DingTalk.node';
-import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
+import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
 import type { Fault } from '../emulator/types';
 
 const N = Number(process.argv[2] ?? 10000);
@@ -118,8 +118,7 @@ function line(name: string, f: Figures, extra = ''): void {
 
 async function main(): Promise<void> {
 	process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-dingtalk-bench-'));
-	const { Harness } = await import('../harness');
-	const { ExecutionLifecycleHooks, LoadOptionsContext } = await import('n8n-core');
+	const { Harness, runListSearch } = await import('../harness');
 
 	const emulator = startEmulator(N);
 	const baseUrl = await emulator.ready;
@@ -128,11 +127,7 @@ async function main(): Promise<void> {
 		credentialTypes: [new DingTalkApi()],
 	});
 	const credential = harness.credentials.add('dingTalkApi', {
-		clientId: DINGTALK_SEED.appKey,
-		clientSecret: DINGTALK_SEED.appSecret,
-		agentId: String(DINGTALK_SEED.agentId),
-		apiBaseUrl: baseUrl,
-		oapiBaseUrl: baseUrl,
+		...dingTalkCredentialData(baseUrl),
 		accessToken: '',
 		accessTokenFor: '',
 	}) as { id: string; name: string };
@@ -150,28 +145,8 @@ async function main(): Promise<void> {
 		},
 		credentials: { dingTalkApi: credential },
 	};
-	const nodeType = harness.nodeTypes.getByNameAndVersion(node.type, 1) as INodeType;
-	const workflowData = {
-		id: 'bench',
-		name: 'bench',
-		nodes: [],
-		connections: {},
-	} as unknown as IWorkflowBase;
-	const search = (method: string, filter?: string, token?: string) => {
-		const hooks = new ExecutionLifecycleHooks('internal', 'bench', workflowData);
-		const context = new LoadOptionsContext(
-			harness.workflow([node]),
-			node,
-			harness.additionalData(hooks, { currentNodeParameters: node.parameters }),
-			'parameters.userId',
-		);
-		return async () =>
-			(await nodeType.methods!.listSearch![method].call(
-				context,
-				filter,
-				token,
-			)) as INodeListSearchResult;
-	};
+	const search = (method: string, filter?: string, token?: string) => async () =>
+		await runListSearch(harness, node, 'parameters.userId', method, filter, token);
 
 	/** Every page of a search; figures of the whole and of the slowest page. */
 	const allPages = async (name: string, method: string, filter?: string) => {

@@ -1,14 +1,7 @@
-import { ExecutionLifecycleHooks, LoadOptionsContext } from 'n8n-core';
-import type {
-	INode,
-	INodeListSearchResult,
-	INodeParameters,
-	INodeProperties,
-	INodeType,
-	IWorkflowBase,
-} from 'n8n-workflow';
+import type { INode, INodeListSearchResult, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import type { RecordedCall } from '../emulator';
+import { pickerContext, runListSearch } from '../harness';
 import { seedLargeOrg, type LargeOrg } from '../emulator/dingtalk/largeOrg';
 import { DingTalkPickerProbe } from './pickerNode';
 import { startDingTalk, type DingTalkTestEnv } from './setup';
@@ -42,43 +35,26 @@ describe('DingTalk pickers and member fields', () => {
 	const apiCalls = (): RecordedCall[] =>
 		env.emulator.calls.filter((c) => !/accessToken|gettoken/.test(c.path));
 
-	const workflowData = {
-		id: 'picker-workflow',
-		name: 'Picker workflow',
-		active: false,
-		nodes: [],
-		connections: {},
-		settings: {},
-	} as unknown as IWorkflowBase;
+	/** The node as the editor holds it while a picker is open. */
+	const editorNode = (type: string, parameters: INodeParameters = {}): INode => ({
+		id: 'picker-node',
+		name: 'DingTalk',
+		type: env.harness.type(type),
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { dingTalkApi: env.credential },
+	});
 
-	/** What n8n's DynamicNodeParametersService builds for a picker: the node as in the editor, a LoadOptionsContext. */
-	function pickerContext(type: string, parameters: INodeParameters, path: string) {
-		const node: INode = {
-			id: 'picker-node',
-			name: 'DingTalk',
-			type: env.harness.type(type),
-			typeVersion: 1,
-			position: [0, 0],
-			parameters,
-			credentials: { dingTalkApi: env.credential },
-		};
-		const workflow = env.harness.workflow([node]);
-		const hooks = new ExecutionLifecycleHooks('internal', 'picker', workflowData);
-		const additionalData = env.harness.additionalData(hooks, { currentNodeParameters: parameters });
-		const nodeType = env.harness.nodeTypes.getByNameAndVersion(node.type, 1) as INodeType;
-		return { context: new LoadOptionsContext(workflow, node, additionalData, path), nodeType };
-	}
-
-	async function listSearch(method: string, filter?: string, paginationToken?: string) {
-		const { context, nodeType } = pickerContext(
-			'dingTalk',
-			{ resource: 'user', operation: 'get', userId: byList('') },
+	const listSearch = async (method: string, filter?: string, paginationToken?: string) =>
+		await runListSearch(
+			env.harness,
+			editorNode('dingTalk', { resource: 'user', operation: 'get', userId: byList('') }),
 			'parameters.userId',
+			method,
+			filter,
+			paginationToken,
 		);
-		const search = nodeType.methods?.listSearch?.[method];
-		expect(search).toBeDefined();
-		return (await search!.call(context, filter, paginationToken)) as INodeListSearchResult;
-	}
 
 	/** Every page of a search, following the tokens; the calls each page made. */
 	async function allPages(method: string, filter?: string) {
@@ -97,7 +73,7 @@ describe('DingTalk pickers and member fields', () => {
 
 	it('every resource locator of both nodes (nested ones too) names a listSearch method the node has', () => {
 		for (const type of ['dingTalk', 'dingTalkPickerProbe']) {
-			const { nodeType } = pickerContext(type, {}, 'parameters.x');
+			const { nodeType } = pickerContext(env.harness, editorNode(type), 'parameters.x');
 			const methods = Object.keys(nodeType.methods?.listSearch ?? {});
 			const locators: INodeProperties[] = [];
 			const visit = (properties: INodeProperties[]) => {

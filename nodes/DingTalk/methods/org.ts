@@ -4,18 +4,18 @@ import type {
 	INodeListSearchItems,
 	INodeListSearchResult,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { DEPARTMENT_ID_PATTERN, resultOf } from '../resources/shared/org';
 import { subDepartments } from '../resources/shared/orgApi';
 import { dingTalkApiRequest } from '../transport';
 import {
-	attempt,
 	decodeState,
 	mapLimited,
 	matchesAny,
 	pageOf,
+	searchOrWalk,
 	unlessNotFound,
+	type SearchState,
 } from './searchState';
 import { searchUsers } from './users';
 
@@ -34,11 +34,7 @@ const FILTERED_WALK_CALLS = 80;
 
 const NOT_FOUND = ['60003', '40035'];
 
-interface DepartmentSearchState extends IDataObject {
-	v: number;
-	/** `search`: DingTalk's name search at offset `o`; `walk`: the tree breadth-first. */
-	mode: 'search' | 'walk';
-	o?: number;
+interface DepartmentSearchState extends SearchState {
 	/** Departments whose children are still to be listed, with the path of names leading to them. */
 	queue?: Array<[number, string]>;
 	/** An exact hit of the first page, not to be shown again. */
@@ -144,17 +140,12 @@ export async function searchDepartments(
 			state.shown = Number(item.value);
 		}
 	}
-	if (state.mode === 'search') {
-		const searching = state;
-		const outcome = await attempt(
-			async () => await searchPage.call(this, needle, searching, results),
-		);
-		if ('value' in outcome) return pageOf(results, outcome.value);
-		// Only the first page may change course; later pages of a search that worked report their failure.
-		if (!(outcome.error instanceof NodeApiError) || (state.o ?? 0) > 0) throw outcome.error;
-		state = { ...state, mode: 'walk' };
-	}
-	return pageOf(results, await walkPage.call(this, needle, state, results));
+	const next = await searchOrWalk(
+		state,
+		async (searching) => await searchPage.call(this, needle, searching, results),
+		async (walking) => await walkPage.call(this, needle, walking, results),
+	);
+	return pageOf(results, next);
 }
 
 export const orgListSearch = { searchDepartments, searchUsers };

@@ -15,6 +15,29 @@ export function decodeState<T extends { v: number }>(token: string | undefined, 
 	}
 }
 
+export interface SearchState extends IDataObject {
+	v: number;
+	/** `search`: DingTalk's contact search at offset `o`; `walk`: the organisation, department by department. */
+	mode: 'search' | 'walk';
+	o?: number;
+}
+
+/**
+ * The state after one picker page: DingTalk's search while it works, the walk otherwise. Only the first page of a
+ * search may turn to the walk (no permission for the search, or a relay without it); a later page reports its failure.
+ */
+export async function searchOrWalk<S extends SearchState>(
+	state: S,
+	search: (state: S) => Promise<S | undefined>,
+	walk: (state: S) => Promise<S | undefined>,
+): Promise<S | undefined> {
+	if (state.mode !== 'search') return await walk(state);
+	const outcome = await attempt(async () => await search(state));
+	if ('value' in outcome) return outcome.value;
+	if (!(outcome.error instanceof NodeApiError) || (state.o ?? 0) > 0) throw outcome.error;
+	return await walk({ ...state, mode: 'walk' });
+}
+
 /** The result of one picker page: the token is there only while there is more to read. */
 export function pageOf(
 	results: INodeListSearchItems[],

@@ -4,7 +4,6 @@ import type {
 	INodeListSearchItems,
 	INodeListSearchResult,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import {
 	startWalk,
@@ -15,12 +14,13 @@ import {
 } from '../resources/shared/orgApi';
 import { dingTalkApiRequest } from '../transport';
 import {
-	attempt,
 	decodeState,
 	mapLimited,
 	matchesAny,
 	pageOf,
+	searchOrWalk,
 	unlessNotFound,
+	type SearchState,
 } from './searchState';
 
 const VERSION = 1;
@@ -49,11 +49,7 @@ const MOBILE = /^\+?[0-9][0-9-]{5,19}$/;
 const USERID_LIKE = /^[A-Za-z0-9_.@-]{1,64}$/;
 const NOT_FOUND = ['60121', '40035', '60003'];
 
-interface UserSearchState extends IDataObject {
-	v: number;
-	/** `search`: DingTalk's name search at offset `o`; `walk`: the organisation department by department. */
-	mode: 'search' | 'walk';
-	o?: number;
+interface UserSearchState extends SearchState {
 	walk?: IDataObject;
 	/**
 	 * Userids already shown that a later page could show again: exact hits of the first page and members of several
@@ -199,15 +195,10 @@ export async function searchUsers(
 			shown: results.map((r) => String(r.value)),
 		};
 	}
-	if (state.mode === 'search') {
-		const searching = state;
-		const outcome = await attempt(
-			async () => await searchPage.call(this, needle, searching, results),
-		);
-		if ('value' in outcome) return pageOf(results, outcome.value);
-		// Only the first page may change course; later pages of a search that worked report their failure.
-		if (!(outcome.error instanceof NodeApiError) || (state.o ?? 0) > 0) throw outcome.error;
-		state = { ...state, mode: 'walk' };
-	}
-	return pageOf(results, await walkPage.call(this, needle, state, results));
+	const next = await searchOrWalk(
+		state,
+		async (searching) => await searchPage.call(this, needle, searching, results),
+		async (walking) => await walkPage.call(this, needle, walking, results),
+	);
+	return pageOf(results, next);
 }

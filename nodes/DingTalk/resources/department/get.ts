@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { NodeOperation } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
 import { departmentField, readDepartmentId, resultOf } from '../shared/org';
-import { languageOption, readLanguage } from '../shared/language';
+import { languageOptions, readLanguage } from '../shared/language';
 
 export const getDepartment: NodeOperation = {
 	value: 'get',
@@ -17,14 +17,7 @@ export const getDepartment: NodeOperation = {
 			name: 'departmentId',
 			description: 'The department to get; the root department is 1',
 		}),
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [languageOption],
-		},
+		languageOptions,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const deptId = readDepartmentId.call(this, 'departmentId', itemIndex, 'Department');

@@ -4,7 +4,7 @@ import { returnAllFields } from '../../../shared/listFields';
 import type { NodeOperation } from '../../../shared/operations';
 import { departmentField, readDepartmentId } from '../shared/org';
 import { subDepartments } from '../shared/orgApi';
-import { languageOption, readLanguage } from '../shared/language';
+import { languageOptions, readLanguage } from '../shared/language';
 
 export const getManyDepartments: NodeOperation = {
 	value: 'getAll',
@@ -28,14 +28,7 @@ export const getManyDepartments: NodeOperation = {
 				'Whether to list every department below the parent (breadth-first, one call per department), not only its direct sub-departments',
 		},
 		...returnAllFields,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [languageOption],
-		},
+		languageOptions,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const parentId = readDepartmentId.call(this, 'parentId', itemIndex, 'Parent Department');

@@ -18,3 +18,13 @@ export function readLanguage(this: IExecuteFunctions, itemIndex: number): IDataO
 	const language = this.getNodeParameter('options.language', itemIndex, '') as string;
 	return language ? { language } : {};
 }
+
+/** The Options collection of a look-up whose only option is Language. */
+export const languageOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [languageOption],
+};

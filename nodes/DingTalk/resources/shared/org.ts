@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { checkText } from '../../../shared/checks';
 import { toIdList } from '../../../shared/idList';
 import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
 
@@ -90,36 +91,22 @@ export function readDepartmentId(
 	itemIndex: number,
 	label: string,
 ): number {
-	const value = locatorText(this, name, itemIndex);
-	if (!new RegExp(DEPARTMENT_ID_PATTERN).test(value) || !Number.isSafeInteger(Number(value))) {
-		throw new NodeOperationError(
-			this.getNode(),
-			value === ''
-				? `${label} is empty: pick one from the list or enter its ID (the root department is 1)`
-				: `${label} "${value}" is not a valid department ID: enter a positive whole number (the root department is 1)`,
-			{ itemIndex },
-		);
-	}
+	const value = checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
+		valid: (text) =>
+			new RegExp(DEPARTMENT_ID_PATTERN).test(text) && Number.isSafeInteger(Number(text)),
+		whenEmpty: 'pick one from the list or enter its ID (the root department is 1)',
+		invalid:
+			'is not a valid department ID: enter a positive whole number (the root department is 1)',
+	});
 	return Number(value);
 }
 
-function checkUserId(
-	context: IExecuteFunctions,
-	value: string,
-	itemIndex: number,
-	label: string,
-): string {
-	if (!new RegExp(USER_ID_PATTERN).test(value)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			value === ''
-				? `${label} is empty: pick a member from the list or enter a userid`
-				: `${label} "${value.slice(0, 80)}" is not a valid userid: it has 1–64 characters without spaces or commas (the staff ID, not the name)`,
-			{ itemIndex },
-		);
-	}
-	return value;
-}
+const USER_ID_RULE = {
+	valid: (value: string) => new RegExp(USER_ID_PATTERN).test(value),
+	whenEmpty: 'pick a member from the list or enter a userid',
+	invalid:
+		'is not a valid userid: it has 1–64 characters without spaces or commas (the staff ID, not the name)',
+};
 
 /** One member's userid from a `userField`. */
 export function readUserId(
@@ -128,7 +115,7 @@ export function readUserId(
 	itemIndex: number,
 	label = 'User',
 ): string {
-	return checkUserId(this, locatorText(this, name, itemIndex), itemIndex, label);
+	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, USER_ID_RULE);
 }
 
 /** The userids of a `usersField` pair, typed ones first, then picked ones; duplicates dropped, order kept. */
@@ -154,7 +141,7 @@ export function readUserIds(
 			{ itemIndex },
 		);
 	}
-	return ids.map((id) => checkUserId(this, id, itemIndex, label));
+	return ids.map((id) => checkText(this, id, itemIndex, label, USER_ID_RULE));
 }
 
 /** The old family wraps its data in `result`; items should hold only the data. */

@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { NodeOperation } from '../../../shared/operations';
 import { readUserId, userField } from '../shared/org';
 import { userProfile } from '../shared/orgApi';
-import { languageOption, readLanguage } from '../shared/language';
+import { languageOptions, readLanguage } from '../shared/language';
 
 export const getUser: NodeOperation = {
 	value: 'get',
@@ -16,14 +16,7 @@ export const getUser: NodeOperation = {
 			displayName: 'User',
 			description: 'The member to get: search by name, userid or mobile, or enter the userid',
 		}),
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [languageOption],
-		},
+		languageOptions,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const userid = readUserId.call(this, 'userId', itemIndex);

@@ -1,12 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
+import { readMobile } from '../../../shared/checks';
 import type { NodeOperation } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
 import { resultOf } from '../shared/org';
-
-/** Mobiles as DingTalk stores them: digits, optionally with a leading + and a country code, or separators. */
-const MOBILE_PATTERN = /^\+?[0-9][0-9 -]{3,19}$/;
 
 export const getUserIdByMobile: NodeOperation = {
 	value: 'getIdByMobile',
@@ -27,16 +24,7 @@ export const getUserIdByMobile: NodeOperation = {
 		},
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const mobile = String(this.getNodeParameter('mobile', itemIndex, '') ?? '').trim();
-		if (!MOBILE_PATTERN.test(mobile)) {
-			throw new NodeOperationError(
-				this.getNode(),
-				mobile === ''
-					? 'Mobile is empty: enter the mobile number of the member'
-					: `Mobile "${mobile.slice(0, 40)}" is not a mobile number: use digits, optionally with a leading +`,
-				{ itemIndex },
-			);
-		}
+		const mobile = readMobile.call(this, 'mobile', itemIndex);
 		const answer = await dingTalkApiRequest.call(this, {
 			method: 'POST',
 			path: '/topapi/v2/user/getbymobile',

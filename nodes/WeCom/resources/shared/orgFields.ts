@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
+import { checkText } from '../../../shared/checks';
 import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
 
 /** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
@@ -42,17 +42,11 @@ export function readUserId(
 	itemIndex: number,
 	label = 'User',
 ): string {
-	const value = locatorText(this, name, itemIndex);
-	if (!new RegExp(USER_ID_PATTERN).test(value)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			value === ''
-				? `${label} is empty: pick a member from the list or enter a userid`
-				: `${label} "${value}" is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."`,
-			{ itemIndex },
-		);
-	}
-	return value;
+	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
+		valid: (value) => new RegExp(USER_ID_PATTERN).test(value),
+		whenEmpty: 'pick a member from the list or enter a userid',
+		invalid: 'is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."',
+	});
 }
 
 export function readNumericId(
@@ -61,16 +55,11 @@ export function readNumericId(
 	itemIndex: number,
 	label: string,
 ): number {
-	const value = locatorText(this, name, itemIndex);
-	if (!new RegExp(NUMERIC_ID_PATTERN).test(value) || Number(value) > 0xffffffff) {
-		throw new NodeOperationError(
-			this.getNode(),
-			value === ''
-				? `${label} is empty: pick one from the list or enter its ID`
-				: `${label} "${value}" is not a valid ID: enter a positive whole number`,
-			{ itemIndex },
-		);
-	}
+	const value = checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
+		valid: (text) => new RegExp(NUMERIC_ID_PATTERN).test(text) && Number(text) <= 0xffffffff,
+		whenEmpty: 'pick one from the list or enter its ID',
+		invalid: 'is not a valid ID: enter a positive whole number',
+	});
 	return Number(value);
 }
 
