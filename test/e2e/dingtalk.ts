@@ -171,11 +171,53 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 		return JSON.parse(text) as Array<{ dept_id: number; name: string; parent_id: number }>;
 	};
 
+	/** A picker page as the editor asks n8n for it (n8n's DynamicNodeParametersService runs the node's listSearch). */
+	const picker = async (methodName: string, filter: string) =>
+		await rest.post<{ results: Array<{ name: string; value: string }>; paginationToken?: string }>(
+			'/dynamic-node-parameters/resource-locator-results',
+			{
+				nodeTypeAndVersion: { name: `${PACKAGE_NAME}.dingTalk`, version: 1 },
+				path: 'parameters.userId',
+				methodName,
+				currentNodeParameters: {
+					resource: 'user',
+					operation: 'get',
+					userId: { __rl: true, mode: 'list', value: '' },
+				},
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+				...(filter ? { filter } : {}),
+			},
+		);
+
 	return [
+		[
+			"DingTalk: the member and department pickers answer through n8n's editor API (browse, search by name)",
+			async () => {
+				const browse = await picker('searchUsers', '');
+				expect(
+					browse.results.length === 7 && browse.results[0].name === '王经理 (manager001)',
+					`browsing members answered ${JSON.stringify(browse).slice(0, 300)}`,
+				);
+				const found = await picker('searchUsers', '组长');
+				expect(
+					JSON.stringify(found.results) ===
+						JSON.stringify([{ name: '陈组长 (lead001)', value: 'lead001' }]),
+					`searching 组长 answered ${JSON.stringify(found).slice(0, 300)}`,
+				);
+				const departments = await picker('searchDepartments', '前端');
+				expect(
+					departments.results.some((d) => d.value === '102'),
+					`searching departments for 前端 answered ${JSON.stringify(departments).slice(0, 300)}`,
+				);
+			},
+		],
 		[
 			'DingTalk: Department Get Many runs in a workflow (Webhook → DingTalk) and walks the tree with one token',
 			async () => {
 				const before = emulator.tokenIssueCount('dingtalk');
+				const listsubBefore = emulator.callsTo('/topapi/v2/department/listsub').length;
 				const first = await departments();
 				expect(
 					JSON.stringify(first.map((d) => [d.dept_id, d.name])) ===
@@ -190,7 +232,7 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 				);
 				const second = await departments();
 				expect(second.length === 5, `the second run answered ${second.length} departments`);
-				const listsub = emulator.callsTo('/topapi/v2/department/listsub');
+				const listsub = emulator.callsTo('/topapi/v2/department/listsub').slice(listsubBefore);
 				expect(listsub.length === 12, `${listsub.length} listsub calls for two runs, expected 12`);
 				expect(
 					new Set(listsub.map((c) => c.query.access_token)).size === 1 &&
@@ -255,7 +297,7 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 				);
 				// What n8n itself does in a Test, for the record: does it run preAuthentication while a token is stored?
 				world.say(
-					`      (n8n asked the token endpoint ${asked.length} time(s) for that Test: ${asked.length > 1 ? 'preAuthentication ran too' : 'only the Test request; preAuthentication did not run with a token stored'})`,
+					`      (stored-token Test: n8n asked the token endpoint ${asked.length} time(s): ${asked.length > 1 ? 'preAuthentication ran too' : 'only the Test request; preAuthentication did not run with a token stored'})`,
 				);
 			},
 		],
