@@ -52,6 +52,13 @@ export class DingTalkApi implements ICredentialType {
 			description: 'On the same page: Client Secret (原 AppSecret)',
 		},
 		{
+			displayName:
+				"Test proves Client ID, Client Secret and API Host (New API): it asks DingTalk for a new token with exactly what is typed here. Agent ID, Robot Code, API Host (Old API) and the app's permissions (权限管理) are checked on first use, where an error names the fix. 测试只验证 Client ID、Client Secret 和新版 API 地址；AgentId、机器人编码、旧版 API 地址与接口权限在首次调用时检查，报错会说明如何修复。",
+			name: 'testNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Agent ID (AgentId)',
 			name: 'agentId',
 			type: 'string',
@@ -158,13 +165,14 @@ export class DingTalkApi implements ICredentialType {
 		}
 		if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
 			const code = String(answer?.code ?? answer?.errcode ?? 'unknown');
-			const { message } = describeDingTalkError(
+			const { message, zh } = describeDingTalkError(
 				code,
 				String(answer?.message ?? answer?.errmsg ?? ''),
 				answer ?? {},
 				String(answer?.requestid ?? '') || undefined,
 			);
-			throw new Error(`DingTalk refused to issue an access token: ${message}`);
+			// English and Chinese: this message is what the credential Test shows when no token was stored yet.
+			throw new Error(`DingTalk refused to issue an access token: ${message}${zh ? ` ${zh}` : ''}`);
 		}
 		return {
 			accessToken: answer.accessToken,
@@ -189,7 +197,11 @@ export class DingTalkApi implements ICredentialType {
 	}
 
 	// Asks for a token with exactly the Client ID, Client Secret and host typed into the form: a stored token plays no
-	// part, so an edited secret or host is proven (or refused) by this Test alone.
+	// part, so an edited secret or host is proven (or refused) by this Test alone. Nothing more can be proven honestly
+	// in n8n 2.x: a credential test is one declarative request (a function test would need this.helpers.request, which
+	// community nodes may not use), and n8n runs preAuthentication in a test only while no token is stored, so a second,
+	// authenticated call (one that would prove the AgentId, e.g. with a permission the app may not have) could run with
+	// a token fetched for other values. The notice above says so; the AgentId is checked by the first call that sends it.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
@@ -208,7 +220,15 @@ export class DingTalkApi implements ICredentialType {
 				properties: {
 					value: 400,
 					message:
-						'Client ID or Client Secret is wrong: copy both again from 开发者后台 → the app → 凭证与基础信息. (Client ID 或 Client Secret 错误)',
+						'Client ID or Client Secret is wrong (invalidClientIdOrSecret): copy both again from 开发者后台 → the app → 凭证与基础信息. Client ID 或 Client Secret 错误：请在开发者后台 → 应用 → 凭证与基础信息 中重新复制。',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						"DingTalk refused this server (HTTP 403): most often n8n's IP is not in the app's server IP whitelist (60020): add it under 开发者后台 → the app → 安全设置 → 服务器出口IP, or set the API hosts to a relay proxy whose IP is listed. 钉钉拒绝了本服务器：通常是 n8n 的出口 IP 不在应用的服务器出口IP白名单中（60020），请在 安全设置 中添加，或改用白名单内的转发代理。",
 				},
 			},
 			{
@@ -216,7 +236,7 @@ export class DingTalkApi implements ICredentialType {
 				properties: {
 					value: 404,
 					message:
-						'API Host (New API) does not answer like DingTalk (HTTP 404): use https://api.dingtalk.com or your relay proxy.',
+						'API Host (New API) does not answer like DingTalk (HTTP 404): use https://api.dingtalk.com or your relay proxy. 新版 API 地址不是钉钉的地址：请填写 https://api.dingtalk.com 或您的转发代理。',
 				},
 			},
 		],

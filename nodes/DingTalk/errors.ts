@@ -220,6 +220,8 @@ function requiredPermission(answer: IDataObject, message: string): string | unde
 export interface DescribedError {
 	message: string;
 	description: string;
+	/** The Chinese hint (with the permission to grant), when the code has one. */
+	zh?: string;
 }
 
 /**
@@ -242,13 +244,10 @@ export function describeDingTalkError(
 	const message = hint
 		? `${hint.en}${permissionText} (DingTalk ${code}: ${cleaned})`
 		: `DingTalk error ${code}: ${cleaned}`;
+	const zh = hint ? `${hint.zh}${permission ? ` 需要的权限：${permission}。` : ''}` : undefined;
 	const lines = hint
-		? [
-				`${hint.en}${permissionText}`,
-				`${hint.zh}${permission ? ` 需要的权限：${permission}。` : ''}`,
-				`DingTalk code ${code}: ${cleaned}`,
-			]
+		? [`${hint.en}${permissionText}`, zh, `DingTalk code ${code}: ${cleaned}`]
 		: [`DingTalk code ${code}: ${cleaned}`];
 	if (requestId) lines.push(`Request ID: ${requestId}`);
-	return { message, description: lines.join('\n') };
+	return { message, description: lines.join('\n'), zh };
 }

@@ -1,10 +1,10 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 export interface ListOrIdLocatorOptions {
 	name: string;
 	displayName: string;
 	description: string;
-	/** Default true. */
+	/** Default true; an optional picker (e.g. a new group owner) may stay empty. */
 	required?: boolean;
 	/** The node's listSearch method behind From List. */
 	searchListMethod: string;
@@ -19,7 +19,7 @@ export interface ListOrIdLocatorOptions {
 	};
 }
 
-/** A picker every platform's pickers share: a searchable list, or an ID. */
+/** A picker every platform's pickers share: a searchable, paged list, or an ID. */
 export function listOrIdLocator(options: ListOrIdLocatorOptions): INodeProperties {
 	const { id } = options;
 	return {
@@ -58,4 +58,29 @@ export function listOrIdLocator(options: ListOrIdLocatorOptions): INodePropertie
 			},
 		],
 	};
+}
+
+export type LocatorOptions = Omit<ListOrIdLocatorOptions, 'searchListMethod' | 'id'>;
+
+/** One kind of thing a picker picks (users, departments, tags): its list method and what By ID accepts. */
+export interface LocatorKind {
+	searchListMethod: string;
+	pattern: string;
+	errorMessage: string;
+	placeholder: string;
+}
+
+/** A picker for one thing of a known kind. */
+export function locatorField(options: LocatorOptions, kind: LocatorKind): INodeProperties {
+	return listOrIdLocator({
+		...options,
+		searchListMethod: kind.searchListMethod,
+		id: { placeholder: kind.placeholder, pattern: kind.pattern, errorMessage: kind.errorMessage },
+	});
+}
+
+/** Reads a locator (or plain) parameter as trimmed text; an expression may have produced a number. */
+export function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
+	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	return raw === undefined || raw === null ? '' : String(raw).trim();
 }

@@ -3,7 +3,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../nodes/DingTalk/DingTalk.node';
 import { ApiEmulator } from '../emulator';
-import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
+import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
 import { Harness } from '../harness';
 import type { RunResult } from '../harness';
 
@@ -20,21 +20,9 @@ export interface DingTalkTestEnv {
 	stop(): Promise<void>;
 }
 
-/** The credential values of the seeded app, both API hosts pointing at the emulator. */
+/** The credential values of the seeded app, both API hosts pointing at the emulator, no token yet. */
 export function seededCredential(baseUrl: string) {
-	return {
-		clientId: DINGTALK_SEED.appKey,
-		clientSecret: DINGTALK_SEED.appSecret,
-		agentId: String(DINGTALK_SEED.agentId),
-		corpId: DINGTALK_SEED.corpId,
-		robotCode: '',
-		apiBaseUrl: baseUrl,
-		oapiBaseUrl: baseUrl,
-		callbackToken: DINGTALK_SEED.callbackToken,
-		aesKey: DINGTALK_SEED.aesKey,
-		accessToken: '',
-		accessTokenFor: '',
-	};
+	return { ...dingTalkCredentialData(baseUrl), accessToken: '', accessTokenFor: '' };
 }
 
 /** Emulator + harness + a DingTalkApi credential pointing at the emulator's seeded app. */

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node and jest, never inside n8n */
 // `npm run test:e2e`: the built package inside a real n8n 2.x (Node 24), driven over HTTP on 127.0.0.1,
-// against the WeCom emulator. Prints one line per check and closes with `e2e: N passed, M failed`;
+// against the WeCom and DingTalk emulator. Prints one line per check and closes with `e2e: N passed, M failed`;
 // exits non-zero when anything failed. E2E_KEEP=1 keeps the temporary n8n folder for inspection.
 import { deepStrictEqual } from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +32,7 @@ import {
 	triggerUrl,
 	type Example,
 } from './instance';
+import { dingTalkChecks, importDingTalk } from './dingtalk';
 import {
 	buildPackage,
 	freePort,
@@ -666,8 +667,8 @@ async function main(): Promise<number> {
 		say(`- provisioning Node 24 and n8n (test/e2e/provision.sh) [${SECONDS()}]`);
 		const toolchain = await provision(quiet('provision'));
 		folder = mkdtempSync(join(tmpdir(), 'n8n-wecom-e2e-'));
-		// Both platforms: the group robot checks post to the DingTalk robot too.
-		emulator = await ApiEmulator.start({ port: 0 });
+		// Both platforms: the group robot checks post to the DingTalk robot too, and the DingTalk block uses its app.
+		emulator = await ApiEmulator.start({ port: 0, plugins: ['wecom', 'dingtalk'] });
 		const owner: Owner = { email: 'e2e@example.com', password: randomPassword() };
 		const config: N8nConfig = {
 			userFolder: folder,
@@ -681,7 +682,13 @@ async function main(): Promise<number> {
 		// The imports need no built code (n8n stores workflows as JSON), so both run at once.
 		await Promise.all([
 			buildPackage(quiet('build')),
-			importAndPublish(toolchain, config, emulator.baseUrl, folder, quiet('n8n cli')),
+			(async () => {
+				await importAndPublish(toolchain, config, emulator!.baseUrl, folder!, quiet('n8n cli'));
+				// DingTalk: its own credential and workflow, imported after WeCom's (one CLI at a time on the database).
+				await importDingTalk(toolchain, config, emulator!.baseUrl, folder!, quiet('n8n cli'), {
+					workflow: true,
+				});
+			})(),
 		]);
 		installPackage(folder);
 		say(`- starting n8n on ${config.port} (emulator on ${emulator.baseUrl}) [${SECONDS()}]`);
@@ -715,6 +722,11 @@ async function main(): Promise<number> {
 		say(`- n8n is up; checks [${SECONDS()}]`);
 		await checks(world);
 		await robotChecks(world);
+		// --- DingTalk (its own block: credential, credential Test, a workflow with the DingTalk node) ---------
+		say(`- DingTalk checks [${SECONDS()}]`);
+		for (const [name, body] of dingTalkChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl, say })) {
+			await check(name, body);
+		}
 	} catch (error) {
 		outcome.failed += 1;
 		say(`  ✗ set-up: ${(error as Error).message}`);

@@ -1,13 +1,14 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
-// `npm start`: a local n8n with this package installed, a WeCom emulator, a ready credential pointing
+// `npm start`: a local n8n with this package installed, a WeCom + DingTalk emulator, ready credentials pointing
 // at it and the example workflows published. State lives in .n8n-sandbox/ (git-ignored) and is reused
 // by the next start. Ctrl-C stops n8n and the emulator.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { ApiEmulator, WECOM_SEED } from '../emulator';
+import { ApiEmulator, DINGTALK_SEED, WECOM_SEED } from '../emulator';
 import { seedTemplates } from '../emulator/wecom/seed';
 import type { RecordedCall } from '../emulator';
+import { DINGTALK_CREDENTIAL, importDingTalk } from './dingtalk';
 import {
 	CREDENTIAL,
 	importAndPublish,
@@ -44,6 +45,8 @@ export interface SandboxState {
 	emulatorPort: number;
 	/** Set once the credential and the examples are imported and published. */
 	importedAt?: string;
+	/** Set once the DingTalk credential is imported (sandboxes made before it get it on their next start). */
+	dingTalkImportedAt?: string;
 	/** The port n8n listens on in the current (or last) run; sandbox:send reads it. */
 	n8nPort?: number;
 }
@@ -140,7 +143,10 @@ async function main(): Promise<void> {
 		buildPackage(progress('build')),
 	]);
 
-	const emulator = await ApiEmulator.start({ port: state.emulatorPort });
+	const emulator = await ApiEmulator.start({
+		port: state.emulatorPort,
+		plugins: ['wecom', 'dingtalk'],
+	});
 	const config: N8nConfig = {
 		userFolder,
 		port: n8nPort,
@@ -174,6 +180,13 @@ async function main(): Promise<void> {
 			say('sandbox: first start: importing the emulator credential and the example workflows…');
 			await importAndPublish(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'));
 			state.importedAt = new Date().toISOString();
+		}
+		if (!state.dingTalkImportedAt) {
+			say('sandbox: importing the DingTalk credential (both API hosts → the emulator)…');
+			await importDingTalk(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'), {
+				workflow: false,
+			});
+			state.dingTalkImportedAt = new Date().toISOString();
 		}
 		state.n8nPort = n8nPort;
 		writeState(state);
@@ -209,6 +222,12 @@ async function main(): Promise<void> {
 		say(` credential     "${CREDENTIAL.name}" → the emulator`);
 		say(
 			` robots         "${ROBOT_CREDENTIALS.wecom.name}", "${ROBOT_CREDENTIALS.dingtalk.name}" → the emulator`,
+		);
+		say(
+			` DingTalk       credential "${DINGTALK_CREDENTIAL.name}" → the emulator (Client ID ${DINGTALK_SEED.appKey}, agent ${DINGTALK_SEED.agentId})`,
+		);
+		say(
+			'                add a DingTalk node, pick that credential, try Department or User operations',
 		);
 		say('');
 		say(' Published workflows and their WeCom Trigger URLs:');

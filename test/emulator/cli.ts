@@ -1,6 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
-// `npm run emulator [-- --port N] [--org-size N]`: the emulator on its own, for trying nodes in a local n8n.
-// --org-size adds N members (in 110 departments) to the WeCom corp, e.g. 10000 to try the pickers at that size.
+// `npm run emulator [-- --port N] [--org-size N] [--dingtalk-members N]`: the emulator on its own, for trying nodes in
+// a local n8n. --org-size adds N members (in 110 departments) to the WeCom corp, e.g. 10000 to try the pickers at that
+// size; --dingtalk-members (or EMULATOR_DINGTALK_MEMBERS) adds a large DingTalk organisation (seedLargeOrg).
+import { seedLargeOrg as seedLargeDingTalkOrg } from './dingtalk/largeOrg';
 import { ApiEmulator, STREAM_CONTROL_PREFIX } from './server';
 
 const STREAM_PING_INTERVAL_MS = 30_000;
@@ -31,15 +33,28 @@ function orgSizeFrom(argv: string[]): number | undefined {
 	return size;
 }
 
+function membersFrom(argv: string[], env: NodeJS.ProcessEnv): number {
+	const flag = argv.indexOf('--dingtalk-members');
+	const raw = flag !== -1 ? argv[flag + 1] : env.EMULATOR_DINGTALK_MEMBERS;
+	if (raw === undefined || raw === '') return 0;
+	const members = Number(raw);
+	if (!Number.isInteger(members) || members < 0 || members > 200_000) {
+		throw new Error(`invalid --dingtalk-members: ${raw}`);
+	}
+	return members;
+}
+
 async function main(): Promise<void> {
 	const argv = process.argv.slice(2);
 	const orgSize = orgSizeFrom(argv);
+	const members = membersFrom(argv, process.env);
 	const emulator = await ApiEmulator.start({
 		port: portFrom(argv, process.env),
 		// A quiet Stream connection still hears from the server, as from DingTalk's.
 		stream: { pingIntervalMs: STREAM_PING_INTERVAL_MS },
 	});
 	const org = orgSize ? seedLargeOrg(emulator.wecom, { members: orgSize }) : undefined;
+	if (members > 0) seedLargeDingTalkOrg(emulator.dingtalk, members);
 	const control = `${emulator.baseUrl}${STREAM_CONTROL_PREFIX}`;
 	const lines = [
 		'WeCom / DingTalk API emulator (a local test double; these are emulator values, not real credentials)',
@@ -62,6 +77,9 @@ async function main(): Promise<void> {
 		`  CorpId:         ${DINGTALK_SEED.corpId}`,
 		`  Token:          ${DINGTALK_SEED.callbackToken}`,
 		`  aes_key:        ${DINGTALK_SEED.aesKey}`,
+		...(members > 0
+			? [`  Organisation:   ${members} extra members in 20 divisions x 10 teams`]
+			: []),
 		'',
 		'DingTalk Stream mode (the API host above serves /v1.0/gateway/connections/open; tickets last 90 s):',
 		`  push an event:      curl -X POST ${control}events -d '{"eventType":"user_add_org","data":{"UserId":["manager4220"]}}'`,

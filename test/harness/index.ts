@@ -1,3 +1,4 @@
 export * from './credentialsHelper';
 export * from './engine';
 export * from './webhook';
+export * from './pickers';

@@ -5,66 +5,157 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
+import { DEPARTMENT_ID_PATTERN, resultOf } from '../resources/shared/org';
+import { subDepartments } from '../resources/shared/orgApi';
 import { dingTalkApiRequest } from '../transport';
+import {
+	decodeState,
+	mapLimited,
+	matchesAny,
+	pageOf,
+	searchOrWalk,
+	unlessNotFound,
+	type SearchState,
+} from './searchState';
+import { searchUsers } from './users';
 
-/** listsub calls one page of the picker may spend: the tree is walked level by level, page by page. */
-const LEVEL_CALLS_PER_PAGE = 25;
+const VERSION = 1;
 
-interface Walk {
+/**
+ * listsub calls a page may spend without a filter (the editor asks for more pages itself): 24, or up to 240 while the
+ * page is still empty (the end of a walk lists leaf departments, which have no children to show), 4 at a time.
+ */
+const BROWSE_CALLS = 24;
+const BROWSE_MAX_CALLS = 240;
+const LISTSUB_WIDTH = 4;
+
+/** With a filter the editor loads more only on scrolling: enough matches to scroll, or a longer walk. */
+const SEARCH_PAGE = 20;
+const FILTERED_WALK_CALLS = 80;
+
+const NOT_FOUND = ['60003', '40035'];
+
+interface DepartmentSearchState extends SearchState {
 	/** Departments whose children are still to be listed, with the path of names leading to them. */
-	queue: Array<{ id: number; path: string }>;
+	queue?: Array<[number, string]>;
+	/** An exact hit of the first page, not to be shown again. */
+	shown?: number;
 }
 
-function readWalk(token: string | undefined): Walk {
-	if (token) {
-		try {
-			const walk = JSON.parse(token) as Walk;
-			if (Array.isArray(walk.queue)) return walk;
-		} catch {
-			// A token from another version of the picker: start over.
+async function getDepartment(
+	this: ILoadOptionsFunctions,
+	id: number,
+): Promise<IDataObject | undefined> {
+	return await unlessNotFound(
+		async () =>
+			resultOf(
+				await dingTalkApiRequest.call(this, {
+					method: 'POST',
+					path: '/topapi/v2/department/get',
+					body: { dept_id: id },
+				}),
+			),
+		NOT_FOUND,
+	);
+}
+
+function entry(department: IDataObject | undefined): INodeListSearchItems | undefined {
+	const id = Number(department?.dept_id);
+	if (!Number.isSafeInteger(id) || id < 1) return undefined;
+	return { name: `${String(department?.name ?? id)} (${id})`, value: String(id) };
+}
+
+/** One page of DingTalk's name search (/v1.0/contact/departments/search): ids, then their names. */
+async function searchPage(
+	this: ILoadOptionsFunctions,
+	needle: string,
+	state: DepartmentSearchState,
+	results: INodeListSearchItems[],
+): Promise<DepartmentSearchState | undefined> {
+	const offset = state.o ?? 0;
+	const answer = await dingTalkApiRequest.call(this, {
+		method: 'POST',
+		path: '/v1.0/contact/departments/search',
+		body: { queryWord: needle, offset, size: SEARCH_PAGE },
+	});
+	const ids = (Array.isArray(answer.list) ? answer.list : [])
+		.map(Number)
+		.filter((id) => Number.isSafeInteger(id) && id > 0 && id !== state.shown);
+	const departments = await mapLimited(ids, 4, async (id) => await getDepartment.call(this, id));
+	for (const department of departments) {
+		const item = entry(department);
+		if (item) results.push(item);
+	}
+	return answer.hasMore === true ? { ...state, o: offset + SEARCH_PAGE } : undefined;
+}
+
+/** One page of the breadth-first walk: each listsub call names one level below one department. */
+async function walkPage(
+	this: ILoadOptionsFunctions,
+	needle: string,
+	state: DepartmentSearchState,
+	results: INodeListSearchItems[],
+): Promise<DepartmentSearchState | undefined> {
+	const queue = state.queue ?? [[1, '']];
+	const enough = (calls: number) =>
+		needle
+			? results.length >= SEARCH_PAGE || calls >= FILTERED_WALK_CALLS
+			: calls >= BROWSE_MAX_CALLS || (calls >= BROWSE_CALLS && results.length > 0);
+	let calls = 0;
+	while (!enough(calls) && queue.length) {
+		// A few departments at a time (DingTalk allows about 20 calls per second per API), in order.
+		const batch = queue.splice(0, Math.min(LISTSUB_WIDTH, queue.length));
+		calls += batch.length;
+		const levels = await mapLimited(batch, LISTSUB_WIDTH, async ([parentId]) => {
+			return await subDepartments.call(this, parentId);
+		});
+		for (const [index, children] of levels.entries()) {
+			const parentPath = batch[index][1];
+			for (const child of children) {
+				const id = Number(child.dept_id);
+				if (!Number.isSafeInteger(id) || id < 1) continue;
+				const name = String(child.name ?? id);
+				const path = parentPath ? `${parentPath} / ${name}` : name;
+				queue.push([id, path]);
+				if (id !== state.shown && (!needle || matchesAny(needle, [path, String(id)]))) {
+					results.push({ name: `${path} (${id})`, value: String(id) });
+				}
+			}
 		}
 	}
-	return { queue: [{ id: 1, path: '' }] };
+	return queue.length ? { ...state, mode: 'walk', queue } : undefined;
 }
 
 /**
- * Department picker. DingTalk lists one level per call (listsub), so the tree is walked breadth-first: each page
- * lists a bounded number of departments' children and hands the rest of the walk to the next page, so even a large
- * organisation shows its first page quickly. The filter matches names, paths and ids.
+ * Department picker. Without a filter the tree is walked breadth-first, showing paths, a bounded number of listsub
+ * calls per page, the rest of the walk handed to the next page. With a filter, a department ID is looked up directly
+ * and names go to DingTalk's own search (/v1.0/contact/departments/search); an app that may not use that search gets
+ * the walk, filtered by path and ID.
  */
 export async function searchDepartments(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const walk = readWalk(paginationToken);
-	const needle = (filter ?? '').trim().toLowerCase();
+	const needle = (filter ?? '').trim();
 	const results: INodeListSearchItems[] = [];
-	if (!paginationToken && (!needle || '1'.includes(needle))) {
-		results.push({ name: 'Root department (1)', value: '1' });
-	}
-	for (let calls = 0; calls < LEVEL_CALLS_PER_PAGE && walk.queue.length; calls++) {
-		const parent = walk.queue.shift() as { id: number; path: string };
-		const answer = await dingTalkApiRequest.call(this, {
-			method: 'POST',
-			path: '/topapi/v2/department/listsub',
-			body: { dept_id: parent.id },
-		});
-		const children = Array.isArray(answer.result) ? (answer.result as IDataObject[]) : [];
-		for (const child of children) {
-			const id = Number(child.dept_id);
-			const name = String(child.name ?? id);
-			const path = parent.path ? `${parent.path} / ${name}` : name;
-			walk.queue.push({ id, path });
-			if (!needle || path.toLowerCase().includes(needle) || String(id) === needle) {
-				results.push({ name: `${path} (${id})`, value: String(id) });
-			}
+	let state = decodeState<DepartmentSearchState>(paginationToken, VERSION);
+	if (!state) {
+		state = { v: VERSION, mode: needle ? 'search' : 'walk' };
+		// The root first when browsing (its name is the organisation's); a numeric filter is tried as an ID.
+		const exact = !needle ? 1 : new RegExp(DEPARTMENT_ID_PATTERN).test(needle) ? Number(needle) : 0;
+		const item = exact ? entry(await getDepartment.call(this, exact)) : undefined;
+		if (item) {
+			results.push(item);
+			state.shown = Number(item.value);
 		}
 	}
-	return {
-		results,
-		paginationToken: walk.queue.length ? JSON.stringify(walk) : undefined,
-	};
+	const next = await searchOrWalk(
+		state,
+		async (searching) => await searchPage.call(this, needle, searching, results),
+		async (walking) => await walkPage.call(this, needle, walking, results),
+	);
+	return pageOf(results, next);
 }
 
-export const orgListSearch = { searchDepartments };
+export const orgListSearch = { searchDepartments, searchUsers };

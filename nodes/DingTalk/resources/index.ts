@@ -3,6 +3,7 @@ import { approvalResource } from './approval';
 import { departmentResource } from './department';
 import { mediaResource } from './media';
 import { robotMessageResource } from './robotMessage';
+import { userResource } from './user';
 import { workNotificationResource } from './workNotification';
 
 export const resources: NodeResource[] = [
@@ -11,4 +12,5 @@ export const resources: NodeResource[] = [
 	mediaResource,
 	approvalResource,
 	departmentResource,
+	userResource,
 ];

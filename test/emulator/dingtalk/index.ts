@@ -100,6 +100,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 export * from './customRobot';
 export * from './errors';
 export * from './robot';
+export * from './largeOrg';
 export * from './seed';
 export * from './state';
 export * from './stream';

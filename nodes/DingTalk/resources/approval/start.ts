@@ -11,7 +11,8 @@ import {
 } from '../../../shared/collections';
 import { failFor, type Fail, type NodeOperation } from '../../../shared/operations';
 import { CREDENTIAL_TYPE, dingTalkApiRequest } from '../../transport';
-import { departmentField, locatorText, resultOf } from '../shared/org';
+import { locatorText } from '../../../shared/locator';
+import { departmentField, resultOf } from '../shared/org';
 import type { DriveFile } from './drive';
 import { uploadApprovalFiles } from './drive';
 import { processCodeField, readProcessCode, requiredText, userField, userIdList } from './fields';

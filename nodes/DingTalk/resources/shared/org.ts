@@ -1,58 +1,88 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { checkText } from '../../../shared/checks';
+import { toIdList } from '../../../shared/idList';
+import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
+
 /** DingTalk department ids are positive integers (the root is 1). */
 export const DEPARTMENT_ID_PATTERN = '^[1-9][0-9]{0,18}$';
 
-interface DepartmentFieldOptions {
-	name: string;
-	displayName: string;
-	description: string;
+/**
+ * DingTalk userids (员工 userId): set by DingTalk or by the admin, up to 64 characters; never blank, never with
+ * whitespace or the separators a list of them uses.
+ */
+export const USER_ID_PATTERN = '^[^\\s,，|]{1,64}$';
+
+const ID_LIST_HINT =
+	'Comma-separated userids, or an expression giving an array of userids (or of objects with a userid)';
+
+interface DepartmentFieldOptions extends LocatorOptions {
 	/** Start at the root department (1) rather than empty. */
 	defaultRoot?: boolean;
 }
 
-/** A department picker: from the organisation's tree, or by ID. */
+/** A department picker: from the organisation's tree (searchable, paged), or by ID. */
 export function departmentField(options: DepartmentFieldOptions): INodeProperties {
-	const field: INodeProperties = {
-		displayName: options.displayName,
-		name: options.name,
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: options.description,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchDepartments', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '1',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: DEPARTMENT_ID_PATTERN,
-							errorMessage: 'A department ID is a positive whole number (the root department is 1)',
-						},
-					},
-				],
-			},
-		],
-	};
+	const field = locatorField(options, {
+		searchListMethod: 'searchDepartments',
+		pattern: DEPARTMENT_ID_PATTERN,
+		placeholder: '1',
+		errorMessage: 'A department ID is a positive whole number (the root department is 1)',
+	});
 	if (options.defaultRoot) field.default = { mode: 'id', value: '1' };
 	return field;
 }
 
-/** Reads a locator (or plain) parameter as trimmed text; an expression may have produced a number. */
-export function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
-	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	return raw === undefined || raw === null ? '' : String(raw).trim();
+/** A picker for one member: searched by name, userid or mobile across the organisation, or by userid. */
+export function userField(options: LocatorOptions): INodeProperties {
+	return locatorField(options, {
+		searchListMethod: 'searchUsers',
+		pattern: USER_ID_PATTERN,
+		placeholder: 'manager4220',
+		errorMessage: 'A userid has 1–64 characters without spaces or commas',
+	});
+}
+
+/**
+ * Several members, in two fields side by side: `<name>` takes userids as text (comma-separated, or an expression
+ * giving an array), `<name>Picked` adds members one by one with the searchable picker. n8n has no multi-select that
+ * searches and pages, so a list of pickers is the picker for many; read both with `readUserIds`.
+ */
+export function usersField(options: LocatorOptions): INodeProperties[] {
+	return [
+		{
+			displayName: `${options.displayName} (User IDs)`,
+			name: options.name,
+			type: 'string',
+			default: '',
+			placeholder: 'manager4220, dev001',
+			hint: ID_LIST_HINT,
+			description: `${options.description} Combined with the members picked below`,
+		},
+		{
+			displayName: `${options.displayName} (Picked)`,
+			name: `${options.name}Picked`,
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Pick a Member',
+			default: {},
+			description: `${options.description} Combined with the user IDs above`,
+			options: [
+				{
+					displayName: 'Member',
+					name: 'member',
+					values: [
+						userField({
+							name: 'user',
+							displayName: 'Member',
+							description: 'Search by name, userid or mobile, or enter a userid',
+						}),
+					],
+				},
+			],
+		},
+	];
 }
 
 export function readDepartmentId(
@@ -61,17 +91,57 @@ export function readDepartmentId(
 	itemIndex: number,
 	label: string,
 ): number {
-	const value = locatorText(this, name, itemIndex);
-	if (!new RegExp(DEPARTMENT_ID_PATTERN).test(value) || !Number.isSafeInteger(Number(value))) {
+	const value = checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
+		valid: (text) =>
+			new RegExp(DEPARTMENT_ID_PATTERN).test(text) && Number.isSafeInteger(Number(text)),
+		whenEmpty: 'pick one from the list or enter its ID (the root department is 1)',
+		invalid:
+			'is not a valid department ID: enter a positive whole number (the root department is 1)',
+	});
+	return Number(value);
+}
+
+const USER_ID_RULE = {
+	valid: (value: string) => new RegExp(USER_ID_PATTERN).test(value),
+	whenEmpty: 'pick a member from the list or enter a userid',
+	invalid:
+		'is not a valid userid: it has 1–64 characters without spaces or commas (the staff ID, not the name)',
+};
+
+/** One member's userid from a `userField`. */
+export function readUserId(
+	this: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label = 'User',
+): string {
+	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, USER_ID_RULE);
+}
+
+/** The userids of a `usersField` pair, typed ones first, then picked ones; duplicates dropped, order kept. */
+export function readUserIds(
+	this: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label: string,
+): string[] {
+	const typed = this.getNodeParameter(name, itemIndex, '') as unknown;
+	// Each picked entry is a resource locator value ({mode, value}); toIdList reads its value.
+	const picked = this.getNodeParameter(`${name}Picked.member`, itemIndex, []) as Array<{
+		user?: unknown;
+	}>;
+	const { ids, unreadable } = toIdList([
+		typed,
+		...(Array.isArray(picked) ? picked.map((entry) => entry?.user) : []),
+	]);
+	if (unreadable.length > 0) {
 		throw new NodeOperationError(
 			this.getNode(),
-			value === ''
-				? `${label} is empty: pick one from the list or enter its ID (the root department is 1)`
-				: `${label} "${value}" is not a valid department ID: enter a positive whole number (the root department is 1)`,
+			`${label}: cannot read ${JSON.stringify(unreadable[0]).slice(0, 80)} as a userid; give userids separated by commas, or an array of them`,
 			{ itemIndex },
 		);
 	}
-	return Number(value);
+	return ids.map((id) => checkText(this, id, itemIndex, label, USER_ID_RULE));
 }
 
 /** The old family wraps its data in `result`; items should hold only the data. */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { listOrIdLocator } from '../../../shared/locator';
+import { checkText } from '../../../shared/checks';
+import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
 
 /** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
 export const USER_ID_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
@@ -9,56 +9,31 @@ export const USER_ID_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
 /** Department and tag ids are positive 32-bit integers. */
 export const NUMERIC_ID_PATTERN = '^[1-9][0-9]{0,9}$';
 
-interface LocatorOptions {
-	name: string;
-	displayName: string;
-	description: string;
-	/** Default true; an optional picker (e.g. a new group owner) may stay empty. */
-	required?: boolean;
-}
-
-function locator(
-	options: LocatorOptions,
-	searchListMethod: string,
-	pattern: string,
-	idPlaceholder: string,
-	errorMessage: string,
-): INodeProperties {
-	return listOrIdLocator({
-		...options,
-		searchListMethod,
-		id: { placeholder: idPlaceholder, pattern, errorMessage },
+export function userLocator(options: LocatorOptions): INodeProperties {
+	return locatorField(options, {
+		searchListMethod: 'searchUsers',
+		pattern: USER_ID_PATTERN,
+		placeholder: 'zhangsan',
+		errorMessage: 'A userid has 1–64 letters, digits, "_", "-", "@" or "."',
 	});
 }
 
-export function userLocator(options: LocatorOptions): INodeProperties {
-	return locator(
-		options,
-		'searchUsers',
-		USER_ID_PATTERN,
-		'zhangsan',
-		'A userid has 1–64 letters, digits, "_", "-", "@" or "."',
-	);
-}
-
 export function departmentLocator(options: LocatorOptions): INodeProperties {
-	return locator(
-		options,
-		'searchDepartments',
-		NUMERIC_ID_PATTERN,
-		'2',
-		'A department ID is a positive whole number (the root department is 1)',
-	);
+	return locatorField(options, {
+		searchListMethod: 'searchDepartments',
+		pattern: NUMERIC_ID_PATTERN,
+		placeholder: '2',
+		errorMessage: 'A department ID is a positive whole number (the root department is 1)',
+	});
 }
 
 export function tagLocator(options: LocatorOptions): INodeProperties {
-	return locator(
-		options,
-		'searchTags',
-		NUMERIC_ID_PATTERN,
-		'1',
-		'A tag ID is a positive whole number',
-	);
+	return locatorField(options, {
+		searchListMethod: 'searchTags',
+		pattern: NUMERIC_ID_PATTERN,
+		placeholder: '1',
+		errorMessage: 'A tag ID is a positive whole number',
+	});
 }
 
 /** One userid, or several separated by | or , (the By ID mode of a recipient list takes either). */
@@ -99,17 +74,20 @@ export function userList(options: ListFieldOptions): INodeProperties {
 	return locatorList(
 		options,
 		{ name: 'user', displayName: 'User' },
-		locator(
+		locatorField(
 			{
 				name: 'id',
 				displayName: 'User',
 				description:
 					'A member: search by name or userid, or give the userid; an expression may give several (an array, or userids separated by | or ,)',
 			},
-			'searchUsers',
-			USER_IDS_PATTERN,
-			'zhangsan',
-			'One or more userids (letters, digits, "_", "-", "@", "."), separated by | or ,',
+			{
+				searchListMethod: 'searchUsers',
+				pattern: USER_IDS_PATTERN,
+				placeholder: 'zhangsan',
+				errorMessage:
+					'One or more userids (letters, digits, "_", "-", "@", "."), separated by | or ,',
+			},
 		),
 	);
 }
@@ -118,17 +96,19 @@ export function departmentList(options: ListFieldOptions): INodeProperties {
 	return locatorList(
 		options,
 		{ name: 'department', displayName: 'Department' },
-		locator(
+		locatorField(
 			{
 				name: 'id',
 				displayName: 'Department',
 				description:
 					'A department: search by name or path, or give its ID; an expression may give several (an array, or IDs separated by | or ,)',
 			},
-			'searchDepartments',
-			NUMERIC_IDS_PATTERN,
-			'2',
-			'One or more department IDs (positive whole numbers), separated by | or ,',
+			{
+				searchListMethod: 'searchDepartments',
+				pattern: NUMERIC_IDS_PATTERN,
+				placeholder: '2',
+				errorMessage: 'One or more department IDs (positive whole numbers), separated by | or ,',
+			},
 		),
 	);
 }
@@ -156,29 +136,17 @@ export function readLocatorList(
 	});
 }
 
-/** Reads a locator (or plain) parameter as a trimmed string; an expression may have produced a number. */
-function locatorText(context: IExecuteFunctions, name: string, itemIndex: number): string {
-	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	return raw === undefined || raw === null ? '' : String(raw).trim();
-}
-
 export function readUserId(
 	this: IExecuteFunctions,
 	name: string,
 	itemIndex: number,
 	label = 'User',
 ): string {
-	const value = locatorText(this, name, itemIndex);
-	if (!new RegExp(USER_ID_PATTERN).test(value)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			value === ''
-				? `${label} is empty: pick a member from the list or enter a userid`
-				: `${label} "${value}" is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."`,
-			{ itemIndex },
-		);
-	}
-	return value;
+	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
+		valid: (value) => new RegExp(USER_ID_PATTERN).test(value),
+		whenEmpty: 'pick a member from the list or enter a userid',
+		invalid: 'is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."',
+	});
 }
 
 export function readNumericId(
@@ -187,16 +155,11 @@ export function readNumericId(
 	itemIndex: number,
 	label: string,
 ): number {
-	const value = locatorText(this, name, itemIndex);
-	if (!new RegExp(NUMERIC_ID_PATTERN).test(value) || Number(value) > 0xffffffff) {
-		throw new NodeOperationError(
-			this.getNode(),
-			value === ''
-				? `${label} is empty: pick one from the list or enter its ID`
-				: `${label} "${value}" is not a valid ID: enter a positive whole number`,
-			{ itemIndex },
-		);
-	}
+	const value = checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
+		valid: (text) => new RegExp(NUMERIC_ID_PATTERN).test(text) && Number(text) <= 0xffffffff,
+		whenEmpty: 'pick one from the list or enter its ID',
+		invalid: 'is not a valid ID: enter a positive whole number',
+	});
 	return Number(value);
 }
 

@@ -1,11 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
+import { readMobile } from '../../../shared/checks';
 import type { NodeOperation } from '../../../shared/operations';
-
-/** WeCom stores mobiles as up to 32 characters: digits, optionally a leading +, and separators some corps keep. */
-const MOBILE_PATTERN = /^\+?[0-9][0-9 -]{3,30}$/;
 
 export const getUserIdByMobile: NodeOperation = {
 	value: 'getIdByMobile',
@@ -24,16 +21,7 @@ export const getUserIdByMobile: NodeOperation = {
 		},
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const mobile = String(this.getNodeParameter('mobile', itemIndex, '') ?? '').trim();
-		if (!MOBILE_PATTERN.test(mobile)) {
-			throw new NodeOperationError(
-				this.getNode(),
-				mobile === ''
-					? 'Mobile is empty: enter the mobile number of the member'
-					: `Mobile "${mobile}" is not a mobile number: use digits, optionally with a leading +`,
-				{ itemIndex },
-			);
-		}
+		const mobile = readMobile.call(this, 'mobile', itemIndex);
 		const answer = await weComApiRequest.call(this, {
 			method: 'POST',
 			path: '/cgi-bin/user/getuserid',

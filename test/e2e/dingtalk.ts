@@ -1,0 +1,305 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
+// The DingTalk part of the real-n8n suite and of the sandbox: a credential pointing at the emulator, a workflow
+// (Webhook → DingTalk: Department Get Many) that answers with the DingTalk node's output, and the checks.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { DINGTALK_SEED, type ApiEmulator } from '../emulator';
+import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
+import {
+	n8nCli,
+	PACKAGE_NAME,
+	StepError,
+	waitFor,
+	type Log,
+	type N8nConfig,
+	type N8nRest,
+	type Toolchain,
+} from './n8nHost';
+
+/** The DingTalk credential of the sandbox and the suite (by id; the name is what the editor shows). */
+export const DINGTALK_CREDENTIAL = {
+	id: 'dingtalkSandboxCred',
+	name: 'DingTalk (sandbox emulator)',
+	type: 'dingTalkApi',
+};
+
+/** The suite's DingTalk workflow: GET /webhook/<path> answers the departments the DingTalk node listed. */
+export const DINGTALK_WORKFLOW = {
+	id: 'e2eDingTalkDepts',
+	name: 'e2e: DingTalk departments over a webhook',
+	path: 'e2e-dingtalk-departments',
+};
+
+/** n8n's placeholder for a secret the editor did not change: n8n puts the stored value back before a test. */
+const UNCHANGED = '__n8n_BLANK_VALUE_e5362baf-c777-4d57-a609-6eaf1f9e87f6';
+
+function departmentsWorkflow(): object {
+	return {
+		id: DINGTALK_WORKFLOW.id,
+		name: DINGTALK_WORKFLOW.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { Webhook: { main: [[{ node: 'DingTalk', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				id: 'e2e-dt-webhook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: 'b8f3f0de-5d7c-4a59-9d61-2f6c0d7a1e01',
+				parameters: {
+					httpMethod: 'GET',
+					path: DINGTALK_WORKFLOW.path,
+					responseMode: 'lastNode',
+					responseData: 'allEntries',
+					options: {},
+				},
+			},
+			{
+				id: 'e2e-dt-departments',
+				name: 'DingTalk',
+				type: `${PACKAGE_NAME}.dingTalk`,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {
+					resource: 'department',
+					operation: 'getAll',
+					parentId: { __rl: true, mode: 'id', value: '1' },
+					recursive: true,
+					returnAll: true,
+				},
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+			},
+		],
+	};
+}
+
+/** Imports the DingTalk credential (n8n must not be running), and with `workflow` the suite's workflow, published. */
+export async function importDingTalk(
+	toolchain: Toolchain,
+	config: N8nConfig,
+	emulatorBaseUrl: string,
+	workDir: string,
+	log: Log,
+	options: { workflow: boolean },
+): Promise<void> {
+	const credentialFile = join(workDir, 'dingtalk-credentials.json');
+	writeFileSync(
+		credentialFile,
+		`${JSON.stringify([{ ...DINGTALK_CREDENTIAL, data: dingTalkCredentialData(emulatorBaseUrl) }], null, 2)}\n`,
+	);
+	const imported = await n8nCli(
+		toolchain,
+		config,
+		['import:credentials', `--input=${credentialFile}`],
+		log,
+	);
+	if (!/Successfully imported 1 credential/.test(imported)) {
+		throw new StepError(
+			`n8n import:credentials (DingTalk) did not report success:\n${imported.slice(-800)}`,
+		);
+	}
+	if (!options.workflow) return;
+	const workflowFile = join(workDir, 'dingtalk-workflow.json');
+	writeFileSync(workflowFile, `${JSON.stringify(departmentsWorkflow(), null, 2)}\n`);
+	const workflows = await n8nCli(
+		toolchain,
+		config,
+		['import:workflow', `--input=${workflowFile}`],
+		log,
+	);
+	if (!/Successfully imported 1 workflow/.test(workflows)) {
+		throw new StepError(
+			`n8n import:workflow (DingTalk) did not report success:\n${workflows.slice(-800)}`,
+		);
+	}
+	const published = await n8nCli(
+		toolchain,
+		config,
+		['publish:workflow', `--id=${DINGTALK_WORKFLOW.id}`],
+		log,
+	);
+	if (!/Publishing workflow with ID/.test(published)) {
+		throw new StepError(
+			`n8n publish:workflow (DingTalk) did not report success:\n${published.slice(-800)}`,
+		);
+	}
+}
+
+export interface DingTalkWorld {
+	emulator: ApiEmulator;
+	rest: N8nRest;
+	n8nBaseUrl: string;
+	say(line: string): void;
+}
+
+function expect(condition: boolean, message: string): void {
+	if (!condition) throw new StepError(message);
+}
+
+/** The DingTalk checks, in order, for the suite's `check()`. */
+export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promise<void>]> {
+	const { emulator, rest } = world;
+	const tokenCalls = () => emulator.callsTo('/v1.0/oauth2/accessToken');
+	const test = async (data: Record<string, string>) =>
+		await rest.post<{ status: string; message: string }>('/credentials/test', {
+			credentials: {
+				...DINGTALK_CREDENTIAL,
+				data: { ...dingTalkCredentialData(emulator.baseUrl), ...data },
+			},
+		});
+	const departments = async () => {
+		const url = `${world.n8nBaseUrl}/webhook/${DINGTALK_WORKFLOW.path}`;
+		// Published before n8n started; its webhook may be registered a moment after n8n reports ready.
+		const res = await waitFor(
+			`the DingTalk workflow's webhook ${url}`,
+			async () => {
+				const answer = await fetch(url, { signal: AbortSignal.timeout(30000) });
+				return answer.status === 404 ? undefined : answer;
+			},
+			{ timeoutMs: 30000, intervalMs: 250 },
+		);
+		const text = await res.text();
+		expect(
+			res.status === 200,
+			`GET /webhook/${DINGTALK_WORKFLOW.path}: HTTP ${res.status} ${text.slice(0, 300)}`,
+		);
+		return JSON.parse(text) as Array<{ dept_id: number; name: string; parent_id: number }>;
+	};
+
+	/** A picker page as the editor asks n8n for it (n8n's DynamicNodeParametersService runs the node's listSearch). */
+	const picker = async (methodName: string, filter: string) =>
+		await rest.post<{ results: Array<{ name: string; value: string }>; paginationToken?: string }>(
+			'/dynamic-node-parameters/resource-locator-results',
+			{
+				nodeTypeAndVersion: { name: `${PACKAGE_NAME}.dingTalk`, version: 1 },
+				path: 'parameters.userId',
+				methodName,
+				currentNodeParameters: {
+					resource: 'user',
+					operation: 'get',
+					userId: { __rl: true, mode: 'list', value: '' },
+				},
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+				...(filter ? { filter } : {}),
+			},
+		);
+
+	return [
+		[
+			"DingTalk: the member and department pickers answer through n8n's editor API (browse, search by name)",
+			async () => {
+				const browse = await picker('searchUsers', '');
+				expect(
+					browse.results.length === 7 && browse.results[0].name === '王经理 (manager001)',
+					`browsing members answered ${JSON.stringify(browse).slice(0, 300)}`,
+				);
+				const found = await picker('searchUsers', '组长');
+				expect(
+					JSON.stringify(found.results) ===
+						JSON.stringify([{ name: '陈组长 (lead001)', value: 'lead001' }]),
+					`searching 组长 answered ${JSON.stringify(found).slice(0, 300)}`,
+				);
+				const departments = await picker('searchDepartments', '前端');
+				expect(
+					departments.results.some((d) => d.value === '102'),
+					`searching departments for 前端 answered ${JSON.stringify(departments).slice(0, 300)}`,
+				);
+			},
+		],
+		[
+			'DingTalk: Department Get Many runs in a workflow (Webhook → DingTalk) and walks the tree with one token',
+			async () => {
+				const before = emulator.tokenIssueCount('dingtalk');
+				const listsubBefore = emulator.callsTo('/topapi/v2/department/listsub').length;
+				const first = await departments();
+				expect(
+					JSON.stringify(first.map((d) => [d.dept_id, d.name])) ===
+						JSON.stringify([
+							[100, '研发中心'],
+							[200, '市场部'],
+							[300, '财务部'],
+							[101, '后端组'],
+							[102, '前端组'],
+						]),
+					`the workflow answered ${JSON.stringify(first).slice(0, 400)}`,
+				);
+				const second = await departments();
+				expect(second.length === 5, `the second run answered ${second.length} departments`);
+				const listsub = emulator.callsTo('/topapi/v2/department/listsub').slice(listsubBefore);
+				expect(listsub.length === 12, `${listsub.length} listsub calls for two runs, expected 12`);
+				expect(
+					new Set(listsub.map((c) => c.query.access_token)).size === 1 &&
+						!!listsub[0].query.access_token,
+					'the runs did not share one access token in ?access_token=',
+				);
+				const issued = emulator.tokenIssueCount('dingtalk') - before;
+				expect(issued <= 1, `the emulator issued ${issued} tokens for two runs`);
+			},
+		],
+		[
+			"DingTalk: the credential Test (n8n's /rest/credentials/test) is OK with the emulator app, red for a wrong secret",
+			async () => {
+				const good = await test({});
+				expect(
+					good.status === 'OK',
+					`a correct credential tested "${good.status}: ${good.message}"`,
+				);
+				const wrong = 'not-the-client-secret-0123456789';
+				const bad = await test({ clientSecret: wrong });
+				expect(
+					bad.status === 'Error' &&
+						/Client Secret/.test(bad.message) &&
+						/凭证与基础信息/.test(bad.message),
+					`a wrong Client Secret tested "${bad.status}: ${bad.message}"`,
+				);
+				expect(
+					!bad.message.includes(wrong) && !bad.message.includes(DINGTALK_SEED.appSecret),
+					'the credential test message shows a secret',
+				);
+				const badClient = await test({ clientId: 'dingwrongclient0000' });
+				expect(badClient.status === 'Error', `a wrong Client ID tested "${badClient.status}"`);
+			},
+		],
+		[
+			'DingTalk: with a token stored, the Test still proves the typed secret (the editor sends the stored token back unchanged)',
+			async () => {
+				// The workflow above stored a token in the credential; the editor sends hidden secrets as "unchanged".
+				const calls = tokenCalls().length;
+				const bad = await test({
+					clientSecret: 'edited-but-wrong-secret-0000',
+					accessToken: UNCHANGED,
+					accessTokenFor: UNCHANGED,
+				});
+				const asked = tokenCalls().slice(calls);
+				expect(
+					bad.status === 'Error',
+					`a wrong secret with a stored token tested "${bad.status}: ${bad.message}"`,
+				);
+				expect(
+					asked.length >= 1 &&
+						asked.every(
+							(c) =>
+								(c.body as { appSecret?: string }).appSecret === 'edited-but-wrong-secret-0000',
+						),
+					`the Test asked for tokens with ${JSON.stringify(asked.map((c) => ((c.body as { appSecret?: string }).appSecret === DINGTALK_SEED.appSecret ? 'the stored secret' : 'the typed secret')))}`,
+				);
+				const good = await test({ accessToken: UNCHANGED, accessTokenFor: UNCHANGED });
+				expect(
+					good.status === 'OK',
+					`the correct credential with its stored token tested "${good.status}: ${good.message}"`,
+				);
+				// What n8n itself does in a Test, for the record: does it run preAuthentication while a token is stored?
+				world.say(
+					`      (stored-token Test: n8n asked the token endpoint ${asked.length} time(s): ${asked.length > 1 ? 'preAuthentication ran too' : 'only the Test request; preAuthentication did not run with a token stored'})`,
+				);
+			},
+		],
+	];
+}
