@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { listOrIdLocator } from '../../../shared/locator';
-import { locatorText } from '../../../shared/locator';
+import { listOrIdLocator, locatorText } from '../../../shared/locator';
 
 /** Process codes look like PROC-XXXXXXXX-...; anything else non-empty is let through for DingTalk to judge. */
 const PROCESS_CODE_HINT = 'PROC-17428B8C-6C60-470E-924C-64F1037AE067';
