@@ -67,7 +67,7 @@ function isAllInvalid(error: unknown): boolean {
 }
 
 /** Sends one message body to every batch of recipients and merges WeCom's answers into one output. */
-async function sendBatches(
+export async function sendBatches(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	recipients: Recipients,
