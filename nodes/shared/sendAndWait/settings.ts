@@ -122,6 +122,9 @@ export function deadlineText(deadline: Date, timeZone: string): string {
 	}
 	const part = (type: Intl.DateTimeFormatPartTypes) =>
 		parts.find((p) => p.type === type)?.value ?? '';
-	const offset = part('timeZoneName').replace(/^GMT/, 'UTC') || 'UTC';
-	return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (${offset === 'UTC' ? 'UTC' : offset})`;
+	// "GMT+8" → "UTC+8"; "GMT", "UTC+0" → "UTC".
+	const offset = part('timeZoneName')
+		.replace(/^(GMT|UTC)/, '')
+		.replace(/^[+-]0(:00)?$/, '');
+	return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (UTC${offset})`;
 }
