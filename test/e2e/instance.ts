@@ -23,8 +23,12 @@ export interface Example {
 	file: string;
 	id: string;
 	name: string;
-	/** The WeCom Trigger's webhookId: its production URL is /webhook/<webhookId>/callback. */
+	/** The trigger's webhookId. */
 	webhookId: string;
+	/** What starts it: WeCom's callbacks (WeCom Trigger), or anything that POSTs JSON (n8n's Webhook node). */
+	trigger: 'weComTrigger' | 'webhook';
+	/** Its production URL is /webhook/<path>: <webhookId>/callback for the WeCom Trigger, the Webhook node's Path. */
+	path: string;
 }
 
 interface WorkflowJson {
@@ -33,6 +37,7 @@ interface WorkflowJson {
 	nodes?: Array<{
 		type?: string;
 		webhookId?: string;
+		parameters?: { path?: string };
 		credentials?: Record<string, { id?: string }>;
 	}>;
 }
@@ -43,10 +48,17 @@ export function loadExamples(): Example[] {
 		.sort()
 		.map((file) => {
 			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson;
-			const trigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
-			if (!wf.id || !wf.name || !trigger?.webhookId) {
+			const weComTrigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
+			const webhook = wf.nodes?.find((n) => n.type === 'n8n-nodes-base.webhook');
+			const trigger = weComTrigger ?? webhook;
+			if (
+				!wf.id ||
+				!wf.name ||
+				!trigger?.webhookId ||
+				(!weComTrigger && !webhook?.parameters?.path)
+			) {
 				throw new StepError(
-					`examples/${file}: needs an id, a name and a WeCom Trigger with a webhookId`,
+					`examples/${file}: needs an id, a name and a WeCom Trigger (or Webhook node with a Path) with a webhookId`,
 				);
 			}
 			for (const node of wf.nodes ?? []) {
@@ -57,7 +69,16 @@ export function loadExamples(): Example[] {
 					);
 				}
 			}
-			return { file, id: wf.id, name: wf.name, webhookId: trigger.webhookId };
+			return {
+				file,
+				id: wf.id,
+				name: wf.name,
+				webhookId: trigger.webhookId,
+				trigger: weComTrigger ? ('weComTrigger' as const) : ('webhook' as const),
+				path: weComTrigger
+					? `${trigger.webhookId}/${TRIGGER_PATH}`
+					: String(webhook!.parameters!.path).replace(/^\/+/, ''),
+			};
 		});
 }
 
@@ -70,7 +91,7 @@ export function exampleById(id: string): Example {
 }
 
 export function triggerUrl(n8nBaseUrl: string, example: Example): string {
-	return `${n8nBaseUrl}/webhook/${example.webhookId}/${TRIGGER_PATH}`;
+	return `${n8nBaseUrl}/webhook/${example.path}`;
 }
 
 /** The credential in n8n's decrypted export form, pointing at the emulator (seeded app values). */

@@ -15,6 +15,7 @@ import {
 	WECOM_SEED,
 } from '../emulator';
 import type { BuiltCallback, CallbackResponse, RecordedCall } from '../emulator';
+import { sendAndWaitChecks } from './sendAndWait';
 import {
 	approvalEventXml,
 	CREDENTIAL,
@@ -476,6 +477,16 @@ async function checks(world: World): Promise<void> {
 			);
 		},
 	);
+
+	// --- issue 12 (hitl helper): Send and Wait for Response, its links and pages (test/e2e/sendAndWait.ts) ---
+	await sendAndWaitChecks(check, {
+		baseUrl: world.n8n.baseUrl,
+		rest: world.rest,
+		emulator,
+		logFile: world.n8n.config.logFile,
+		artifactsDir: join(world.n8n.config.userFolder, 'screenshots'),
+	});
+	// --- end of the hitl helper's block ---
 
 	await check('every execution of the examples succeeded', async () => {
 		for (const example of [world.text, world.approval, world.welcome]) {

@@ -170,7 +170,10 @@ async function main(): Promise<void> {
 		await n8n.waitUntilReady(180000);
 		const rest = new N8nRest(n8n.baseUrl, toolchain);
 		await rest.login(state.owner);
-		const examples = loadExamples();
+		const all = loadExamples();
+		// Probed and listed with their callback URL: the WeCom Trigger examples; the others are listed below.
+		const examples = all.filter((example) => example.trigger === 'weComTrigger');
+		const posted = all.filter((example) => example.trigger === 'webhook');
 		const base = n8n.baseUrl;
 		await waitFor(
 			'the WeCom Trigger webhooks',
@@ -198,6 +201,10 @@ async function main(): Promise<void> {
 		for (const example of examples) {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
+		}
+		for (const example of posted) {
+			say(`   ${example.name}`);
+			say(`     POST JSON to ${triggerUrl(webhookBase, example)}`);
 		}
 		say('');
 		say(' Send a signed, encrypted callback (the replies show below):');

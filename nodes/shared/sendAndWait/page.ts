@@ -99,6 +99,7 @@ legend{font-weight:600;margin:0 0 4px;padding:0}
 .status.error{background:#fdecea;color:#a1160a}
 .status ul{margin:8px 0 0;padding-left:1.2em}
 .result{text-align:center}
+.result h1{font-size:20px}
 .mark{font-size:48px;line-height:1.2;margin:8px 0}
 .chosen{font-size:20px;font-weight:600;margin:0 0 12px;overflow-wrap:anywhere}
 @media (prefers-color-scheme:dark){body{background:#111214;color:#e8e9eb}.card{background:#1e1f22;box-shadow:none}.en,.eyebrow,.hint{color:#a0a4aa}input,select,textarea{background:#2a2b2f;border-color:#45474c}.status{background:#2a2b2f}.status.error{background:#4a1d1a;color:#ffb4ab}.deadline{background:#3a2e12;color:#f5c26b}.decline{background:transparent}}`;
@@ -156,8 +157,8 @@ function setBusy(value) {
 	for (var j = 0; j < buttons.length; j++) buttons[j].disabled = value;
 }
 function answer(code, text) {
-	var page = new DOMParser().parseFromString(text, 'text/html');
-	var result = page.querySelector('[data-hitl-result]');
+	// Only the node's own pages are parsed: another page's style would trip this page's Content-Security-Policy.
+	var result = text.indexOf('data-hitl-result=') < 0 ? null : new DOMParser().parseFromString(text, 'text/html').querySelector('[data-hitl-result]');
 	var kind = result ? result.getAttribute('data-hitl-result') : '';
 	if (kind === 'invalid') {
 		setBusy(false);
@@ -172,9 +173,9 @@ function answer(code, text) {
 		main.innerHTML = result.innerHTML;
 		return;
 	}
-	if (code === 200 || code === 409) { finish(late() ? '\\u231B' : '\\u2139', late() ? 'expired' : 'answered'); return; }
-	if (code === 401 || code === 403) { finish('!', 'badLink'); return; }
-	if (code === 404 || code === 410) { finish('!', 'gone'); return; }
+	if (code === 200 || code === 409) { finish(late() ? '\\u231B' : '\\u2713', late() ? 'expired' : 'answered'); return; }
+	if (code === 401 || code === 403) { finish('\\u26A0', 'badLink'); return; }
+	if (code === 404 || code === 410) { finish('\\u26A0', 'gone'); return; }
 	setBusy(false);
 	say('failed', true, { status: code });
 }
