@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, @typescript-eslint/no-explicit-any -- test code: runs under Node, never inside n8n */
 // Send and Wait for Response in a real n8n: the example "expense over ¥5,000 → ask the manager in WeCom and
 // wait" (examples/wecom-expense-approval-wait.json) and two variants of it created over n8n's REST API (a Limit
 // Wait Time of seconds; a Custom Form). Links are taken from what the WeCom emulator received, as a manager's phone

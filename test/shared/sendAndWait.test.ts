@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/node-usable-as-tool, @n8n/community-nodes/webhook-lifecycle-complete -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/node-usable-as-tool -- test code: a test-only channel node, never inside n8n */
 import type {
 	IExecuteFunctions,
 	INodeExecutionData,

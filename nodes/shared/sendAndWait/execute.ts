@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import { redact } from '../redact';
+import { messageText } from './page';
 import type { ParameterGetter } from './form';
 import type { AskSettings, ResponseType } from './settings';
 import { deadlineText, readAskSettings, waitTill } from './settings';
@@ -19,6 +20,7 @@ export interface SendAndWaitLink {
  */
 export interface SendAndWaitMessage {
 	title: string;
+	/** The Message, with n8n's "\n" and "<br>" turned into line breaks. */
 	message: string;
 	responseType: ResponseType;
 	/** Approval: Approve (then Decline when offered). Forms: the one link to the form page. */
@@ -100,7 +102,7 @@ function prepare(this: IExecuteFunctions): Prepared {
 	return {
 		ask: {
 			title: settings.title,
-			message: settings.message,
+			message: messageText(settings.message),
 			responseType: settings.responseType,
 			...shaped,
 			...(limited ? { deadlineText: deadlineText(till, this.getTimezone()) } : {}),

@@ -172,7 +172,8 @@ export const formDefinitionProperties: INodeProperties[] = [
 /** Reads a node parameter in either context (execute: item 0; webhook: the waiting item). */
 export type ParameterGetter = (name: string, fallback: unknown) => unknown;
 
-function text(value: unknown): string {
+/** A parameter's value as text ('' for nothing). */
+export function text(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value);
 }
 

@@ -238,8 +238,8 @@ ${script ? `<script>${SCRIPT}</script>` : ''}
 `;
 }
 
-/** n8n's own convention: a literal "\n" or "<br>" in the message is a line break. */
-function messageText(message: string): string {
+/** n8n's own convention: a literal "\n" or "<br>" in the message is a line break (in the page and the message). */
+export function messageText(message: string): string {
 	return message.replace(/\\n/g, '\n').replace(/<br\s*\/?>/gi, '\n');
 }
 

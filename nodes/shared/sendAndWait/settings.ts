@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import type { FormField, ParameterGetter } from './form';
-import { FREE_TEXT_FIELD, readFormFields } from './form';
+import { FREE_TEXT_FIELD, readFormFields, text } from './form';
 
 export type ResponseType = 'approval' | 'freeText' | 'customForm';
 
@@ -26,10 +26,6 @@ export interface AskSettings {
 	submitLabel: string;
 	/** Forms: the fields of the page (Free Text: one text area). */
 	fields: FormField[];
-}
-
-function text(value: unknown): string {
-	return value === undefined || value === null ? '' : String(value);
 }
 
 export function readAskSettings(get: ParameterGetter): AskSettings {

@@ -34,11 +34,6 @@ const messageStyle: INodeProperties = {
 	description: 'How the question looks in WeCom',
 };
 
-/** n8n's convention, kept in the message too: a literal "\n" or "<br>" is a line break. */
-function lines(text: string): string {
-	return text.replace(/\\n/g, '\n').replace(/<br\s*\/?>/gi, '\n');
-}
-
 function cutChars(text: string, max: number): string {
 	const chars = [...text];
 	return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
@@ -66,7 +61,7 @@ function templateCardBody(ask: SendAndWaitMessage): IDataObject {
 		template_card: {
 			card_type: 'text_notice',
 			main_title: { title: ask.title, ...(due ? { desc: due } : {}) },
-			sub_title_text: cutChars(lines(ask.message), CARD_TEXT_CHARS),
+			sub_title_text: cutChars(ask.message, CARD_TEXT_CHARS),
 			jump_list: ask.links.map((link) => ({ type: 1, title: link.label, url: link.url })),
 			card_action: { type: 1, url: ask.mainUrl },
 		},
@@ -77,7 +72,7 @@ function templateCardBody(ask: SendAndWaitMessage): IDataObject {
 function textCardBody(ask: SendAndWaitMessage): IDataObject {
 	const due = deadlineLine(ask);
 	const tail = due ? `\n<div class="gray">${due}</div>` : '';
-	const description = `${cutBytes(lines(ask.message), LIMITS.descriptionBytes - byteLength(tail))}${tail}`;
+	const description = `${cutBytes(ask.message, LIMITS.descriptionBytes - byteLength(tail))}${tail}`;
 	const button = [...ask.mainLabel].length <= LIMITS.buttonTextChars ? ask.mainLabel : '';
 	return {
 		msgtype: 'textcard',
