@@ -594,7 +594,7 @@ async function browserChecks(
 					'expense-form',
 					(node) => {
 						node.parameters.responseType = 'customForm';
-						node.parameters.formFields = {
+						node.parameters.formElements = {
 							values: [
 								{
 									fieldLabel: '审批意见',

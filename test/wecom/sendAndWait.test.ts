@@ -200,7 +200,7 @@ describe('WeCom Send and Wait: the message', () => {
 		await env.run(
 			ask({
 				responseType: 'customForm',
-				formFields: { values: [{ fieldLabel: '意见', fieldType: 'text' }] },
+				formElements: { values: [{ fieldLabel: '意见', fieldType: 'text' }] },
 			}),
 		);
 
@@ -286,7 +286,9 @@ describe('WeCom Send and Wait: the message', () => {
 				'a dropdown without options',
 				{
 					responseType: 'customForm',
-					formFields: { values: [{ fieldLabel: '类别', fieldType: 'dropdown', fieldOptions: {} }] },
+					formElements: {
+						values: [{ fieldLabel: '类别', fieldType: 'dropdown', fieldOptions: {} }],
+					},
 				},
 				/Form element 1 \("类别"\) needs Field Options/,
 			],
@@ -294,7 +296,7 @@ describe('WeCom Send and Wait: the message', () => {
 				'two fields with one name',
 				{
 					responseType: 'customForm',
-					formFields: {
+					formElements: {
 						values: [
 							{ fieldLabel: '金额', fieldType: 'number' },
 							{ fieldLabel: 'Amount', fieldName: '金额', fieldType: 'number' },
@@ -321,7 +323,7 @@ describe('WeCom Send and Wait: the message', () => {
 				'a field named respondedAt',
 				{
 					responseType: 'customForm',
-					formFields: { values: [{ fieldLabel: 'When', fieldName: 'respondedAt' }] },
+					formElements: { values: [{ fieldLabel: 'When', fieldName: 'respondedAt' }] },
 				},
 				/named "respondedAt"/,
 			],
@@ -631,7 +633,7 @@ describe('WeCom Send and Wait: the links (webhook)', () => {
 	});
 
 	describe('Custom Form', () => {
-		const formFields = {
+		const formElements = {
 			values: [
 				{
 					fieldLabel: '审批意见',
@@ -674,7 +676,7 @@ describe('WeCom Send and Wait: the links (webhook)', () => {
 		};
 
 		it('GET shows every field, with its type, options, defaults and required marks', async () => {
-			const waiting = await waitingOn({ responseType: 'customForm', formFields });
+			const waiting = await waitingOn({ responseType: 'customForm', formElements });
 			const page = await call(waiting, 'GET', waiting.links.main);
 
 			expectPage(page);
@@ -699,7 +701,7 @@ describe('WeCom Send and Wait: the links (webhook)', () => {
 		});
 
 		it('POST resumes with the answers, typed, under their names', async () => {
-			const waiting = await waitingOn({ responseType: 'customForm', formFields });
+			const waiting = await waitingOn({ responseType: 'customForm', formElements });
 			const answered = await call(waiting, 'POST', waiting.links.main, {
 				'field-0': '金额核对无误',
 				'field-1': '5800.5',
@@ -725,7 +727,7 @@ describe('WeCom Send and Wait: the links (webhook)', () => {
 		});
 
 		it('optional fields left empty are null (checkboxes: an empty list)', async () => {
-			const waiting = await waitingOn({ responseType: 'customForm', formFields });
+			const waiting = await waitingOn({ responseType: 'customForm', formElements });
 			const answered = await call(waiting, 'POST', waiting.links.main, {
 				'field-0': '好',
 				'field-1': '',
@@ -750,7 +752,7 @@ describe('WeCom Send and Wait: the links (webhook)', () => {
 		});
 
 		it('POST with wrong answers is refused with every problem, in both languages, and resumes nothing', async () => {
-			const waiting = await waitingOn({ responseType: 'customForm', formFields });
+			const waiting = await waitingOn({ responseType: 'customForm', formElements });
 			const refused = await call(waiting, 'POST', waiting.links.main, {
 				'field-0': '',
 				'field-1': 'abc',

@@ -64,7 +64,10 @@ const EXAMPLE_JSON = `[
   }
 ]`;
 
-/** Define Form / Form Elements / Form Fields (JSON), with n8n's own parameter names. */
+/**
+ * Define Form / Form Elements / Form Fields (JSON), as n8n's own Send and Wait names them; the elements' parameter is
+ * `formElements` (n8n: `formFields`) because this package's WeCom node already has a `formFields` (Approval → Submit).
+ */
 export const formDefinitionProperties: INodeProperties[] = [
 	{
 		displayName: 'Define Form',
@@ -79,7 +82,7 @@ export const formDefinitionProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Form Elements',
-		name: 'formFields',
+		name: 'formElements',
 		placeholder: 'Add Form Element',
 		type: 'fixedCollection',
 		default: {},
@@ -192,7 +195,7 @@ function rawDefinitions(get: ParameterGetter): unknown[] {
 		}
 		return parsed;
 	}
-	const values = get('formFields.values', []);
+	const values = get('formElements.values', []);
 	return Array.isArray(values) ? values : [];
 }
 
