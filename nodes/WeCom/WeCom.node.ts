@@ -3,12 +3,19 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listSearch, loadOptions } from './methods';
 import { resources } from './resources';
 import { buildProperties, route } from '../shared/operations';
+import {
+	SEND_AND_WAIT_TOOLTIP,
+	SEND_AND_WAIT_WEBHOOKS,
+	sendAndWaitWebhook,
+} from '../shared/sendAndWait';
 
 export class WeCom implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,10 +32,17 @@ export class WeCom implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weComApi', required: true }],
+		// Send and Wait's resume links (GET shows the page, POST answers).
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
+		waitingNodeTooltip: SEND_AND_WAIT_TOOLTIP,
 		properties: buildProperties(resources),
 	};
 
 	methods = { listSearch, loadOptions };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this, resources);

@@ -7,23 +7,36 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-/**
- * One operation = its fields + its execute. The router adds the resource/operation displayOptions to the fields,
- * sets pairedItem and handles both Continue On Fail modes, so an operation only turns one input item into its output.
- */
-export interface NodeOperation {
+interface OperationInfo {
 	value: string;
 	name: string;
 	action: string;
 	description: string;
 	/** Fields shown for this operation only (without resource/operation displayOptions). */
 	properties: INodeProperties[];
+}
+
+/**
+ * One operation = its fields + its execute. The router adds the resource/operation displayOptions to the fields,
+ * sets pairedItem and handles both Continue On Fail modes, so an operation only turns one input item into its output.
+ */
+export interface ItemOperation extends OperationInfo {
 	/** Output for input item `itemIndex`: one JSON object, several, or full items (e.g. with binary). */
 	execute(
 		this: IExecuteFunctions,
 		itemIndex: number,
 	): Promise<IDataObject | IDataObject[] | INodeExecutionData[]>;
 }
+
+/**
+ * An operation that acts once for the whole input, reading its parameters from the first item: Send and Wait sends
+ * one message and pauses the execution once, as n8n's own nodes do. The router still handles Continue On Fail.
+ */
+export interface OnceOperation extends OperationInfo {
+	executeOnce(this: IExecuteFunctions): Promise<INodeExecutionData[][]>;
+}
+
+export type NodeOperation = ItemOperation | OnceOperation;
 
 export interface NodeResource {
 	value: string;
@@ -152,27 +165,71 @@ function failedItem(error: Error, itemIndex: number): INodeExecutionData {
 	};
 }
 
-/** Runs the selected operation for every input item. */
+/** The error that stops the node for item `itemIndex`: the platform's NodeApiError kept, anything else wrapped. */
+function nodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof NodeApiError) {
+		error.context.itemIndex ??= itemIndex;
+		return new NodeApiError(this.getNode(), error.errorResponse ?? {}, {
+			message: error.message,
+			description: error.description ?? undefined,
+			httpCode: error.httpCode ?? undefined,
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+}
+
+function findOperation(
+	this: IExecuteFunctions,
+	resources: NodeResource[],
+	itemIndex: number,
+): NodeOperation {
+	const resourceName = this.getNodeParameter('resource', itemIndex) as string;
+	const operationName = this.getNodeParameter('operation', itemIndex) as string;
+	const operation = resources
+		.find((r) => r.value === resourceName)
+		?.operations.find((o) => o.value === operationName);
+	if (!operation) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Unknown operation "${resourceName}: ${operationName}"`,
+			{ itemIndex },
+		);
+	}
+	return operation;
+}
+
+/** Runs the selected operation for every input item (or once, for an operation that acts on the whole input). */
 export async function route(
 	this: IExecuteFunctions,
 	resources: NodeResource[],
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
+	if (items.length > 0) {
+		let first: NodeOperation | undefined;
+		try {
+			first = findOperation.call(this, resources, 0);
+		} catch {
+			// Reported per item below, where Continue On Fail applies.
+		}
+		if (first && 'executeOnce' in first) {
+			try {
+				return await first.executeOnce.call(this);
+			} catch (error) {
+				if (this.continueOnFail()) return [[failedItem(error as Error, 0)]];
+				throw nodeError.call(this, error, 0);
+			}
+		}
+	}
 	const out: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const resourceName = this.getNodeParameter('resource', itemIndex) as string;
-			const operationName = this.getNodeParameter('operation', itemIndex) as string;
-			const operation: NodeOperation | undefined = resources
-				.find((r) => r.value === resourceName)
-				?.operations.find((o) => o.value === operationName);
-			if (!operation) {
+			const operation = findOperation.call(this, resources, itemIndex);
+			if (!('execute' in operation)) {
 				throw new NodeOperationError(
 					this.getNode(),
-					`Unknown operation "${resourceName}: ${operationName}"`,
-					{
-						itemIndex,
-					},
+					`"${operation.name}" acts on the whole input at once and cannot run per item`,
+					{ itemIndex },
 				);
 			}
 			out.push(...toItems(await operation.execute.call(this, itemIndex), itemIndex));
@@ -181,16 +238,7 @@ export async function route(
 				out.push(failedItem(error as Error, itemIndex));
 				continue;
 			}
-			if (error instanceof NodeApiError) {
-				error.context.itemIndex ??= itemIndex;
-				throw new NodeApiError(this.getNode(), error.errorResponse ?? {}, {
-					message: error.message,
-					description: error.description ?? undefined,
-					httpCode: error.httpCode ?? undefined,
-					itemIndex,
-				});
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw nodeError.call(this, error, itemIndex);
 		}
 	}
 	return [out];

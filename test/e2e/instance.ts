@@ -42,10 +42,14 @@ export interface Example {
 	id: string;
 	name: string;
 	/**
-	 * The WeCom Trigger's webhookId: its production URL is /webhook/<webhookId>/callback. Examples without one
-	 * (a Schedule Trigger) are imported but not published: they run when a user executes them.
+	 * The trigger's webhookId. Examples without one (a Schedule Trigger) are imported but not published: they run when
+	 * a user executes them.
 	 */
 	webhookId?: string;
+	/** What starts it: WeCom's callbacks (WeCom Trigger), anything that POSTs JSON (n8n's Webhook node), or a user. */
+	trigger: 'weComTrigger' | 'webhook' | 'manual';
+	/** Its production URL is /webhook/<path>: <webhookId>/callback for the WeCom Trigger, the Webhook node's Path. */
+	path?: string;
 }
 
 interface WorkflowJson {
@@ -54,6 +58,7 @@ interface WorkflowJson {
 	nodes?: Array<{
 		type?: string;
 		webhookId?: string;
+		parameters?: { path?: string };
 		credentials?: Record<string, { id?: string }>;
 	}>;
 }
@@ -64,10 +69,17 @@ export function loadExamples(): Example[] {
 		.sort()
 		.map((file) => {
 			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson;
-			const trigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
-			if (!wf.id || !wf.name || (trigger && !trigger.webhookId)) {
+			const weComTrigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
+			const webhook = wf.nodes?.find((n) => n.type === 'n8n-nodes-base.webhook');
+			const trigger = weComTrigger ?? webhook;
+			if (
+				!wf.id ||
+				!wf.name ||
+				(trigger && !trigger.webhookId) ||
+				(!weComTrigger && webhook && !webhook.parameters?.path)
+			) {
 				throw new StepError(
-					`examples/${file}: needs an id, a name, and a webhookId on its WeCom Trigger if it has one`,
+					`examples/${file}: needs an id, a name, and a webhookId on its WeCom Trigger (or Webhook node with a Path) if it has one`,
 				);
 			}
 			for (const node of wf.nodes ?? []) {
@@ -80,7 +92,22 @@ export function loadExamples(): Example[] {
 					}
 				}
 			}
-			return { file, id: wf.id, name: wf.name, webhookId: trigger?.webhookId };
+			return {
+				file,
+				id: wf.id,
+				name: wf.name,
+				webhookId: trigger?.webhookId,
+				trigger: weComTrigger
+					? ('weComTrigger' as const)
+					: webhook
+						? ('webhook' as const)
+						: ('manual' as const),
+				path: weComTrigger
+					? `${trigger!.webhookId}/${TRIGGER_PATH}`
+					: webhook
+						? String(webhook.parameters!.path).replace(/^\/+/, '')
+						: undefined,
+			};
 		});
 }
 
@@ -93,8 +120,8 @@ export function exampleById(id: string): Example {
 }
 
 export function triggerUrl(n8nBaseUrl: string, example: Example): string {
-	if (!example.webhookId) throw new StepError(`example ${example.id} has no WeCom Trigger`);
-	return `${n8nBaseUrl}/webhook/${example.webhookId}/${TRIGGER_PATH}`;
+	if (!example.path) throw new StepError(`example ${example.id} has no webhook trigger`);
+	return `${n8nBaseUrl}/webhook/${example.path}`;
 }
 
 /** The examples that start from a WeCom Trigger (published, so their webhooks are registered). */

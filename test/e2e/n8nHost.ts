@@ -479,9 +479,15 @@ export class N8nRest {
 	}
 
 	async get<T>(path: string): Promise<T> {
-		const res = await fetch(`${this.baseUrl}/rest${path}`, {
-			headers: { cookie: this.cookie, accept: 'application/json' },
-			signal: AbortSignal.timeout(10000),
+		const once = () =>
+			fetch(`${this.baseUrl}/rest${path}`, {
+				headers: { cookie: this.cookie, accept: 'application/json' },
+				signal: AbortSignal.timeout(10000),
+			});
+		// A GET may be repeated: once more when a kept-alive connection was closed by n8n as it was reused.
+		const res = await once().catch(async (error: Error) => {
+			if (error.name !== 'TypeError') throw error;
+			return await once();
 		});
 		if (!res.ok) {
 			throw new StepError(
@@ -508,6 +514,18 @@ export class N8nRest {
 			);
 		}
 		return ((await res.json()) as { data: T }).data;
+	}
+
+	/** The node types the editor loads (/types/nodes.json): every loaded node, with its codex and tool variants. */
+	async nodeTypes(): Promise<Array<{ name: string; codex?: { categories?: string[] } }>> {
+		const res = await fetch(`${this.baseUrl}/types/nodes.json`, {
+			headers: { cookie: this.cookie, accept: 'application/json' },
+			signal: AbortSignal.timeout(15000),
+		});
+		if (!res.ok) {
+			throw new StepError(`GET /types/nodes.json: HTTP ${res.status}`);
+		}
+		return (await res.json()) as Array<{ name: string; codex?: { categories?: string[] } }>;
 	}
 
 	async workflow(

@@ -19,6 +19,7 @@ import { credentialTestChecks } from './credentialTest';
 import { pickerChecks } from './pickers';
 import { DINGTALK_ROBOT_SEED, dingTalkRobots } from '../emulator/dingtalk/customRobot';
 import { WECOM_ROBOT_SEED, weComRobots } from '../emulator/wecom/robot';
+import { sendAndWaitChecks } from './sendAndWait';
 import {
 	approvalEventXml,
 	CREDENTIAL,
@@ -488,6 +489,15 @@ async function checks(world: World): Promise<void> {
 	await credentialTestChecks(check, world.rest, emulator);
 	await pickerChecks(check, world.rest, emulator);
 	// --- end of the ux helper's block ---
+	// --- issue 12 (hitl helper): Send and Wait for Response, its links and pages (test/e2e/sendAndWait.ts) ---
+	await sendAndWaitChecks(check, {
+		baseUrl: world.n8n.baseUrl,
+		rest: world.rest,
+		emulator,
+		logFile: world.n8n.config.logFile,
+		artifactsDir: join(world.n8n.config.userFolder, 'screenshots'),
+	});
+	// --- end of the hitl helper's block ---
 
 	await check('every execution of the examples succeeded', async () => {
 		for (const example of [world.text, world.approval, world.welcome]) {

@@ -14,7 +14,6 @@ import {
 	importAndPublish,
 	loadExamples,
 	ROBOT_CREDENTIALS,
-	triggeredExamples,
 	triggerUrl,
 } from './instance';
 import {
@@ -197,7 +196,9 @@ async function main(): Promise<void> {
 		const rest = new N8nRest(n8n.baseUrl, toolchain);
 		await rest.login(state.owner);
 		const all = loadExamples();
-		const examples = triggeredExamples(all);
+		// Probed and listed with their callback URL: the WeCom Trigger examples; the others are listed below.
+		const examples = all.filter((example) => example.trigger === 'weComTrigger');
+		const posted = all.filter((example) => example.trigger === 'webhook');
 		const base = n8n.baseUrl;
 		await waitFor(
 			'the WeCom Trigger webhooks',
@@ -235,7 +236,11 @@ async function main(): Promise<void> {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
 		}
-		const byHand = all.filter((e) => !e.webhookId);
+		for (const example of posted) {
+			say(`   ${example.name}`);
+			say(`     POST JSON to ${triggerUrl(webhookBase, example)}`);
+		}
+		const byHand = all.filter((e) => e.trigger === 'manual');
 		if (byHand.length) {
 			say(' Imported, not published (Schedule Trigger): open one and click Execute workflow:');
 			for (const example of byHand) say(`   ${example.name}`);

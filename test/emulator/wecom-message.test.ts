@@ -245,6 +245,22 @@ describe('WeCom message/send and message/recall', () => {
 			expect((await card({ card_type: 'poster', main_title: { title: 'x' } })).errcode).toBe(40058);
 		});
 
+		it('jump_list: at most 3 links, each with a title and its url (type 1) or appid (type 2)', async () => {
+			const notice = (jump_list: unknown) =>
+				card({
+					card_type: 'text_notice',
+					main_title: { title: '通知' },
+					card_action: action,
+					jump_list,
+				});
+			const jump = { type: 1, title: '同意', url: 'https://example.com/a' };
+			expect((await notice([jump, { type: 2, title: '小程序', appid: 'wx123' }])).errcode).toBe(0);
+			expect((await notice([jump, jump, jump, jump])).errcode).toBe(40058);
+			expect((await notice([{ type: 1, url: 'https://example.com' }])).errcode).toBe(40058);
+			expect((await notice([{ type: 1, title: '同意' }])).errcode).toBe(41010);
+			expect((await notice([{ type: 2, title: '小程序' }])).errcode).toBe(40058);
+		});
+
 		it('button_interaction needs task_id and button_list; answers response_code', async () => {
 			const base = {
 				card_type: 'button_interaction',

@@ -9,6 +9,7 @@ import type {
 	INodeExecutionData,
 	IWebhookData,
 	IWebhookDescription,
+	IRunExecutionData,
 	IWebhookResponseData,
 	IWorkflowBase,
 } from 'n8n-workflow';
@@ -40,6 +41,14 @@ export interface WebhookRequest {
 	rawQuery?: string;
 }
 
+export interface WebhookServerOptions {
+	/**
+	 * The data of an execution that waits on this node (n8n's waiting webhooks, e.g. Send and Wait's resume links):
+	 * the node's parameters then resolve against the items it was waiting with, as in n8n.
+	 */
+	runExecutionData?: IRunExecutionData;
+}
+
 interface Invocation {
 	workflowData: INodeExecutionData[][] | undefined;
 	started: Date;
@@ -66,11 +75,16 @@ export class WebhookServer {
 	private constructor(
 		private readonly harness: Harness,
 		readonly node: INode,
+		private readonly options: WebhookServerOptions,
 	) {}
 
-	static async start(harness: Harness, node: INode): Promise<WebhookServer> {
+	static async start(
+		harness: Harness,
+		node: INode,
+		options: WebhookServerOptions = {},
+	): Promise<WebhookServer> {
 		await ensureBinaryDataService();
-		const server = new WebhookServer(harness, node);
+		const server = new WebhookServer(harness, node, options);
 		await server.listen();
 		return server;
 	}
@@ -116,12 +130,15 @@ export class WebhookServer {
 		);
 	}
 
-	private webhookDescription(name: string): IWebhookDescription {
+	/** The webhook named `name`; of several with that name (one per HTTP method), the one for `method`. */
+	private webhookDescription(name: string, method?: string): IWebhookDescription {
 		const nodeType = this.harness.nodeTypes.getByNameAndVersion(
 			this.node.type,
 			this.node.typeVersion,
 		);
-		const description = nodeType.description.webhooks?.find((w) => w.name === name);
+		const named = nodeType.description.webhooks?.filter((w) => w.name === name) ?? [];
+		const description =
+			named.find((w) => String(w.httpMethod).toUpperCase() === method?.toUpperCase()) ?? named[0];
 		if (!description) throw new Error(`Node has no webhook named "${name}"`);
 		return description;
 	}
@@ -155,19 +172,10 @@ export class WebhookServer {
 		const callId = String(req.headers['x-harness-call'] ?? '');
 		const raw = req as unknown as { rawBody?: Buffer; body: unknown };
 		raw.rawBody ??= Buffer.alloc(0);
-		// n8n parses JSON bodies into req.body; other types stay raw for the node to read.
-		const contentType = String(req.headers['content-type'] ?? '');
-		if (contentType.includes('json') && raw.rawBody.length > 0) {
-			try {
-				raw.body = JSON.parse(raw.rawBody.toString('utf8')) as IDataObject;
-			} catch {
-				raw.body = {};
-			}
-		} else {
-			raw.body = {};
-		}
+		// n8n parses JSON, form-urlencoded and multipart bodies into req.body; other types stay raw for the node.
+		raw.body = await parsedBody(String(req.headers['content-type'] ?? ''), raw.rawBody);
 		const webhookName = String(req.params.name);
-		const description = this.webhookDescription(webhookName);
+		const description = this.webhookDescription(webhookName, req.method);
 		if (String(description.httpMethod).toUpperCase() !== req.method.toUpperCase()) {
 			// n8n itself answers a method no webhook is registered for; the node never sees it.
 			res
@@ -208,7 +216,7 @@ export class WebhookServer {
 			'webhook',
 			webhookData,
 			[],
-			null,
+			this.options.runExecutionData ?? null,
 		);
 		const nodeType = this.harness.nodeTypes.getByNameAndVersion(
 			this.node.type,
@@ -234,6 +242,45 @@ export class WebhookServer {
 			if (this.afterWorkflowData) await this.afterWorkflowData(result.workflowData!);
 		}
 	}
+}
+
+/** One value per name, a list for a repeated name (n8n's form parsing collapses single values the same way). */
+function collect(entries: Iterable<[string, unknown]>): IDataObject {
+	const out: Record<string, string | string[]> = {};
+	for (const [key, value] of entries) {
+		if (typeof value !== 'string') continue;
+		const previous = out[key];
+		out[key] =
+			previous === undefined
+				? value
+				: [...(Array.isArray(previous) ? previous : [previous]), value];
+	}
+	return out;
+}
+
+/** req.body as n8n's webhook server makes it: JSON parsed, urlencoded as an object, multipart as {data, files}. */
+async function parsedBody(contentType: string, rawBody: Buffer): Promise<unknown> {
+	if (rawBody.length === 0) return {};
+	const text = rawBody.toString('utf8');
+	if (contentType.includes('json')) {
+		try {
+			return JSON.parse(text) as IDataObject;
+		} catch {
+			return {};
+		}
+	}
+	if (contentType.startsWith('application/x-www-form-urlencoded')) {
+		return collect(new URLSearchParams(text).entries());
+	}
+	if (contentType.startsWith('multipart/form-data')) {
+		const form = await new Request('http://127.0.0.1/', {
+			method: 'POST',
+			headers: { 'content-type': contentType },
+			body: rawBody,
+		}).formData();
+		return { data: collect(form.entries()), files: {} };
+	}
+	return {};
 }
 
 export { NodeHelpers };

@@ -185,7 +185,18 @@ function templateCard(state: WeComState, card: Record<string, unknown>): void {
 		list(card.horizontal_content_list, 'template_card.horizontal_content_list', 0, 6);
 	}
 	if (card.jump_list !== undefined) {
-		list(card.jump_list, 'template_card.jump_list', 0, 3);
+		list(card.jump_list, 'template_card.jump_list', 0, 3).forEach((item, i) => {
+			const jump = isRecord(item) ? item : {};
+			if (!nonEmptyString(jump.title)) {
+				throw bad(`template_card.jump_list[${i}].title missing`);
+			}
+			if (jump.type === 1 && !nonEmptyString(jump.url)) {
+				throw wecomError(WeComErr.urlMissing, `template_card.jump_list[${i}].url missing (type 1)`);
+			}
+			if (jump.type === 2 && !nonEmptyString(jump.appid)) {
+				throw bad(`template_card.jump_list[${i}].appid missing (type 2)`);
+			}
+		});
 	}
 	if (type === 'text_notice') {
 		if (!mainTitle(card) && !nonEmptyString(card.sub_title_text)) {

@@ -128,7 +128,7 @@ function explainPartialSend(error: unknown, note: string): unknown {
 }
 
 /** Sends one message body to every batch of recipients and merges WeCom's answers into one output. */
-async function sendBatches(
+export async function sendBatches(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	recipients: Recipients,

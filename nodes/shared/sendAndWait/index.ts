@@ -1,0 +1,4 @@
+export type { SendAndWaitLink, SendAndWaitMessage } from './execute';
+export { sendAndWait } from './execute';
+export { sendAndWaitProperties } from './properties';
+export { SEND_AND_WAIT_TOOLTIP, SEND_AND_WAIT_WEBHOOKS, sendAndWaitWebhook } from './webhook';
