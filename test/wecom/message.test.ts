@@ -107,7 +107,8 @@ describe('WeCom Message', () => {
 			const properties = new WeCom().description.properties.filter(
 				(p) =>
 					(p.name === 'toUsers' || p.name === 'toDepartments') &&
-					p.displayOptions?.show?.resource?.includes('message'),
+					p.displayOptions?.show?.resource?.includes('message') &&
+					p.displayOptions?.show?.operation?.includes('send'),
 			);
 			expect(properties.map((p) => [p.name, p.type, p.typeOptions?.multipleValues])).toEqual([
 				['toUsers', 'fixedCollection', true],
