@@ -1,15 +1,12 @@
 import type {
 	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
 	IHttpRequestOptions,
-	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import type { MultipartFile } from '../shared/multipart';
+import { freshCredentials, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import { networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
@@ -30,18 +27,9 @@ import {
 
 export const CREDENTIAL_TYPE = 'dingTalkApi';
 
-export type DingTalkContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type DingTalkContext = ApiContext;
 
-export interface DingTalkRequest {
-	method: IHttpRequestMethods;
-	/** `/v1.0/...` (new family, api host) or `/topapi/...` (old family, oapi host). */
-	path: string;
-	qs?: IDataObject;
-	body?: IDataObject;
-	/** A file upload (multipart/form-data) instead of a JSON body. */
-	file?: MultipartFile;
-	itemIndex?: number;
-}
+export type DingTalkRequest = ApiRequest;
 
 /** Waits after DingTalk said "too many calls" (90018 / QpsLimit: "wait 1 s"); bounded so a workflow never hangs. */
 export const THROTTLE_DELAYS_MS = [1000, 2000, 4000];
@@ -204,7 +192,7 @@ export async function dingTalkApiRequest(
 				this,
 				CREDENTIAL_TYPE,
 				{ ...options, qs: { ...(options.qs ?? {}) } },
-				forceRefresh ? await freshCredentials(this) : undefined,
+				forceRefresh ? await freshCredentials(this, CREDENTIAL_TYPE) : undefined,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
 			const networkCode = networkCodeOf(error);
@@ -259,21 +247,6 @@ export async function dingTalkApiRequest(
 				throw refusal(this, request, secrets, outcome);
 		}
 	}
-}
-
-/** The credentials with the token blanked: n8n then runs preAuthentication and stores the new token. */
-async function freshCredentials(context: DingTalkContext) {
-	const node = context.getNode();
-	const details = node.credentials?.[CREDENTIAL_TYPE];
-	const data = await context.getCredentials(CREDENTIAL_TYPE);
-	return {
-		credentialsDecrypted: {
-			id: details?.id ?? '',
-			name: details?.name ?? '',
-			type: CREDENTIAL_TYPE,
-			data: { ...data, accessToken: '' },
-		},
-	};
 }
 
 function refusal(

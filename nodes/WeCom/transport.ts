@@ -1,14 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	JsonObject,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import type { MultipartFile } from '../shared/multipart';
+import { freshCredentials, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import {
@@ -22,18 +15,9 @@ import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } f
 
 export const CREDENTIAL_TYPE = 'weComApi';
 
-export type WeComContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type WeComContext = ApiContext;
 
-export interface WeComRequest {
-	method: IHttpRequestMethods;
-	/** API path, e.g. `/cgi-bin/message/send`. */
-	path: string;
-	qs?: IDataObject;
-	body?: IDataObject;
-	/** A file upload (multipart/form-data) instead of a JSON body. */
-	file?: MultipartFile;
-	itemIndex?: number;
-}
+export type WeComRequest = ApiRequest;
 
 /**
  * The one door to the WeCom API. Adds the token (via the credential), turns errcode ≠ 0 into a NodeApiError with a
@@ -70,7 +54,7 @@ export async function weComApiRequest(
 				this,
 				CREDENTIAL_TYPE,
 				{ ...options, qs: { ...(options.qs ?? {}) } },
-				forceRefresh ? await freshCredentials(this) : undefined,
+				forceRefresh ? await freshCredentials(this, CREDENTIAL_TYPE) : undefined,
 			)) as IDataObject;
 		} catch (error) {
 			const status = httpStatusOf(error);
@@ -121,21 +105,6 @@ export async function weComApiRequest(
 		}
 		throw weComError(this, errcode, String(answer.errmsg ?? ''), request, retries, secrets);
 	}
-}
-
-/** The credentials with the token blanked: n8n then runs preAuthentication and stores the new token. */
-async function freshCredentials(context: WeComContext) {
-	const node = context.getNode();
-	const details = node.credentials?.[CREDENTIAL_TYPE];
-	const data = await context.getCredentials(CREDENTIAL_TYPE);
-	return {
-		credentialsDecrypted: {
-			id: details?.id ?? '',
-			name: details?.name ?? '',
-			type: CREDENTIAL_TYPE,
-			data: { ...data, accessToken: '' },
-		},
-	};
 }
 
 function weComError(

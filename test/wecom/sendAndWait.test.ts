@@ -14,7 +14,7 @@ const NODE_ID = 'node-under-test';
 const ask = (parameters: INodeParameters): INodeParameters => ({
 	resource: 'message',
 	operation: 'sendAndWait',
-	toUsers: ['zhangsan'],
+	toUsers: { user: [{ id: { __rl: true, mode: 'id', value: 'zhangsan' } }] },
 	title: '报销审批',
 	message: '张三 提交了报销 ¥6,800（差旅）',
 	...parameters,
@@ -238,7 +238,13 @@ describe('WeCom Send and Wait: the message', () => {
 	});
 
 	it('sends to departments and tags, and to everyone with To All', async () => {
-		await env.run(ask({ toUsers: [], toDepartments: ['2'], toTags: ['1'] }));
+		await env.run(
+			ask({
+				toUsers: {},
+				toDepartments: { department: [{ id: { __rl: true, mode: 'id', value: '2' } }] },
+				toTags: ['1'],
+			}),
+		);
 		await env.run(ask({ toAll: true }));
 
 		expect(sendBodies().map((b) => [b.touser, b.toparty, b.totag])).toEqual([
@@ -249,7 +255,7 @@ describe('WeCom Send and Wait: the message', () => {
 
 	describe('refuses before sending anything', () => {
 		const cases: Array<[string, INodeParameters, RegExp]> = [
-			['no recipient', { toUsers: [] }, /No recipient/],
+			['no recipient', { toUsers: {} }, /No recipient/],
 			['an empty Title', { title: '  ' }, /Title is empty/],
 			['a blank Message', { message: ' \n ' }, /Message is empty/],
 			['a Title over 128 bytes', { title: '标题'.repeat(30) }, /Title is 180 bytes/],
@@ -338,7 +344,9 @@ describe('WeCom Send and Wait: the message', () => {
 	});
 
 	it('a WeCom refusal fails the node without waiting and without a link in the error', async () => {
-		const result = await env.run(ask({ toUsers: ['ghost_user'] }));
+		const result = await env.run(
+			ask({ toUsers: { user: [{ id: { __rl: true, mode: 'id', value: 'ghost_user' } }] } }),
+		);
 
 		const error = errorOf(result);
 		expect(error.message).toMatch(/81013/);
@@ -347,9 +355,13 @@ describe('WeCom Send and Wait: the message', () => {
 	});
 
 	it('On Error: Continue outputs the error item instead of waiting', async () => {
-		const result = await env.run(ask({ toUsers: ['ghost_user'] }), [{ json: {} }], {
-			continueOnFail: true,
-		});
+		const result = await env.run(
+			ask({ toUsers: { user: [{ id: { __rl: true, mode: 'id', value: 'ghost_user' } }] } }),
+			[{ json: {} }],
+			{
+				continueOnFail: true,
+			},
+		);
 
 		expect(result.error).toBeUndefined();
 		expect(result.run.status).not.toBe('waiting');

@@ -1,0 +1,41 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+import type { MultipartFile } from './multipart';
+
+/** Where a platform's transport may be called from: an operation, or a picker / options loader. */
+export type ApiContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+/** One call through a platform's transport. */
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	/** API path on the platform's host, e.g. `/cgi-bin/message/send` or `/v1.0/robot/groupMessages/send`. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	/** A file upload (multipart/form-data) instead of a JSON body. */
+	file?: MultipartFile;
+	itemIndex?: number;
+}
+
+/**
+ * The node's stored credential with its access token blanked, as `additionalCredentialOptions` for
+ * `httpRequestWithAuthentication`: n8n then runs the credential's preAuthentication, stores the new token and sends
+ * the request with it — the way to refresh a token the platform reported dead inside an HTTP 200.
+ */
+export async function freshCredentials(context: ApiContext, credentialType: string) {
+	const details = context.getNode().credentials?.[credentialType];
+	const data = await context.getCredentials(credentialType);
+	return {
+		credentialsDecrypted: {
+			id: details?.id ?? '',
+			name: details?.name ?? '',
+			type: credentialType,
+			data: { ...data, accessToken: '' },
+		},
+	};
+}
