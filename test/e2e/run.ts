@@ -27,6 +27,10 @@ import {
 	triggerUrl,
 	type Example,
 } from './instance';
+// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
+import { importRouteWorkflows, installFloorPackage, routeWorkflow } from './callbackWorkflows';
+// --- issue 8 item 5: end ---
 import {
 	buildPackage,
 	freePort,
@@ -492,6 +496,21 @@ async function checks(world: World): Promise<void> {
 
 // --- set-up and tear-down ------------------------------------------------------------------------
 
+/** Waits until n8n serves these trigger URLs (a GET to one that is not registered yet is a 404). */
+async function waitForWebhooks(baseUrl: string, urls: string[]): Promise<void> {
+	await waitFor(
+		`the trigger webhooks at ${baseUrl} to be registered`,
+		async () => {
+			for (const url of urls) {
+				const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+				if (res.status === 404) return undefined;
+			}
+			return true;
+		},
+		{ timeoutMs: 60000, intervalMs: 250 },
+	);
+}
+
 async function main(): Promise<number> {
 	say(`e2e: n8n with the built package, against the WeCom emulator (127.0.0.1 only)`);
 	let emulator: ApiEmulator | undefined;
@@ -521,6 +540,13 @@ async function main(): Promise<number> {
 		say(`- provisioning Node 24 and n8n (test/e2e/provision.sh) [${SECONDS()}]`);
 		const toolchain = await provision(quiet('provision'));
 		folder = mkdtempSync(join(tmpdir(), 'n8n-wecom-e2e-'));
+		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+		const routes = {
+			wecom: routeWorkflow('wecom'),
+			webhook: routeWorkflow('webhook'),
+			floor: routeWorkflow('floor'),
+		};
+		// --- issue 8 item 5: end ---
 		emulator = await ApiEmulator.start({ port: 0, plugins: ['wecom'] });
 		const owner: Owner = { email: 'e2e@example.com', password: randomPassword() };
 		const config: N8nConfig = {
@@ -538,6 +564,10 @@ async function main(): Promise<number> {
 			importAndPublish(toolchain, config, emulator.baseUrl, folder, quiet('n8n cli')),
 		]);
 		installPackage(folder);
+		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+		installFloorPackage(folder);
+		await importRouteWorkflows(toolchain, config, Object.values(routes), quiet('n8n cli'));
+		// --- issue 8 item 5: end ---
 		say(`- starting n8n on ${config.port} (emulator on ${emulator.baseUrl}) [${SECONDS()}]`);
 		n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
 		await n8n.waitUntilReady(120000);
@@ -553,21 +583,34 @@ async function main(): Promise<number> {
 			welcome: exampleById('wecomNewEmployee'),
 		};
 		// Readiness comes before the published workflows' webhooks are registered.
-		await waitFor(
-			'the WeCom Trigger webhooks to be registered',
-			async () => {
-				for (const example of [world.text, world.approval, world.welcome]) {
-					const res = await fetch(triggerUrl(n8n!.baseUrl, example), {
-						signal: AbortSignal.timeout(5000),
-					});
-					if (res.status === 404) return undefined;
-				}
-				return true;
-			},
-			{ timeoutMs: 60000, intervalMs: 250 },
-		);
+		await waitForWebhooks(n8n.baseUrl, [
+			...[world.text, world.approval, world.welcome].map((e) => triggerUrl(n8n!.baseUrl, e)),
+			routes.wecom.url(n8n.baseUrl),
+		]);
 		say(`- n8n is up; checks [${SECONDS()}]`);
 		await checks(world);
+		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
+		const callbackWorld: CallbackWorld = {
+			n8n,
+			rest,
+			...routes,
+			killAndRestart: async () => {
+				const killed = n8n!;
+				const exited = new Promise((done) => killed.child.once('exit', done));
+				process.kill(-killed.child.pid!, 'SIGKILL');
+				await exited;
+				n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
+				await n8n.waitUntilReady(120000);
+				const again = new N8nRest(n8n.baseUrl, toolchain);
+				await again.login(owner);
+				await waitForWebhooks(n8n.baseUrl, [routes.wecom.url(n8n.baseUrl)]);
+				callbackWorld.n8n = world.n8n = n8n;
+				callbackWorld.rest = world.rest = again;
+			},
+		};
+		await callbackPathChecks(callbackWorld, { check, expect, say });
+		// --- issue 8 item 5: end ---
 	} catch (error) {
 		outcome.failed += 1;
 		say(`  ✗ set-up: ${(error as Error).message}`);
