@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 
 import { CREDENTIAL, importAndPublishWorkflows, TRIGGER_PATH } from './instance';
-import { REPO_ROOT, type Log, type N8nConfig, type Toolchain } from './n8nHost';
+import { REPO_ROOT, waitFor, type Log, type N8nConfig, type Toolchain } from './n8nHost';
 
 export const FLOOR_PACKAGE_DIR = join(REPO_ROOT, 'test', 'bench', 'n8n', 'floor');
 const FLOOR_PACKAGE = 'n8n-nodes-bench-floor';
@@ -125,6 +125,25 @@ export async function importRouteWorkflows(
 		dir,
 		workflows.map((w) => w.id),
 		log,
+	);
+}
+
+/**
+ * Waits until n8n serves these trigger URLs: readiness comes before the published workflows' webhooks
+ * are registered, and a GET to one that is not registered yet is a 404 naming no method.
+ */
+export async function waitForWebhooks(urls: string[]): Promise<void> {
+	await waitFor(
+		'the trigger webhooks to be registered',
+		async () => {
+			for (const url of urls) {
+				const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+				const text = await res.text();
+				if (res.status === 404 && !/not registered for GET/.test(text)) return undefined;
+			}
+			return true;
+		},
+		{ timeoutMs: 90000, intervalMs: 250 },
 	);
 }
 

@@ -29,7 +29,12 @@ import {
 } from './instance';
 // --- issue 8 item 5 (WeCom Trigger request path): begin ---
 import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
-import { importRouteWorkflows, installFloorPackage, routeWorkflow } from './callbackWorkflows';
+import {
+	importRouteWorkflows,
+	installFloorPackage,
+	routeWorkflow,
+	waitForWebhooks,
+} from './callbackWorkflows';
 // --- issue 8 item 5: end ---
 import {
 	buildPackage,
@@ -496,21 +501,6 @@ async function checks(world: World): Promise<void> {
 
 // --- set-up and tear-down ------------------------------------------------------------------------
 
-/** Waits until n8n serves these trigger URLs (a GET to one that is not registered yet is a 404). */
-async function waitForWebhooks(baseUrl: string, urls: string[]): Promise<void> {
-	await waitFor(
-		`the trigger webhooks at ${baseUrl} to be registered`,
-		async () => {
-			for (const url of urls) {
-				const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-				if (res.status === 404) return undefined;
-			}
-			return true;
-		},
-		{ timeoutMs: 60000, intervalMs: 250 },
-	);
-}
-
 async function main(): Promise<number> {
 	say(`e2e: n8n with the built package, against the WeCom emulator (127.0.0.1 only)`);
 	let emulator: ApiEmulator | undefined;
@@ -583,14 +573,24 @@ async function main(): Promise<number> {
 			welcome: exampleById('wecomNewEmployee'),
 		};
 		// Readiness comes before the published workflows' webhooks are registered.
-		await waitForWebhooks(n8n.baseUrl, [
-			...[world.text, world.approval, world.welcome].map((e) => triggerUrl(n8n!.baseUrl, e)),
-			routes.wecom.url(n8n.baseUrl),
-		]);
+		await waitFor(
+			'the WeCom Trigger webhooks to be registered',
+			async () => {
+				for (const example of [world.text, world.approval, world.welcome]) {
+					const res = await fetch(triggerUrl(n8n!.baseUrl, example), {
+						signal: AbortSignal.timeout(5000),
+					});
+					if (res.status === 404) return undefined;
+				}
+				return true;
+			},
+			{ timeoutMs: 60000, intervalMs: 250 },
+		);
 		say(`- n8n is up; checks [${SECONDS()}]`);
 		await checks(world);
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
 		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
+		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));
 		const callbackWorld: CallbackWorld = {
 			n8n,
 			rest,
@@ -604,7 +604,7 @@ async function main(): Promise<number> {
 				await n8n.waitUntilReady(120000);
 				const again = new N8nRest(n8n.baseUrl, toolchain);
 				await again.login(owner);
-				await waitForWebhooks(n8n.baseUrl, [routes.wecom.url(n8n.baseUrl)]);
+				await waitForWebhooks([routes.wecom.url(n8n.baseUrl)]);
 				callbackWorld.n8n = world.n8n = n8n;
 				callbackWorld.rest = world.rest = again;
 			},

@@ -24,6 +24,7 @@ import {
 	installFloorPackage,
 	processFigures,
 	routeWorkflow,
+	waitForWebhooks,
 	type RouteKind,
 	type RouteWorkflow,
 } from '../../e2e/callbackWorkflows';
@@ -36,7 +37,6 @@ import {
 	provision,
 	randomPassword,
 	sleep,
-	waitFor,
 	type N8nConfig,
 	type Toolchain,
 } from '../../e2e/n8nHost';
@@ -160,22 +160,7 @@ async function start(setup: Setup, env: NodeJS.ProcessEnv = {}, logFile?: string
 	};
 	const n8n = N8nServer.start(setup.toolchain, config);
 	await n8n.waitUntilReady(180000);
-	await waitFor(
-		'the benchmark webhooks to be registered',
-		async () => {
-			for (const kind of KINDS) {
-				const res = await fetch(setup.routes[kind].url(n8n.baseUrl), {
-					method: 'GET',
-					signal: AbortSignal.timeout(5000),
-				});
-				// A registered POST-only webhook answers a GET with 404 too, but names the method.
-				const text = await res.text();
-				if (res.status === 404 && !/not registered for GET/.test(text)) return undefined;
-			}
-			return true;
-		},
-		{ timeoutMs: 90000, intervalMs: 500 },
-	);
+	await waitForWebhooks(KINDS.map((kind) => setup.routes[kind].url(n8n.baseUrl)));
 	// Let start-up work (activation, pruning timers, the isolate pool) finish before measuring.
 	await sleep(3000);
 	await quiet(n8n.child.pid!);
