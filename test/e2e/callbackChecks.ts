@@ -235,6 +235,9 @@ export async function callbackPathChecks(world: CallbackWorld, tools: CheckTools
 			`answers: ${[...new Set(statuses)].join(', ')}`,
 		);
 		expect(grown < 150, `n8n's RSS grew by ${grown.toFixed(0)} MiB over 300 garbage requests`);
+		say(
+			`      n8n's RSS ${grown >= 0 ? 'grew' : 'shrank'} by ${Math.abs(grown).toFixed(0)} MiB over 300 garbage requests`,
+		);
 	});
 
 	await check(
