@@ -9,11 +9,22 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { CallbackCrypto, CallbackCryptoError } from '../shared/callbackCrypto';
-import type { CallbackErrorReason } from '../shared/callbackCrypto';
+import type { CallbackErrorReason, DecryptedCallback } from '../shared/callbackCrypto';
+import { CredentialCache, credentialCacheKey } from '../shared/credentialCache';
+import {
+	RAW_BODY_OPTION,
+	RequestBodyError,
+	acknowledge,
+	readRequestBody,
+	recordedCallbackWebhook,
+	refuseRequest,
+	startExecution,
+} from '../shared/webhookRequest';
 import {
 	CALLBACK_FILTER_OPTIONS,
 	CHANGE_TYPE_OPTIONS,
 	CallbackPayloadError,
+	callbackSubtitle,
 	callbackToItem,
 	dedupeKey,
 	describeCallback,
@@ -24,8 +35,34 @@ import {
 	recentCallbacks,
 } from './events';
 
+// How a callback travels through n8n, and why this shape is the wedge-proof one at the least cost
+// (details and the n8n 2.41 code it rests on: nodes/shared/webhookRequest.ts; figures: `npm run bench:n8n`):
+// - typeVersion 1 with the hidden `options.binaryData: true`: n8n never runs its shared xml2js parser
+//   on these requests (which garbage can wedge for the whole instance); the node reads the raw stream
+//   with its own limits and parses with nodes/shared/xml.ts.
+// - One expression isolate per callback, the same as an empty community trigger: n8n acquires it for
+//   every community webhook anyway; the credential is not read per request (CredentialCache), because
+//   each getCredentials would build a second isolate.
+// - The answer: n8n sends the empty 200 after it has recorded the execution (responseMode onReceived,
+//   responseData ''), before the workflow runs; what cannot be recorded gets a 5xx and WeCom resends it.
+
+const TRIGGER_PANEL = {
+	header: '',
+	executionsHelp: {
+		inactive:
+			"<b>WeCom posts every callback of an app to the one URL saved in its admin console</b> (应用管理 → your app → 接收消息 → 设置API接收), so this button only hears WeCom when that URL is this node's <b>Test URL</b>:<br /><br /><b>While building</b>: click 'Listen for test event', paste the Test URL into 设置API接收 and save (WeCom's URL check is answered while n8n listens; it does not use up the listening), then send the app a message. n8n listens for about two minutes; put the Production URL back before you publish.<br /><br /><b>Or</b> publish the workflow with the Production URL saved in WeCom, let real callbacks arrive, then open one in the <a data-key=\"executions\">executions list</a> and use <i>Copy to editor</i>.<br /><br /><b>Without WeCom</b>: from this package's repository, <code>npm run sandbox:send -- text \"你好\" --url &lt;Test URL&gt;</code> sends a signed, encrypted callback with the sandbox credential's Token and EncodingAESKey (<code>--help</code> lists the kinds).<br /><br />企业微信只把回调发到「设置API接收」里保存的那一个 URL：调试时先点 Listen，再把 Test URL 填进去并保存；或者发布后在执行列表里打开真实回调，用「Copy to editor」带回编辑器。",
+		active:
+			'<b>This workflow is published</b>: callbacks WeCom posts to the Production URL start it, and show in the <a data-key="executions">executions list</a> (open one and use <i>Copy to editor</i> to work on its data here).<br /><br /><b>WeCom posts to the one URL saved in 设置API接收</b>, so this button only hears WeCom while that URL is this node\'s <b>Test URL</b>. To test without WeCom: <code>npm run sandbox:send -- text "你好" --url &lt;Test URL&gt;</code> from this package\'s repository.<br /><br />企业微信只把回调发到「设置API接收」里保存的那一个 URL；已发布的工作流在执行列表中查看，可用「Copy to editor」带回编辑器。',
+	},
+	activationHint:
+		"When it works, put the Production URL into WeCom's 设置API接收 and publish the workflow: WeCom then starts it on every callback (you won't see those executions here).",
+};
+
 /** Larger bodies are refused before any parsing: a WeCom envelope holds one encrypted message of a few KiB. */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+
+/** WeCom gives up on an answer after 5 s; a body still arriving after that is not WeCom's. */
+const BODY_DEADLINE_MS = 5000;
 
 const CALLBACK_PATH = 'callback';
 
@@ -34,6 +71,10 @@ interface Refusal {
 	refused: true;
 	status: number;
 	reason: string;
+	/** Close the connection after answering (the body was not read to its end). */
+	close?: boolean;
+	/** The credential cannot receive callbacks (a cached copy may be outdated). */
+	credential?: boolean;
 }
 
 function refuse(status: number, reason: string): Refusal {
@@ -69,6 +110,9 @@ function refusalFor(error: unknown): Refusal | undefined {
 	if (error instanceof CallbackPayloadError) {
 		return refuse(error.reason === 'too_large' ? 413 : 400, error.message);
 	}
+	if (error instanceof RequestBodyError) {
+		return { ...refuse(error.status, error.message), close: true };
+	}
 	return undefined;
 }
 
@@ -88,27 +132,112 @@ function signedQuery(query: IDataObject): SignedQuery {
 	};
 }
 
-async function callbackCrypto(this: IWebhookFunctions): Promise<CallbackCrypto | Refusal> {
-	let credentials: IDataObject;
-	try {
-		credentials = await this.getCredentials('weComApi');
-	} catch {
-		return refuse(403, 'The WeCom Trigger has no WeCom credential selected');
-	}
+/** The crypto built from a credential, or why the credential cannot receive callbacks. */
+function cryptoFromCredential(credentials: IDataObject): CallbackCrypto | Refusal {
 	const token = String(credentials.callbackToken ?? '').trim();
 	const encodingAesKey = String(credentials.encodingAesKey ?? '').trim();
 	const corpId = String(credentials.corpId ?? '').trim();
 	if (token === '' || encodingAesKey === '') {
-		return refuse(
-			403,
+		return credentialRefusal(
 			'The WeCom Trigger is not set up: set Callback Token and EncodingAESKey in the WeCom credential',
 		);
 	}
 	if (corpId === '') {
-		return refuse(403, 'The WeCom Trigger is not set up: set Corp ID in the WeCom credential');
+		return credentialRefusal(
+			'The WeCom Trigger is not set up: set Corp ID in the WeCom credential',
+		);
 	}
-	// An EncodingAESKey of the wrong shape throws here, and is refused like any crypto error.
-	return new CallbackCrypto({ platform: 'wecom', token, encodingAesKey, receiverIds: [corpId] });
+	try {
+		return new CallbackCrypto({ platform: 'wecom', token, encodingAesKey, receiverIds: [corpId] });
+	} catch (error) {
+		// An EncodingAESKey of the wrong shape (the only thing the constructor refuses) is refused like
+		// any crypto error.
+		const refusal =
+			refusalFor(error) ?? refuse(403, 'The EncodingAESKey in the WeCom credential is unusable');
+		return { ...refusal, credential: true };
+	}
+}
+
+function credentialRefusal(reason: string): Refusal {
+	return { ...refuse(403, reason), credential: true };
+}
+
+const CREDENTIAL_TYPE = 'weComApi';
+
+/** Read once a minute per trigger node (see CredentialCache for why not per request). */
+const cryptos = new CredentialCache<CallbackCrypto | Refusal>({
+	ttlMs: 60_000,
+	retryCooldownMs: 10_000,
+	maxEntries: 2000,
+});
+
+async function loadCrypto(this: IWebhookFunctions): Promise<CallbackCrypto | Refusal> {
+	let credentials: IDataObject;
+	try {
+		credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	} catch {
+		return credentialRefusal('The WeCom Trigger has no WeCom credential selected');
+	}
+	return cryptoFromCredential(credentials);
+}
+
+// What a changed Token, EncodingAESKey or Corp ID looks like through a stale crypto.
+const CREDENTIAL_SENSITIVE: ReadonlySet<CallbackErrorReason> = new Set<CallbackErrorReason>([
+	'signature_mismatch',
+	'receiver_mismatch',
+	'invalid_aes_key',
+	'decrypt_failed',
+	'illegal_buffer',
+]);
+
+/** Errors of the crypto stay as they are (webhook() turns them into refusals); defects are wrapped. */
+function wrapped(context: IWebhookFunctions, error: unknown): Error {
+	if (error instanceof CallbackCryptoError) return error;
+	return new NodeOperationError(context.getNode(), error as Error);
+}
+
+/**
+ * Runs `use` with the trigger's callback crypto. Production callbacks use the cached one and, when it
+ * fails the way a just-changed credential would, read the credential again and retry once. The URL
+ * check and test-URL requests (the moments a user has just edited something) always read it afresh.
+ */
+async function withCallbackCrypto<T>(
+	context: IWebhookFunctions,
+	use: (crypto: CallbackCrypto) => T | Refusal,
+): Promise<T | Refusal> {
+	const key = credentialCacheKey(context, CREDENTIAL_TYPE);
+	const load = async () => await loadCrypto.call(context);
+	const fresh = context.getWebhookName() === 'setup' || context.getMode() === 'manual';
+	const first = await cryptos.get(key, load, Date.now(), fresh);
+	const attempt = (crypto: CallbackCrypto | Refusal) => (isRefusal(crypto) ? crypto : use(crypto));
+	if (!first.fromCache) return attempt(first.value);
+	let failure: Refusal;
+	try {
+		const outcome = attempt(first.value);
+		if (!isRefusal(outcome) || outcome.credential !== true) return outcome;
+		failure = outcome;
+	} catch (error) {
+		const explained =
+			error instanceof CallbackCryptoError && CREDENTIAL_SENSITIVE.has(error.reason);
+		if (!explained) throw wrapped(context, error);
+		failure = refusalFor(error) as Refusal;
+	}
+	const reloaded = await cryptos.reload(key, load, Date.now());
+	if (reloaded === undefined) return failure;
+	return attempt(reloaded);
+}
+
+/** Checks the signature over `encrypted` and the freshness window, then decrypts it. */
+async function openSigned(
+	this: IWebhookFunctions,
+	signed: SignedQuery,
+	encrypted: string,
+	timestampWindow: number,
+): Promise<DecryptedCallback | Refusal> {
+	return await withCallbackCrypto<DecryptedCallback>(this, (crypto) => {
+		crypto.verifySignature(signed.signature, signed.timestamp, signed.nonce, encrypted);
+		return staleness(signed.timestamp, timestampWindow) ?? crypto.decrypt(encrypted);
+	});
 }
 
 /** A stale signed request is a replay: the signature is genuine, the moment is not. */
@@ -127,12 +256,6 @@ function staleness(timestamp: string, windowSeconds: number): Refusal | undefine
 
 /** The Encrypt value of the POST body: WeCom's XML envelope, or {tousername, encrypt, agentid}. */
 function envelopeEncrypt(body: Buffer): string | Refusal {
-	if (body.length > MAX_CALLBACK_BODY_BYTES) {
-		return refuse(
-			413,
-			`The request body is ${body.length} bytes, more than the ${MAX_CALLBACK_BODY_BYTES} a WeCom callback can be`,
-		);
-	}
 	const textBody = body.toString('utf8');
 	const start = textBody.replace(/^[\uFEFF\s]+/, '').charAt(0);
 	let encrypt: unknown;
@@ -168,8 +291,9 @@ export class WeComTrigger implements INodeType {
 		name: 'weComTrigger',
 		icon: { light: 'file:wecom.svg', dark: 'file:wecom.dark.svg' },
 		group: ['trigger'],
+		// Stays 1: n8n leaves the body unparsed only for typeVersion 1 (see the top of this file).
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle: callbackSubtitle(),
 		description:
 			'Starts the workflow on messages and events of a WeCom self-built app (接收消息): verified, decrypted, once per callback',
 		defaults: { name: 'WeCom Trigger' },
@@ -178,8 +302,9 @@ export class WeComTrigger implements INodeType {
 		credentials: [{ name: 'weComApi', required: true }],
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: CALLBACK_PATH },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: CALLBACK_PATH },
+			recordedCallbackWebhook(CALLBACK_PATH),
 		],
+		triggerPanel: TRIGGER_PANEL,
 		properties: [
 			{
 				displayName:
@@ -211,8 +336,10 @@ export class WeComTrigger implements INodeType {
 				name: 'options',
 				type: 'collection',
 				placeholder: 'Add Option',
-				default: {},
+				// RAW_BODY_OPTION's flag, set from the start (written out: the lint wants a literal here).
+				default: { binaryData: true },
 				options: [
+					RAW_BODY_OPTION,
 					{
 						displayName: 'Duplicate Window (Minutes)',
 						name: 'dedupeWindow',
@@ -272,7 +399,7 @@ export class WeComTrigger implements INodeType {
 			outcome = refusal;
 		}
 		if (!isRefusal(outcome)) return outcome;
-		this.getResponseObject().status(outcome.status).type('text/plain').send(outcome.reason);
+		refuseRequest(this.getResponseObject(), outcome.status, outcome.reason, outcome.close);
 		return { noWebhookResponse: true };
 	}
 }
@@ -283,36 +410,41 @@ function triggerOptions(this: IWebhookFunctions): TriggerOptions {
 
 /** URL verification: the decrypted echostr, as the whole text/plain body. */
 async function verifyUrl(this: IWebhookFunctions): Promise<IWebhookResponseData | Refusal> {
-	const crypto = await callbackCrypto.call(this);
-	if (isRefusal(crypto)) return crypto;
 	const query = this.getRequestObject().query as IDataObject;
 	const signed = signedQuery(query);
 	if (typeof query.echostr !== 'string' || query.echostr === '') {
 		const shape = Array.isArray(query.echostr) ? 'was sent more than once' : 'is missing';
+		// The credential is still checked first: an unusable one is what the user must fix.
+		const unusable = await withCallbackCrypto(this, () => undefined);
+		if (isRefusal(unusable)) return unusable;
 		return refuse(400, `The URL check parameter echostr ${shape}`);
 	}
 	// Base64 has no spaces: a space here is a '+' that reached the URL unescaped and was decoded.
 	const echostr = query.echostr.replace(/ /g, '+');
-	crypto.verifySignature(signed.signature, signed.timestamp, signed.nonce, echostr);
-	const stale = staleness(signed.timestamp, Number(triggerOptions.call(this).timestampWindow ?? 0));
-	if (stale) return stale;
-	const { message } = crypto.decrypt(echostr);
-	this.getResponseObject().status(200).type('text/plain').send(message);
+	const timestampWindow = Number(triggerOptions.call(this).timestampWindow ?? 0);
+	const opened = await openSigned.call(this, signed, echostr, timestampWindow);
+	if (isRefusal(opened)) return opened;
+	// URL verification starts no execution, so there is nothing to record: answered here, exactly.
+	this.getResponseObject().status(200).type('text/plain').send(opened.message);
 	return { noWebhookResponse: true };
 }
 
 async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData | Refusal> {
 	const req = this.getRequestObject();
-	const crypto = await callbackCrypto.call(this);
-	if (isRefusal(crypto)) return crypto;
-	const encrypt = envelopeEncrypt(Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0));
+	const res = this.getResponseObject();
+	const body = await readRequestBody(req, {
+		maxBytes: MAX_CALLBACK_BODY_BYTES,
+		deadlineMs: BODY_DEADLINE_MS,
+	});
+	if (body.readByN8n) warnParsedByN8n.call(this);
+	const encrypt = envelopeEncrypt(body.bytes);
 	if (isRefusal(encrypt)) return encrypt;
 	const signed = signedQuery(req.query as IDataObject);
-	crypto.verifySignature(signed.signature, signed.timestamp, signed.nonce, encrypt);
 	const options = triggerOptions.call(this);
-	const stale = staleness(signed.timestamp, Number(options.timestampWindow ?? 0));
-	if (stale) return stale;
-	const { message } = crypto.decrypt(encrypt);
+	const timestampWindow = Number(options.timestampWindow ?? 0);
+	const opened = await openSigned.call(this, signed, encrypt, timestampWindow);
+	if (isRefusal(opened)) return opened;
+	const { message } = opened;
 	const payload = readCallbackPayload(message);
 	const facts = describeCallback(payload.fields);
 
@@ -320,26 +452,44 @@ async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookRespons
 		categories: this.getNodeParameter('events', []) as string[],
 		changeTypes: this.getNodeParameter('changeTypes', []) as string[],
 	});
+	if (!wanted) return acknowledge(res);
+
 	const windowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	const key = dedupeKey(payload.fields, facts);
-	const node = this.getNode();
-	const duplicate =
-		wanted &&
-		windowMs > 0 &&
-		key !== undefined &&
-		recentCallbacks.seen(
+	if (windowMs > 0 && key !== undefined) {
+		const node = this.getNode();
+		const claim = await recentCallbacks.claim(
 			JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name, key]),
 			windowMs,
-			Date.now(),
+			res,
+			BODY_DEADLINE_MS,
 		);
-
-	// The answer goes out before the workflow starts and whatever it does: WeCom redelivers a
-	// callback it has no answer for within 5 s, so a slow workflow must never hold it up.
-	this.getResponseObject().status(200).end();
-	if (!wanted || duplicate) return { noWebhookResponse: true };
+		if (claim === 'duplicate') return acknowledge(res);
+		if (claim === 'undecided') {
+			return refuse(
+				503,
+				'An earlier delivery of this callback is still being recorded; WeCom will send it again',
+			);
+		}
+	}
 
 	const item = callbackToItem(payload, facts, {
 		raw: options.includeRawXml === true ? message : undefined,
 	});
-	return { noWebhookResponse: true, workflowData: [[{ json: item }]] };
+	// n8n answers WeCom's empty 200 once it has recorded this execution, and before the workflow runs:
+	// a slow workflow never makes WeCom resend, and nothing WeCom was told about can be lost in a crash.
+	return startExecution(res, [[{ json: item }]]);
+}
+
+const warnedNodes = new Set<string>();
+
+/** A trigger saved before the raw-body flag existed still depends on n8n's XML parser: say so once. */
+function warnParsedByN8n(this: IWebhookFunctions): void {
+	const node = this.getNode();
+	const key = JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]);
+	if (warnedNodes.has(key) || warnedNodes.size > 1000) return;
+	warnedNodes.add(key);
+	this.logger.warn(
+		`WeCom Trigger "${node.name}" was saved by an older version of n8n-nodes-wecom-dingtalk: n8n parsed its body with the shared XML parser, which garbage requests can stop for the whole instance. Delete the node and add it again (then paste its URL into WeCom again if the webhook URL changed).`,
+	);
 }

@@ -6,7 +6,7 @@ import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 import { parseJsonObject } from '../shared/json';
 import { XmlReadError, readXml } from '../shared/xml';
 import type { XmlObject } from '../shared/xml';
-import { RecentKeys } from '../shared/recentKeys';
+import { Deliveries } from '../shared/deliveries';
 import {
 	APPROVAL_CHANGE_EVENT,
 	APPROVAL_NODE_STATUS,
@@ -200,52 +200,83 @@ export const CHANGE_TYPES = [
 	'update_tag',
 ] as const;
 
+// `action` is what n8n's node creator lists under the trigger and what the subtitle shows.
 export const CALLBACK_FILTER_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Everything', value: ALL_CALLBACKS, description: 'Every message and event' },
-	{ name: 'Message: Text (文本)', value: 'message:text' },
-	{ name: 'Message: Image (图片)', value: 'message:image' },
-	{ name: 'Message: Voice (语音)', value: 'message:voice' },
-	{ name: 'Message: Video (视频)', value: 'message:video' },
-	{ name: 'Message: Location (位置)', value: 'message:location' },
-	{ name: 'Message: Link (链接)', value: 'message:link' },
+	{
+		name: 'Everything',
+		value: ALL_CALLBACKS,
+		action: 'Any message or event',
+		description: 'Every message and event',
+	},
+	{ name: 'Message: Text (文本)', value: 'message:text', action: 'Text message' },
+	{ name: 'Message: Image (图片)', value: 'message:image', action: 'Image message' },
+	{ name: 'Message: Voice (语音)', value: 'message:voice', action: 'Voice message' },
+	{ name: 'Message: Video (视频)', value: 'message:video', action: 'Video message' },
+	{ name: 'Message: Location (位置)', value: 'message:location', action: 'Location message' },
+	{ name: 'Message: Link (链接)', value: 'message:link', action: 'Link message' },
 	{
 		name: 'Event: Subscribe (关注)',
 		value: 'event:subscribe',
+		action: 'Member subscribed',
 		description: 'A member started following the app',
 	},
-	{ name: 'Event: Unsubscribe (取消关注)', value: 'event:unsubscribe' },
+	{
+		name: 'Event: Unsubscribe (取消关注)',
+		value: 'event:unsubscribe',
+		action: 'Member unsubscribed',
+	},
 	{
 		name: 'Event: Enter App (进入应用)',
 		value: 'event:enter_agent',
+		action: 'Member opened the app',
 		description: 'A member opened the app (enter_agent)',
 	},
-	{ name: 'Event: Menu Click (点击菜单)', value: 'event:click' },
-	{ name: 'Event: Menu Link (点击菜单跳转链接)', value: 'event:view' },
+	{ name: 'Event: Menu Click (点击菜单)', value: 'event:click', action: 'Menu click' },
+	{ name: 'Event: Menu Link (点击菜单跳转链接)', value: 'event:view', action: 'Menu link opened' },
 	{
 		name: 'Event: Contact Change (通讯录变更)',
 		value: 'event:change_contact',
+		action: 'Contact change',
 		description: 'Members, departments or tags changed (change_contact)',
 	},
 	{
 		name: 'Event: Approval Status Change (审批状态变化)',
 		value: 'event:sys_approval_change',
+		action: 'Approval status change',
 		description: 'An approval was submitted, approved, rejected, withdrawn or commented on',
 	},
 	{
 		name: 'Event: Template Card Button (模板卡片事件)',
 		value: 'event:template_card_event',
+		action: 'Template card button clicked',
 	},
 	{
 		name: 'Event: Batch Job Finished (异步任务完成)',
 		value: 'event:batch_job_result',
+		action: 'Batch job finished',
 	},
 	{
 		name: 'Other Messages and Events',
 		value: OTHER_CALLBACKS,
+		action: 'Other message or event',
 		description:
 			'Anything not listed above, e.g. LOCATION reports, scan-code and photo menu events, new message types',
 	},
 ];
+
+/**
+ * The node's subtitle: the chosen callbacks by their readable names ("Text message, Approval status
+ * change"), evaluated by the editor like any expression.
+ */
+export function callbackSubtitle(): string {
+	const names: Record<string, string> = {};
+	for (const option of CALLBACK_FILTER_OPTIONS) names[String(option.value)] = option.action ?? '';
+	const everything = names[ALL_CALLBACKS];
+	return (
+		`={{ (($parameter["events"] || []).includes("${ALL_CALLBACKS}") ? [] : ($parameter["events"] || []))` +
+		`.map(v => (${JSON.stringify(names)})[v] || v).join(", ") || "${everything}" }}`
+	);
+}
 
 export const CHANGE_TYPE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Member Created', value: 'create_user', description: 'ChangeType create_user' },
@@ -329,7 +360,7 @@ export function dedupeKey(fields: IDataObject, facts: CallbackFacts): string | u
 }
 
 /** One per n8n process: every WeCom Trigger of every workflow in it shares this, keyed apart. */
-export const recentCallbacks = new RecentKeys(20000);
+export const recentCallbacks = new Deliveries(20000);
 
 // ---------------------------------------------------------------------------------------------
 // sys_approval_change -> approval.

@@ -13,13 +13,23 @@ export class RecentKeys {
 	 * false. Check and record are one synchronous step, so concurrent redeliveries cannot both pass.
 	 */
 	seen(key: string, windowMs: number, now: number): boolean {
+		if (this.has(key, now)) return true;
+		this.record(key, windowMs, now);
+		return false;
+	}
+
+	/** True when `key` was recorded less than its window ago. */
+	has(key: string, now: number): boolean {
 		const expiry = this.expiries.get(key);
-		if (expiry !== undefined && expiry > now) return true;
+		return expiry !== undefined && expiry > now;
+	}
+
+	/** Records `key` for `windowMs` from `now`, replacing an earlier record. */
+	record(key: string, windowMs: number, now: number): void {
 		// Re-inserting moves the key to the end, so the Map stays ordered by recording time.
 		this.expiries.delete(key);
 		this.expiries.set(key, now + windowMs);
 		this.prune(now);
-		return false;
 	}
 
 	/** Drops `key`, so its next arrival passes: for an event that was let through but could not be handed on. */

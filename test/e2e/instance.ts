@@ -177,6 +177,26 @@ export async function importAndPublish(
 	log: Log,
 ): Promise<Example[]> {
 	const examples = loadExamples();
+	await importCredential(toolchain, config, emulatorBaseUrl, workDir, log);
+	await importAndPublishWorkflows(
+		toolchain,
+		config,
+		EXAMPLES_DIR,
+		// A Schedule Trigger example stays unpublished: it must not fire on its own during the suite or in a sandbox.
+		triggeredExamples(examples).map((e) => e.id),
+		log,
+	);
+	return examples;
+}
+
+/** Imports the emulator credential (n8n not running). */
+export async function importCredential(
+	toolchain: Toolchain,
+	config: N8nConfig,
+	emulatorBaseUrl: string,
+	workDir: string,
+	log: Log,
+): Promise<void> {
 	const credentialFile = join(workDir, 'credentials.json');
 	// The file holds emulator values only; it is written for the import and kept for inspection.
 	const credentials = sandboxCredentials(emulatorBaseUrl);
@@ -192,38 +212,37 @@ export async function importAndPublish(
 		new RegExp(`Successfully imported ${credentials.length} credentials?`),
 		'import:credentials',
 	);
+}
+
+/** Imports every workflow file of `dir` and publishes those with the given ids (n8n not running). */
+export async function importAndPublishWorkflows(
+	toolchain: Toolchain,
+	config: N8nConfig,
+	dir: string,
+	ids: string[],
+	log: Log,
+): Promise<void> {
+	const count = readdirSync(dir).filter((f) => f.endsWith('.json')).length;
 	const workflows = await n8nCli(
 		toolchain,
 		config,
-		['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`],
+		['import:workflow', '--separate', `--input=${dir}`],
 		log,
 	);
-	expectLine(
-		workflows,
-		new RegExp(`Successfully imported ${examples.length} workflows?`),
-		'import:workflow',
-	);
+	expectLine(workflows, new RegExp(`Successfully imported ${count} workflows?`), 'import:workflow');
 	// Each CLI command is a full n8n boot (seconds): the publishes run side by side, and one that lost
 	// a race for the database is simply run again.
-	const publish = async (example: Example) => {
-		const published = await n8nCli(
-			toolchain,
-			config,
-			['publish:workflow', `--id=${example.id}`],
-			log,
-		);
-		expectLine(published, /Publishing workflow with ID/, `publish:workflow --id=${example.id}`);
+	const publish = async (id: string) => {
+		const published = await n8nCli(toolchain, config, ['publish:workflow', `--id=${id}`], log);
+		expectLine(published, /Publishing workflow with ID/, `publish:workflow --id=${id}`);
 	};
-	// A Schedule Trigger example stays unpublished: it must not fire on its own during the suite or in a sandbox.
-	const published = triggeredExamples(examples);
-	const first = await Promise.allSettled(published.map(publish));
+	const first = await Promise.allSettled(ids.map(publish));
 	for (const [i, result] of first.entries()) {
 		if (result.status === 'rejected') {
-			log(`publish:workflow --id=${published[i].id} failed once, again: ${String(result.reason)}`);
-			await publish(published[i]);
+			log(`publish:workflow --id=${ids[i]} failed once, again: ${String(result.reason)}`);
+			await publish(ids[i]);
 		}
 	}
-	return examples;
 }
 
 function expectLine(output: string, pattern: RegExp, what: string): void {

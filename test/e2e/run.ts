@@ -34,6 +34,15 @@ import {
 	type Example,
 } from './instance';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
+// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
+import {
+	importRouteWorkflows,
+	installFloorPackage,
+	routeWorkflow,
+	waitForWebhooks,
+} from './callbackWorkflows';
+// --- issue 8 item 5: end ---
 import {
 	buildPackage,
 	freePort,
@@ -677,6 +686,13 @@ async function main(): Promise<number> {
 		say(`- provisioning Node 24 and n8n (test/e2e/provision.sh) [${SECONDS()}]`);
 		const toolchain = await provision(quiet('provision'));
 		folder = mkdtempSync(join(tmpdir(), 'n8n-wecom-e2e-'));
+		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+		const routes = {
+			wecom: routeWorkflow('wecom'),
+			webhook: routeWorkflow('webhook'),
+			floor: routeWorkflow('floor'),
+		};
+		// --- issue 8 item 5: end ---
 		// Both platforms: the group robot checks post to the DingTalk robot too, and the DingTalk block uses its app.
 		emulator = await ApiEmulator.start({ port: 0, plugins: ['wecom', 'dingtalk'] });
 		const owner: Owner = { email: 'e2e@example.com', password: randomPassword() };
@@ -701,6 +717,10 @@ async function main(): Promise<number> {
 			})(),
 		]);
 		installPackage(folder);
+		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+		installFloorPackage(folder);
+		await importRouteWorkflows(toolchain, config, Object.values(routes), quiet('n8n cli'));
+		// --- issue 8 item 5: end ---
 		say(`- starting n8n on ${config.port} (emulator on ${emulator.baseUrl}) [${SECONDS()}]`);
 		n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
 		await n8n.waitUntilReady(120000);
@@ -737,6 +757,29 @@ async function main(): Promise<number> {
 		for (const [name, body] of dingTalkChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl, say })) {
 			await check(name, body);
 		}
+		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
+		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
+		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));
+		const callbackWorld: CallbackWorld = {
+			n8n,
+			rest,
+			...routes,
+			killAndRestart: async () => {
+				const killed = n8n!;
+				const exited = new Promise((done) => killed.child.once('exit', done));
+				process.kill(-killed.child.pid!, 'SIGKILL');
+				await exited;
+				n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
+				await n8n.waitUntilReady(120000);
+				const again = new N8nRest(n8n.baseUrl, toolchain);
+				await again.login(owner);
+				await waitForWebhooks([routes.wecom.url(n8n.baseUrl)]);
+				callbackWorld.n8n = world.n8n = n8n;
+				callbackWorld.rest = world.rest = again;
+			},
+		};
+		await callbackPathChecks(callbackWorld, { check, expect, say });
+		// --- issue 8 item 5: end ---
 	} catch (error) {
 		outcome.failed += 1;
 		say(`  ✗ set-up: ${(error as Error).message}`);

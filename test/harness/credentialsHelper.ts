@@ -46,6 +46,9 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	/** How often each credential type's preAuthentication ran. */
 	readonly preAuthenticationRuns = new Map<string, number>();
 
+	/** How often each credential was decrypted for a node (n8n: CredentialsHelper.getDecrypted), by id. */
+	readonly decryptions = new Map<string, number>();
+
 	/** Every persisted update, newest last. */
 	readonly updates: Array<{ id: string; type: string; data: ICredentialDataDecryptedObject }> = [];
 
@@ -186,6 +189,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		type: string,
 	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.getStored(nodeCredentials.id ?? '');
+		this.decryptions.set(stored.id, (this.decryptions.get(stored.id) ?? 0) + 1);
 		if (stored.type !== type) {
 			throw new Error(`Credential ${stored.id} is of type ${stored.type}, not ${type}`);
 		}

@@ -175,11 +175,38 @@ describe('test harness: webhook server', () => {
 	});
 
 	it('answers n8n-style when the node leaves the answer to n8n', async () => {
+		// n8n 2.41 evaluates a missing responseData to its default, the literal text `firstEntryJson`,
+		// and sends that (shown in a real n8n by the e2e suite's floor trigger).
 		const server = await serve('default-answer');
 		const answer = await server.call({ method: 'POST', body: 'x' });
 		expect(answer.status).toBe(200);
-		expect(JSON.parse(answer.body)).toEqual({ message: 'Workflow was started' });
+		expect(answer.body).toBe('firstEntryJson');
 		expect(answer.workflowData).toBeDefined();
+	});
+
+	it('answers only after recording the execution, and 500 when recording fails', async () => {
+		const server = await serve('default-answer');
+		server.failRecords = 1;
+		const failed = await server.call({ method: 'POST', body: 'x' });
+		expect(failed.status).toBe(500);
+		expect(failed.workflowData).toBeUndefined();
+		expect(server.executionsStarted).toBe(0);
+		server.recordDelayMs = 300;
+		const recorded = await server.call({ method: 'POST', body: 'x' });
+		expect(recorded.status).toBe(200);
+		expect(recorded.answeredAfterMs).toBeGreaterThanOrEqual(290);
+		expect(server.executionsStarted).toBe(1);
+	});
+
+	it("parses the body before the node as n8n does, with the status n8n gives a body it can't parse", async () => {
+		const server = await serve('plain');
+		const answer = await server.call({
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{"a": ',
+		});
+		expect(answer.status).toBe(422);
+		expect(answer.workflowData).toBeUndefined();
 	});
 
 	it('reports no workflow for a rejected request', async () => {

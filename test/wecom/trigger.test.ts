@@ -57,6 +57,16 @@ interface ServeOptions {
 	credential?: IDataObject;
 }
 
+/**
+ * The parameters as n8n's editor saves them: a node added to a workflow starts with the Options
+ * collection's default `{binaryData: true}`, and options the user adds go in beside it. (A node saved
+ * without it — by a version before the flag — is covered in triggerGarbage.test.ts.)
+ */
+function asSavedByEditor(parameters: INodeParameters): INodeParameters {
+	if (parameters.options === undefined) return parameters;
+	return { ...parameters, options: { binaryData: true, ...(parameters.options as IDataObject) } };
+}
+
 /** The WeCom Trigger served over HTTP; each call gets a node of its own, so duplicates never leak between tests. */
 async function serve(options: ServeOptions = {}): Promise<WebhookServer> {
 	let credential = env.credential;
@@ -81,7 +91,9 @@ async function serve(options: ServeOptions = {}): Promise<WebhookServer> {
 		type: env.harness.type('weComTrigger'),
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters ?? { events: ['*'], changeTypes: [], options: {} },
+		parameters: asSavedByEditor(
+			options.parameters ?? { events: ['*'], changeTypes: [], options: {} },
+		),
 		credentials: { weComApi: credential },
 		webhookId: `hook-${nodeCounter}`,
 	});
@@ -146,7 +158,14 @@ describe('WeCom Trigger: node description', () => {
 		expect(description.displayName).toContain('Trigger');
 		expect(description.webhooks).toEqual([
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'callback' },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				// n8n answers once it has recorded the execution, with the node's empty webhookResponse.
+				responseData: '',
+				path: 'callback',
+			},
 		]);
 	});
 
