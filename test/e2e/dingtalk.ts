@@ -78,6 +78,82 @@ function departmentsWorkflow(): object {
 	};
 }
 
+/**
+ * "On Error: Continue (using error output)" in the real n8n: GET /webhook/<path>?id=<department> runs DingTalk
+ * Department: Get, whose success output feeds "Found" and whose error output feeds "Failed".
+ */
+export const ERROR_OUTPUT_WORKFLOW = {
+	id: 'e2eDingTalkErrOut',
+	name: 'e2e: DingTalk error output',
+	path: 'e2e-dingtalk-error-output',
+};
+
+function errorOutputWorkflow(): object {
+	return {
+		id: ERROR_OUTPUT_WORKFLOW.id,
+		name: ERROR_OUTPUT_WORKFLOW.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: {
+			Webhook: { main: [[{ node: 'DingTalk', type: 'main', index: 0 }]] },
+			DingTalk: {
+				main: [
+					[{ node: 'Found', type: 'main', index: 0 }],
+					[{ node: 'Failed', type: 'main', index: 0 }],
+				],
+			},
+		},
+		nodes: [
+			{
+				id: 'e2e-eo-webhook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: '5d0c1e2f-8a7b-4c3d-9e6f-1a2b3c4d5e6f',
+				parameters: {
+					httpMethod: 'GET',
+					path: ERROR_OUTPUT_WORKFLOW.path,
+					responseMode: 'onReceived',
+					options: {},
+				},
+			},
+			{
+				id: 'e2e-eo-dingtalk',
+				name: 'DingTalk',
+				type: `${PACKAGE_NAME}.dingTalk`,
+				typeVersion: 1,
+				position: [220, 0],
+				onError: 'continueErrorOutput',
+				parameters: {
+					resource: 'department',
+					operation: 'get',
+					departmentId: { __rl: true, mode: 'id', value: '={{ $json.query.id }}' },
+				},
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+			},
+			{
+				id: 'e2e-eo-found',
+				name: 'Found',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [440, -100],
+				parameters: {},
+			},
+			{
+				id: 'e2e-eo-failed',
+				name: 'Failed',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [440, 100],
+				parameters: {},
+			},
+		],
+	};
+}
+
 /** Imports the DingTalk credential (n8n must not be running), and with `workflow` the suite's workflow, published. */
 export async function importDingTalk(
 	toolchain: Toolchain,
@@ -104,29 +180,29 @@ export async function importDingTalk(
 		);
 	}
 	if (!options.workflow) return;
-	const workflowFile = join(workDir, 'dingtalk-workflow.json');
-	writeFileSync(workflowFile, `${JSON.stringify(departmentsWorkflow(), null, 2)}\n`);
-	const workflows = await n8nCli(
-		toolchain,
-		config,
-		['import:workflow', `--input=${workflowFile}`],
-		log,
-	);
-	if (!/Successfully imported 1 workflow/.test(workflows)) {
-		throw new StepError(
-			`n8n import:workflow (DingTalk) did not report success:\n${workflows.slice(-800)}`,
+	for (const [name, workflow, id] of [
+		['dingtalk-workflow.json', departmentsWorkflow(), DINGTALK_WORKFLOW.id],
+		['dingtalk-error-output.json', errorOutputWorkflow(), ERROR_OUTPUT_WORKFLOW.id],
+	] as const) {
+		const workflowFile = join(workDir, name);
+		writeFileSync(workflowFile, `${JSON.stringify(workflow, null, 2)}\n`);
+		const workflows = await n8nCli(
+			toolchain,
+			config,
+			['import:workflow', `--input=${workflowFile}`],
+			log,
 		);
-	}
-	const published = await n8nCli(
-		toolchain,
-		config,
-		['publish:workflow', `--id=${DINGTALK_WORKFLOW.id}`],
-		log,
-	);
-	if (!/Publishing workflow with ID/.test(published)) {
-		throw new StepError(
-			`n8n publish:workflow (DingTalk) did not report success:\n${published.slice(-800)}`,
-		);
+		if (!/Successfully imported 1 workflow/.test(workflows)) {
+			throw new StepError(
+				`n8n import:workflow (DingTalk, ${name}) did not report success:\n${workflows.slice(-800)}`,
+			);
+		}
+		const published = await n8nCli(toolchain, config, ['publish:workflow', `--id=${id}`], log);
+		if (!/Publishing workflow with ID/.test(published)) {
+			throw new StepError(
+				`n8n publish:workflow (DingTalk, ${name}) did not report success:\n${published.slice(-800)}`,
+			);
+		}
 	}
 }
 
@@ -191,7 +267,58 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 			},
 		);
 
+	/** Runs the error-output workflow for one department id; the run data of its execution. */
+	const runErrorOutput = async (id: string) => {
+		const url = `${world.n8nBaseUrl}/webhook/${ERROR_OUTPUT_WORKFLOW.path}?id=${encodeURIComponent(id)}`;
+		const before = (await rest.executions(ERROR_OUTPUT_WORKFLOW.id)).length;
+		await waitFor(
+			`the error-output workflow's webhook ${url}`,
+			async () => {
+				const answer = await fetch(url, { signal: AbortSignal.timeout(30000) });
+				return answer.status === 200 ? answer : undefined;
+			},
+			{ timeoutMs: 30000, intervalMs: 250 },
+		);
+		const execution = await waitFor(
+			'the error-output execution to finish',
+			async () => {
+				const all = await rest.executions(ERROR_OUTPUT_WORKFLOW.id);
+				return all.length > before && all[0].status !== 'running' && all[0].status !== 'new'
+					? all[0]
+					: undefined;
+			},
+			{ timeoutMs: 30000, intervalMs: 300 },
+		);
+		expect(execution.status === 'success', `the execution ended "${execution.status}"`);
+		const runData = await rest.executionRunData(execution.id);
+		const items = (node: string) =>
+			(runData[node]?.[0]?.data?.main?.[0] ?? []).map((i) => i.json as Record<string, unknown>);
+		return { found: items('Found'), failed: items('Failed') };
+	};
+
 	return [
+		[
+			'DingTalk: "Continue (using error output)" routes a refused item to the error branch (errcode and hint readable) and a found one to the success branch',
+			async () => {
+				const missing = await runErrorOutput('999');
+				expect(missing.found.length === 0, `"Found" got ${JSON.stringify(missing.found)}`);
+				expect(missing.failed.length === 1, `"Failed" got ${missing.failed.length} items`);
+				const [failed] = missing.failed;
+				const details = failed.details as Record<string, unknown> | undefined;
+				expect(
+					/department was not found/i.test(String(failed.error)) &&
+						details?.errcode === 60003 &&
+						/部门不存在/.test(String(details?.description)),
+					`the error branch's item: ${JSON.stringify(failed).slice(0, 400)}`,
+				);
+				const present = await runErrorOutput('100');
+				expect(present.failed.length === 0, `"Failed" got ${JSON.stringify(present.failed)}`);
+				expect(
+					present.found.length === 1 && present.found[0].name === '研发中心',
+					`"Found" got ${JSON.stringify(present.found).slice(0, 300)}`,
+				);
+			},
+		],
 		[
 			"DingTalk: the member and department pickers answer through n8n's editor API (browse, search by name)",
 			async () => {
