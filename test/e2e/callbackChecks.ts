@@ -3,6 +3,7 @@
 // about the trigger, answer-after-record, garbage that wedges n8n's XML parser, memory under garbage,
 // and a kill -9 in the middle of a burst. run.ts calls callbackPathChecks() after its own checks.
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
 import { buildWeComCallback, sendCallback, WECOM_SEED } from '../emulator';
@@ -94,6 +95,43 @@ function answerOf(
 		// An upload cut short after the answer is expected; before it, it is the failure.
 		req.on('error', (error) => void sleep(2000).then(() => reject(error)));
 		req.end(body);
+	});
+}
+
+/**
+ * Declares a body of `declared` bytes but sends only its first 64 KiB, then reads whatever comes back, the way a sender
+ * sees an early refusal. Writing all of a huge body after the answer would race the server's close: the kernel resets
+ * a connection closed with unread data, and a client still writing sees EPIPE instead of the answer it was sent.
+ */
+function earlyAnswerOf(to: string, declared: number): Promise<{ status: number; body: string }> {
+	const target = new URL(to);
+	return new Promise((resolve, reject) => {
+		const socket = connect(Number(target.port), target.hostname);
+		const chunks: Buffer[] = [];
+		const settle = () => {
+			const text = Buffer.concat(chunks).toString('utf8');
+			const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
+			if (status === 0) reject(new Error(`no HTTP answer to a ${declared}-byte upload`));
+			else resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
+		};
+		socket.on('data', (chunk: Buffer) => {
+			chunks.push(chunk);
+			// A whole answer is enough: do not depend on the server closing the connection.
+			const text = Buffer.concat(chunks).toString('utf8');
+			const head = text.indexOf('\r\n\r\n');
+			const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? NaN);
+			if (head >= 0 && Buffer.byteLength(text.slice(head + 4)) >= length) socket.destroy();
+		});
+		// A reset after the answer is the expected end of a refused upload; without an answer, settle() says so.
+		socket.on('error', () => undefined);
+		socket.on('close', settle);
+		socket.on('connect', () => {
+			socket.write(
+				`POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+					`Content-Type: text/xml\r\nContent-Length: ${declared}\r\n\r\n`,
+			);
+			socket.write(Buffer.alloc(64 * 1024, 0x20));
+		});
 	});
 }
 
@@ -249,7 +287,11 @@ export async function callbackPathChecks(world: CallbackWorld, tools: CheckTools
 			const huge = Buffer.alloc(17 * 1024 * 1024, 0x20);
 			const post = async (to: string, body: Buffer, headers: Record<string, string> = {}) =>
 				await withDeadline(answerOf(to, body, headers), 60000, `POST ${to}`);
-			const tooBig = await post(target.toString(), huge);
+			const tooBig = await withDeadline(
+				earlyAnswerOf(target.toString(), huge.length),
+				60000,
+				`POST ${target.toString()}`,
+			);
 			expect(
 				tooBig.status === 413 && /more than the 1048576/.test(tooBig.body),
 				`17 MiB to the WeCom Trigger: HTTP ${tooBig.status} ${tooBig.body.slice(0, 120)}`,
