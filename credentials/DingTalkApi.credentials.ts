@@ -1,4 +1,6 @@
 import type {
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -9,14 +11,20 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { describeDingTalkError } from '../nodes/DingTalk/errors';
+import { describeDingTalkError, dingTalkHints } from '../nodes/DingTalk/errors';
 import {
 	baseUrlOf,
 	DINGTALK_API_BASE_URL,
 	DINGTALK_OAPI_BASE_URL,
-	dingTalkTokenFingerprint,
+	dingTalkTokenOwner,
 	isNewApiPath,
 } from '../nodes/DingTalk/hosts';
+import {
+	CREDENTIAL_TEST_HEADER,
+	TOKEN_REQUEST_FAILED,
+	tokenForRequest,
+	tokenRecord,
+} from '../nodes/shared/accessToken';
 
 export class DingTalkApi implements ICredentialType {
 	name = 'dingTalkApi';
@@ -53,7 +61,7 @@ export class DingTalkApi implements ICredentialType {
 		},
 		{
 			displayName:
-				"Test proves Client ID, Client Secret and API Host (New API): it asks DingTalk for a new token with exactly what is typed here. Agent ID, Robot Code, API Host (Old API) and the app's permissions (权限管理) are checked on first use, where an error names the fix. 测试只验证 Client ID、Client Secret 和新版 API 地址；AgentId、机器人编码、旧版 API 地址与接口权限在首次调用时检查，报错会说明如何修复。",
+				"Test proves what is typed here, never a stored token: Client ID, Client Secret, both API hosts and, when filled, that the Agent ID is this app's. Robot Code and the app's permissions (权限管理) are checked on first use, where an error names the fix. 测试只使用此处填写的值：验证 Client ID、Client Secret、新旧两个 API 地址，以及（填写时）AgentId 是否属于该应用；机器人编码与接口权限在首次调用时检查，报错会说明如何修复。",
 			name: 'testNotice',
 			type: 'notice',
 			default: '',
@@ -128,13 +136,6 @@ export class DingTalkApi implements ICredentialType {
 			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
-		{
-			displayName: 'Access Token Issued For',
-			name: 'accessTokenFor',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -160,7 +161,7 @@ export class DingTalkApi implements ICredentialType {
 				new Error(
 					`Could not reach DingTalk at ${host} for an access token${code ? ` (${code})` : ''}: check API Host (New API) and that n8n can reach it.`,
 				),
-				{ code },
+				{ code, [TOKEN_REQUEST_FAILED]: true },
 			);
 		}
 		if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
@@ -172,73 +173,120 @@ export class DingTalkApi implements ICredentialType {
 				String(answer?.requestid ?? '') || undefined,
 			);
 			// English and Chinese: this message is what the credential Test shows when no token was stored yet.
-			throw new Error(`DingTalk refused to issue an access token: ${message}${zh ? ` ${zh}` : ''}`);
+			throw Object.assign(
+				new Error(`DingTalk refused to issue an access token: ${message}${zh ? ` ${zh}` : ''}`),
+				{ [TOKEN_REQUEST_FAILED]: true },
+			);
 		}
 		return {
-			accessToken: answer.accessToken,
-			accessTokenFor: dingTalkTokenFingerprint(credentials),
+			accessToken: tokenRecord(dingTalkTokenOwner(credentials), answer.accessToken, Date.now()),
 		};
 	}
 
-	/** The new family wants the token in a header, the old one in the query; the path tells them apart. */
+	/**
+	 * The new family wants the token in a header, the old one in the query; the path tells them apart. Only a token
+	 * fetched for exactly these Client ID, Client Secret and host is sent (see tokenForRequest).
+	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const token = String(credentials.accessToken ?? '');
+		const { token, headers } = tokenForRequest(
+			dingTalkTokenOwner(credentials),
+			credentials.accessToken,
+			requestOptions,
+		);
 		const path = requestOptions.url.replace(/^[a-z]+:\/\/[^/]+/i, '');
 		if (isNewApiPath(path)) {
-			return {
-				...requestOptions,
-				headers: { ...(requestOptions.headers ?? {}), 'x-acs-dingtalk-access-token': token },
-			};
+			return { ...requestOptions, headers: { ...headers, 'x-acs-dingtalk-access-token': token } };
 		}
-		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), access_token: token } };
+		return {
+			...requestOptions,
+			headers,
+			qs: { ...(requestOptions.qs ?? {}), access_token: token },
+		};
 	}
 
-	// Asks for a token with exactly the Client ID, Client Secret and host typed into the form: a stored token plays no
-	// part, so an edited secret or host is proven (or refused) by this Test alone. Nothing more can be proven honestly
-	// in n8n 2.x: a credential test is one declarative request (a function test would need this.helpers.request, which
-	// community nodes may not use), and n8n runs preAuthentication in a test only while no token is stored, so a second,
-	// authenticated call (one that would prove the AgentId, e.g. with a permission the app may not have) could run with
-	// a token fetched for other values. The notice above says so; the AgentId is checked by the first call that sends it.
+	// preAuthentication proves Client ID, Client Secret and API Host (New API): the test insists on a token fetched for
+	// it, with exactly what is typed (tokenForRequest). The call proves API Host (Old API) and the Agent ID: DingTalk
+	// checks agent_id before it looks for the task, so an Agent ID of another app is refused (40056 and its siblings),
+	// while the made-up task of this app is not an error of the credential.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
-				'={{ ($credentials.apiBaseUrl || "https://api.dingtalk.com").trim().replace(/\\/+$/, "") }}',
-			url: '/v1.0/oauth2/accessToken',
+				'={{ ($credentials.oapiBaseUrl || "https://oapi.dingtalk.com").trim().replace(/\\/+$/, "") }}',
+			url: '/topapi/message/corpconversation/getsendprogress',
 			method: 'POST',
 			body: {
-				appKey: '={{ String($credentials.clientId).trim() }}',
-				appSecret: '={{ String($credentials.clientSecret).trim() }}',
+				// Empty: nothing to prove (the Agent ID is optional). Not a number: sent as 0, which DingTalk refuses.
+				agent_id:
+					'={{ String($credentials.agentId ?? "").trim() === "" ? undefined : (Number(String($credentials.agentId).trim()) || 0) }}',
+				task_id: 1,
 			},
+			headers: { [CREDENTIAL_TEST_HEADER]: '1' },
 			json: true,
 		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 400,
-					message:
-						'Client ID or Client Secret is wrong (invalidClientIdOrSecret): copy both again from 开发者后台 → the app → 凭证与基础信息. Client ID 或 Client Secret 错误：请在开发者后台 → 应用 → 凭证与基础信息 中重新复制。',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						"DingTalk refused this server (HTTP 403): most often n8n's IP is not in the app's server IP whitelist (60020): add it under 开发者后台 → the app → 安全设置 → 服务器出口IP, or set the API hosts to a relay proxy whose IP is listed. 钉钉拒绝了本服务器：通常是 n8n 的出口 IP 不在应用的服务器出口IP白名单中（60020），请在 安全设置 中添加，或改用白名单内的转发代理。",
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'API Host (New API) does not answer like DingTalk (HTTP 404): use https://api.dingtalk.com or your relay proxy. 新版 API 地址不是钉钉的地址：请填写 https://api.dingtalk.com 或您的转发代理。',
-				},
-			},
-		],
+		rules: agentTestRules(),
 	};
+}
+
+/** Errcodes the test call can answer that are the credential's fault (the rest concern the made-up task). */
+const TEST_FAILURE_CODES = new Set([
+	'40014',
+	'42001',
+	'40001',
+	'60011',
+	'60020',
+	'90018',
+	'90002',
+	'40056',
+	'52019',
+	'70003',
+	'70004',
+]);
+
+/**
+ * n8n's declarative test compares one field with one value: a rule, with its hint, per errcode that fails the test,
+ * and the host's HTTP refusals. n8n reads both kinds from one list (its type says one kind per list).
+ */
+function agentTestRules(): ICredentialTestRequest['rules'] {
+	const rules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> =
+		dingTalkHints()
+			.filter(([code]) => TEST_FAILURE_CODES.has(code))
+			.map(([code, hint]) => ({
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errcode',
+					value: Number(code),
+					message: `${hint.en} (DingTalk ${code}) ${hint.zh}`,
+				},
+			}));
+	rules.push(
+		{
+			type: 'responseSuccessBody',
+			properties: {
+				key: 'errcode',
+				value: undefined,
+				message:
+					'API Host (Old API) did not answer like DingTalk (no errcode): use https://oapi.dingtalk.com or your relay proxy. 旧版 API 地址的应答不是钉钉的格式：请填写 https://oapi.dingtalk.com 或您的转发代理。',
+			},
+		},
+		{
+			type: 'responseCode',
+			properties: {
+				value: 404,
+				message:
+					'API Host (Old API) does not answer like DingTalk (HTTP 404): use https://oapi.dingtalk.com or your relay proxy. 旧版 API 地址不是钉钉的地址：请填写 https://oapi.dingtalk.com 或您的转发代理。',
+			},
+		},
+		{
+			type: 'responseCode',
+			properties: {
+				value: 403,
+				message:
+					"DingTalk refused this server (HTTP 403): most often n8n's IP is not in the app's server IP whitelist (60020): add it under 开发者后台 → the app → 安全设置 → 服务器出口IP, or set the API hosts to a relay proxy whose IP is listed. 钉钉拒绝了本服务器：通常是 n8n 的出口 IP 不在应用的服务器出口IP白名单中（60020），请在 安全设置 中添加，或改用白名单内的转发代理。",
+			},
+		},
+	);
+	return rules as ICredentialTestRequest['rules'];
 }

@@ -9,7 +9,13 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { TOKEN_REQUEST_FAILED, tokenRecord, usableToken } from '../nodes/WeCom/accessToken';
+import { weComTokenOwner } from '../nodes/WeCom/accessToken';
+import {
+	CREDENTIAL_TEST_HEADER,
+	TOKEN_REQUEST_FAILED,
+	tokenForRequest,
+	tokenRecord,
+} from '../nodes/shared/accessToken';
 import {
 	describeWeComError,
 	hintMessage,
@@ -145,34 +151,21 @@ export class WeComApi implements ICredentialType {
 			const { message } = describeWeComError(errcode, String(body.errmsg ?? ''));
 			throw new Error(`WeCom refused to issue an access token: ${message}`);
 		}
-		return { accessToken: tokenRecord(credentials, body.access_token, Date.now()) };
+		return {
+			accessToken: tokenRecord(weComTokenOwner(credentials), body.access_token, Date.now()),
+		};
 	}
 
-	/**
-	 * Adds the token, but only one fetched for exactly these Corp ID, Secret and Base URL (and, for the credential test,
-	 * one fetched just now). Any other counts as no token: the request fails as "token expired" (HTTP 401) before it is
-	 * sent, which makes n8n run preAuthentication with the values at hand, store the new token and send the request again.
-	 * n8n's credential test reuses a stored token otherwise (it runs preAuthentication only when the token is empty).
-	 */
+	/** Adds the token, but only one fetched for exactly these Corp ID, Secret and Base URL (see tokenForRequest). */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
-		const testing = Object.keys(headers).some((name) => {
-			if (name.toLowerCase() !== CREDENTIAL_TEST_HEADER) return false;
-			delete headers[name];
-			return true;
-		});
-		const token = usableToken(credentials, Date.now(), testing ? FRESH_TOKEN_MS : undefined);
-		if (token === undefined) {
-			throw Object.assign(
-				new Error(
-					'The stored access token was not fetched for these credential values: fetching a new one',
-				),
-				{ response: { status: 401 } },
-			);
-		}
+		const { token, headers } = tokenForRequest(
+			weComTokenOwner(credentials),
+			credentials.accessToken,
+			requestOptions,
+		);
 		return {
 			...requestOptions,
 			headers,
@@ -192,12 +185,6 @@ export class WeComApi implements ICredentialType {
 		rules: agentTestRules(),
 	};
 }
-
-/** Marks the credential test's request: `authenticate` then insists on a token fetched for this very test. */
-const CREDENTIAL_TEST_HEADER = 'x-n8n-wecom-credential-test';
-
-/** How old a token the credential test accepts: the one fetched a moment ago, never a stored one. */
-const FRESH_TOKEN_MS = 60_000;
 
 /**
  * n8n's declarative test can only compare one field with one value, so every errcode this package has a hint for

@@ -46,6 +46,12 @@ const INSTANCE_NOT_FOUND: Hint = {
 	zh: '审批实例不存在：请检查 processInstanceId（可从发起、批量获取或触发器的输出中取得）。',
 };
 
+/** DingTalk's codes for an AgentId that is not one of this app's (不合法的/无效的 agentid, no such micro app). */
+const AGENT_NOT_OF_APP: Hint = {
+	en: "The credential's Agent ID does not belong to this app: copy the AgentId from 开发者后台 → the app → 凭证与基础信息.",
+	zh: '凭证中的 Agent ID 不属于该应用：请在开发者后台 → 应用 → 凭证与基础信息 中复制 AgentId。',
+};
+
 /** OA approval (workflow) codes of the new family. */
 const APPROVAL_HINTS: Record<string, Hint> = {
 	processInstanceInvalidParameter: {
@@ -193,10 +199,10 @@ const HINTS: Record<string, Hint> = {
 		en: 'The media_id is unknown to DingTalk, or of another type than the message: upload the file again with Media → Upload.',
 		zh: 'media_id 无效或类型与消息不符：请用 Media → Upload 重新上传文件。',
 	},
-	'40056': {
-		en: "The credential's Agent ID does not belong to this app: copy the AgentId from 开发者后台 → the app → 凭证与基础信息.",
-		zh: '凭证中的 Agent ID 不属于该应用：请在开发者后台 → 应用 → 凭证与基础信息 中复制 AgentId。',
-	},
+	'40056': AGENT_NOT_OF_APP,
+	'52019': AGENT_NOT_OF_APP,
+	'70003': AGENT_NOT_OF_APP,
+	'70004': AGENT_NOT_OF_APP,
 	'invalidParameter.robotCode.notExsit': {
 		en: "No robot with this robotCode: enable the robot of the app (开发者后台 → the app → 机器人), and leave the credential's Robot Code empty to use the Client ID.",
 		zh: '机器人不存在：请在开发者后台 → 应用 → 机器人 中启用并发布机器人；凭证中的 Robot Code 留空即使用 Client ID。',
@@ -207,6 +213,11 @@ const HINTS: Record<string, Hint> = {
 	},
 	...APPROVAL_HINTS,
 };
+
+/** The codes that have a hint, and the hint in both languages (for the credential test's rules). */
+export function dingTalkHints(): Array<[code: string, hint: Hint]> {
+	return Object.entries(HINTS);
+}
 
 /** The permission a 60011/AccessTokenPermissionDenied answer names, wherever the family puts it. */
 function requiredPermission(answer: IDataObject, message: string): string | undefined {

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { tokenFingerprint } from '../shared/tokenFingerprint';
+import type { TokenOwner } from '../shared/accessToken';
 import { baseUrlOf } from '../shared/webhookTarget';
 
 export { baseUrlOf };
@@ -13,11 +13,11 @@ export function isNewApiPath(path: string): boolean {
 	return /^\/v\d+\.\d+\//.test(path);
 }
 
-/** What the stored token was issued for (see tokenFingerprint): Client ID, Client Secret and the token host. */
-export function dingTalkTokenFingerprint(credentials: ICredentialDataDecryptedObject): string {
-	return tokenFingerprint(
-		credentials.clientId,
-		credentials.clientSecret,
-		baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL),
-	);
+/** What a DingTalk token is issued for (see nodes/shared/accessToken.ts): Client ID, Client Secret and token host. */
+export function dingTalkTokenOwner(credentials: ICredentialDataDecryptedObject): TokenOwner {
+	return {
+		appId: credentials.clientId,
+		secret: credentials.clientSecret,
+		host: baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL),
+	};
 }

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
 import { freshCredentials, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
@@ -17,13 +18,7 @@ import {
 	oldFamilyThrottled,
 	oldFamilyTokenDead,
 } from './errors';
-import {
-	baseUrlOf,
-	DINGTALK_API_BASE_URL,
-	DINGTALK_OAPI_BASE_URL,
-	dingTalkTokenFingerprint,
-	isNewApiPath,
-} from './hosts';
+import { baseUrlOf, DINGTALK_API_BASE_URL, DINGTALK_OAPI_BASE_URL, isNewApiPath } from './hosts';
 
 export const CREDENTIAL_TYPE = 'dingTalkApi';
 
@@ -155,6 +150,7 @@ export async function dingTalkApiRequest(
 	const secrets = [
 		credentials.clientSecret,
 		credentials.accessToken,
+		rawToken(credentials.accessToken),
 		credentials.aesKey,
 		credentials.callbackToken,
 	];
@@ -178,11 +174,10 @@ export async function dingTalkApiRequest(
 		options.body = request.body;
 	}
 
-	// A token fetched for other values (the user changed the secret or the host since) is never used.
-	let forceRefresh =
-		String(credentials.accessToken ?? '') !== '' &&
-		credentials.accessTokenFor !== dingTalkTokenFingerprint(credentials);
-	let refreshed = forceRefresh;
+	// A token fetched for other values (the user changed the secret or the host since) is never used: the credential's
+	// authenticate refuses it and n8n fetches a new one.
+	let forceRefresh = false;
+	let refreshed = false;
 	let throttleRetries = 0;
 	let transientRetries = 0;
 	for (;;) {
@@ -291,10 +286,12 @@ function connectionError(
 	const reason = redact(String((error as Error).message ?? error), secrets);
 	const after = retries ? ` after ${retries} retries` : '';
 	const field = isNewApiPath(request.path) ? 'API Host (New API)' : 'API Host (Old API)';
-	// Neither a network failure: the credential's own refusal (preAuthentication), whose message names cause and fix.
-	const message = networkCode
-		? `Could not reach DingTalk at ${host} for ${request.path}${after}: check the credential's ${field} and the network`
-		: reason;
+	// The token request's own failure (preAuthentication) already names its host, cause and fix.
+	const message = isTokenRequestFailure(error)
+		? `${reason}${retries ? ` (${retries} retries)` : ''}`
+		: networkCode
+			? `Could not reach DingTalk at ${host} for ${request.path}${after}: check the credential's ${field} and the network`
+			: reason;
 	return new NodeApiError(context.getNode(), { message: reason } as JsonObject, {
 		message,
 		// The network code stays out of the message: n8n would swap a message naming it for its own generic text.

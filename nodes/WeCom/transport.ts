@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
 import { freshCredentials, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
@@ -10,7 +11,6 @@ import {
 	networkCodeOf,
 	RETRY_DELAYS_MS,
 } from '../shared/retry';
-import { isTokenRequestFailure, rawToken } from './accessToken';
 import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from './errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';

@@ -129,7 +129,6 @@ async function main(): Promise<void> {
 	const credential = harness.credentials.add('dingTalkApi', {
 		...dingTalkCredentialData(baseUrl),
 		accessToken: '',
-		accessTokenFor: '',
 	}) as { id: string; name: string };
 
 	const node: INode = {

@@ -24,7 +24,7 @@ import {
 	itemWithFiles,
 	pickerContext,
 } from './approvalSupport';
-import { startDingTalk, type DingTalkTestEnv } from './setup';
+import { startDingTalk, type DingTalkTestEnv, storedToken } from './setup';
 
 const DAY_MS = 86400 * 1000;
 
@@ -1228,7 +1228,7 @@ describe('DingTalk Approval (审批, new API)', () => {
 			);
 			expect(startCalls()).toHaveLength(0);
 
-			const token = env.harness.credentials.stored(env.credential.id).accessToken as string;
+			const token = storedToken(env);
 			const issued = callsTo(/uploadInfos\/query$/).map(
 				(c) =>
 					(((c.response as IDataObject).headerSignatureInfo as IDataObject).headers as IDataObject)

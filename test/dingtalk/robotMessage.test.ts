@@ -5,7 +5,7 @@ import { EMULATOR_GROUP_WITHOUT_ROBOT, EMULATOR_ROBOT_GROUP } from '../emulator/
 import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
 import type { DingTalkUser } from '../emulator/dingtalk/seed';
 import { binaryItem, bytesOf, errorOf, multipartOf } from '../wecom/messagingSupport';
-import { startDingTalk, type DingTalkTestEnv } from './setup';
+import { startDingTalk, type DingTalkTestEnv, storedToken } from './setup';
 
 const ROBOT_CODE = DINGTALK_SEED.appKey;
 const OTO_SEND = '/v1.0/robot/oToMessages/batchSend';
@@ -465,7 +465,7 @@ describe('DingTalk Robot Message', () => {
 
 	it('keeps the access token and the secret out of errors and items', async () => {
 		const ok = await env.run(send({ userIds: 'dev001', content: 'x' }));
-		const token = env.harness.credentials.stored(env.credential.id).accessToken as string;
+		const token = storedToken(env);
 		expect(JSON.stringify(ok.items)).not.toContain(token);
 		env.emulator.injectFault({
 			kind: 'http',

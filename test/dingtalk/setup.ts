@@ -2,6 +2,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalk } from '../../nodes/DingTalk/DingTalk.node';
+import { parseTokenRecord } from '../../nodes/shared/accessToken';
 import { ApiEmulator } from '../emulator';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
 import { Harness } from '../harness';
@@ -22,7 +23,16 @@ export interface DingTalkTestEnv {
 
 /** The credential values of the seeded app, both API hosts pointing at the emulator, no token yet. */
 export function seededCredential(baseUrl: string) {
-	return { ...dingTalkCredentialData(baseUrl), accessToken: '', accessTokenFor: '' };
+	return { ...dingTalkCredentialData(baseUrl), accessToken: '' };
+}
+
+/** The access token the credential holds now (inside its stored record), for checks that it never leaks. */
+export function storedToken(env: DingTalkTestEnv): string {
+	const token = parseTokenRecord(
+		env.harness.credentials.stored(env.credential.id).accessToken,
+	)?.token;
+	if (!token) throw new Error('the credential holds no access token record');
+	return token;
 }
 
 /** Emulator + harness + a DingTalkApi credential pointing at the emulator's seeded app. */

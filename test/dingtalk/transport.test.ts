@@ -1,10 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { dingTalkTokenFingerprint } from '../../nodes/DingTalk/hosts';
 import { ApiEmulator, type RecordedCall } from '../emulator';
 import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
 import { DingTalkProbe } from './probeNode';
-import { seededCredential, startDingTalk, type DingTalkTestEnv } from './setup';
+import { seededCredential, startDingTalk, type DingTalkTestEnv, storedToken } from './setup';
 
 const getDept = (id: number | string = 100) => ({
 	resource: 'department',
@@ -79,8 +78,10 @@ describe('DingTalk transport (both API families)', () => {
 		expect(headerToken(newCall)).toBe(token);
 		expect(newCall.query.access_token).toBeUndefined();
 		const stored = env.harness.credentials.stored(env.credential.id);
-		expect(stored.accessToken).toBe(token);
-		expect(stored.accessTokenFor).toBe(dingTalkTokenFingerprint(stored));
+		expect(storedToken(env)).toBe(token);
+		// Stored as a record tied to the values it was fetched with: no secret in it.
+		expect(stored.accessToken).toMatch(/^tok1\.[A-Za-z0-9_-]{32}\.\d{13}\./);
+		expect(stored.accessToken).not.toContain(DINGTALK_SEED.appSecret);
 	});
 
 	it('refreshes a dead token once on the old family (errcode 40014) and stores the new one', async () => {
@@ -94,7 +95,7 @@ describe('DingTalk transport (both API families)', () => {
 		const calls = env.emulator.callsTo('/topapi/v2/department/get').slice(1);
 		expect(calls.map((c) => (c.response as IDataObject).errcode)).toEqual([40014, 0]);
 		expect(calls[1].query.access_token).toBe(tokens[1]);
-		expect(env.harness.credentials.stored(env.credential.id).accessToken).toBe(tokens[1]);
+		expect(storedToken(env)).toBe(tokens[1]);
 	});
 
 	it('refreshes on errcode 88 with sub_code 40014 (the old family wrapping a dead token)', async () => {
@@ -144,7 +145,7 @@ describe('DingTalk transport (both API families)', () => {
 		const result = await probe('/v1.0/probe/alwaysDead');
 		expect(result.error?.message).toMatch(/rejected even after a refresh/);
 		expect(env.emulator.callsTo('/v1.0/probe/alwaysDead')).toHaveLength(2);
-		const token = env.harness.credentials.stored(env.credential.id).accessToken as string;
+		const token = storedToken(env);
 		expect(JSON.stringify(result.error)).not.toContain(token);
 	});
 
@@ -289,7 +290,7 @@ describe('DingTalk transport (both API families)', () => {
 
 	it('redacts the token and secret from anything the platform echoes back', async () => {
 		expect((await env.run(getDept())).error).toBeUndefined();
-		const token = env.harness.credentials.stored(env.credential.id).accessToken as string;
+		const token = storedToken(env);
 		env.emulator.addRoute('dingtalk', {
 			method: 'POST',
 			path: '/topapi/probe/echoSecrets',

@@ -4,7 +4,7 @@ import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
 import type { DingTalkUser } from '../emulator/dingtalk/seed';
 import { FORBIDDEN_REPEAT } from '../emulator/dingtalk/workNotification';
 import { binaryItem, bytesOf, errorOf, multipartOf } from '../wecom/messagingSupport';
-import { startDingTalk, type DingTalkTestEnv } from './setup';
+import { startDingTalk, type DingTalkTestEnv, storedToken } from './setup';
 
 const AGENT_ID = DINGTALK_SEED.agentId;
 const SEND_PATH = '/topapi/message/corpconversation/asyncsend_v2';
@@ -622,7 +622,7 @@ describe('DingTalk Work Notification', () => {
 
 	it('keeps the access token and the secret out of errors and items', async () => {
 		const ok = await env.run(send({ userIds: 'dev001', content: unique('秘密') }));
-		const token = env.harness.credentials.stored(env.credential.id).accessToken as string;
+		const token = storedToken(env);
 		expect(JSON.stringify(ok.items)).not.toContain(token);
 		env.emulator.injectFault({
 			kind: 'errcode',

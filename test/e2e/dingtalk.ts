@@ -392,6 +392,29 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 				);
 				const badClient = await test({ clientId: 'dingwrongclient0000' });
 				expect(badClient.status === 'Error', `a wrong Client ID tested "${badClient.status}"`);
+				// The Agent ID is proven too: one of another app is red with the fix, an empty one (optional) is fine.
+				const otherAgent = await test({ agentId: '999999001' });
+				expect(
+					otherAgent.status === 'Error' &&
+						/Agent ID does not belong to this app/.test(otherAgent.message) &&
+						/40056/.test(otherAgent.message),
+					`an Agent ID of another app tested "${otherAgent.status}: ${otherAgent.message}"`,
+				);
+				const notANumber = await test({ agentId: 'agent-one' });
+				expect(
+					notANumber.status === 'Error' && /Agent ID/.test(notANumber.message),
+					`a non-numeric Agent ID tested "${notANumber.status}: ${notANumber.message}"`,
+				);
+				const noAgent = await test({ agentId: '' });
+				expect(
+					noAgent.status === 'OK',
+					`an empty (optional) Agent ID tested "${noAgent.status}: ${noAgent.message}"`,
+				);
+				const wrongOldHost = await test({ oapiBaseUrl: `${emulator.baseUrl}/not-dingtalk` });
+				expect(
+					wrongOldHost.status === 'Error' && /API Host \(Old API\)/.test(wrongOldHost.message),
+					`a wrong API Host (Old API) tested "${wrongOldHost.status}: ${wrongOldHost.message}"`,
+				);
 			},
 		],
 		[
@@ -402,7 +425,6 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 				const bad = await test({
 					clientSecret: 'edited-but-wrong-secret-0000',
 					accessToken: UNCHANGED,
-					accessTokenFor: UNCHANGED,
 				});
 				const asked = tokenCalls().slice(calls);
 				expect(
@@ -417,7 +439,7 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 						),
 					`the Test asked for tokens with ${JSON.stringify(asked.map((c) => ((c.body as { appSecret?: string }).appSecret === DINGTALK_SEED.appSecret ? 'the stored secret' : 'the typed secret')))}`,
 				);
-				const good = await test({ accessToken: UNCHANGED, accessTokenFor: UNCHANGED });
+				const good = await test({ accessToken: UNCHANGED });
 				expect(
 					good.status === 'OK',
 					`the correct credential with its stored token tested "${good.status}: ${good.message}"`,

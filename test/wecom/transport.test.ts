@@ -1,7 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: a deliberately wrong secret, never inside n8n */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { parseTokenRecord, tokenRecord } from '../../nodes/WeCom/accessToken';
+import { parseTokenRecord, tokenRecord } from '../../nodes/shared/accessToken';
+import { weComTokenOwner } from '../../nodes/WeCom/accessToken';
 import { ApiEmulator, WECOM_SEED } from '../emulator';
 import {
 	apiCalls,
@@ -204,7 +205,7 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 		const values = { ...stored, baseUrl: 'http://127.0.0.1:1' };
 		env.harness.credentials.patch(env.credential.id, {
 			baseUrl: values.baseUrl,
-			accessToken: tokenRecord(values, 'planted-token-value', Date.now()),
+			accessToken: tokenRecord(weComTokenOwner(values), 'planted-token-value', Date.now()),
 		});
 
 		const result = await env.run(text('nowhere to go'));
@@ -381,7 +382,7 @@ describe('WeCom transport (token cache, refresh, back-off)', () => {
 
 			expect(record).not.toContain(WECOM_SEED.secret);
 			expect(record).not.toContain(WECOM_SEED.corpId);
-			expect(record).toMatch(/^wct1\.[A-Za-z0-9_-]{32}\.\d{13}\.emu_wecom_/);
+			expect(record).toMatch(/^tok1\.[A-Za-z0-9_-]{32}\.\d{13}\.emu_wecom_/);
 		});
 	});
 

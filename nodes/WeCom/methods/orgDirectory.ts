@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { credentialFingerprint } from '../accessToken';
+import { credentialFingerprint } from '../../shared/accessToken';
+import { weComTokenOwner } from '../accessToken';
 import { CREDENTIAL_TYPE, weComApiRequest } from '../transport';
 
 /**
@@ -172,7 +173,7 @@ export async function directory(
 	kind: Kind,
 ): Promise<DirectoryEntry[]> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const key = `${credentialFingerprint(credentials)}\u0000${kind}`;
+	const key = `${credentialFingerprint(weComTokenOwner(credentials))}\u0000${kind}`;
 	const now = Date.now();
 	const kept = slots.get(key);
 	if (kept && kept.expiresAt > now) return await kept.entries;

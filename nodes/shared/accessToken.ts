@@ -1,0 +1,129 @@
+import { createHash, createHmac } from 'crypto';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+
+/**
+ * How a credential stores a platform's access token: `tok1.<fingerprint>.<issued at, ms>.<token>`. The fingerprint
+ * ties the token to the app id, secret and token host it was fetched with, so a token fetched for other values (an
+ * edited secret, a new host, another company) is never sent with these: it counts as no token at all. Both platforms
+ * store their tokens this way.
+ */
+const RECORD_VERSION = 'tok1';
+
+/** What a token is issued for: the app's id (WeCom Corp ID, DingTalk Client ID), its secret and the token host. */
+export interface TokenOwner {
+	appId: unknown;
+	secret: unknown;
+	/** The normalised base URL the token was fetched from. */
+	host: string;
+}
+
+export interface TokenRecord {
+	fingerprint: string;
+	issuedAt: number;
+	token: string;
+}
+
+/** Marks an error of the token request itself, whose message already names the URL and the fix. */
+export const TOKEN_REQUEST_FAILED = 'n8nTokenRequestFailed';
+
+/** Whether an error (or one of its causes) is a failed token request. */
+export function isTokenRequestFailure(error: unknown, depth = 0): boolean {
+	const e = error as Record<string, unknown> | null;
+	if (!e || typeof e !== 'object') return false;
+	if (e[TOKEN_REQUEST_FAILED] === true) return true;
+	return depth < 4 && e.cause !== undefined && isTokenRequestFailure(e.cause, depth + 1);
+}
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : value === undefined ? '' : String(value).trim();
+}
+
+/**
+ * An HMAC-SHA256 keyed by the secret over app id and host: equal only for equal values, and it cannot be turned back
+ * into the secret (nor checked against a guess without the secret).
+ */
+export function credentialFingerprint(owner: TokenOwner): string {
+	const secret = text(owner.secret);
+	// An empty secret cannot key an HMAC that means anything; it still must never match a stored token.
+	const key = secret || createHash('sha256').update('no secret').digest('hex');
+	return createHmac('sha256', key)
+		.update(`${text(owner.appId)}\n${owner.host}`)
+		.digest('base64url')
+		.slice(0, 32);
+}
+
+export function tokenRecord(owner: TokenOwner, token: string, issuedAt: number): string {
+	return `${RECORD_VERSION}.${credentialFingerprint(owner)}.${issuedAt}.${token}`;
+}
+
+export function parseTokenRecord(value: unknown): TokenRecord | undefined {
+	if (typeof value !== 'string') return undefined;
+	const parts = value.split('.');
+	if (parts.length < 4 || parts[0] !== RECORD_VERSION) return undefined;
+	const issuedAt = Number(parts[2]);
+	const token = parts.slice(3).join('.');
+	if (!Number.isFinite(issuedAt) || token === '') return undefined;
+	return { fingerprint: parts[1], issuedAt, token };
+}
+
+/**
+ * The stored token if it was fetched for exactly these credential values (and, with `maxAgeMs`, recently enough);
+ * otherwise undefined: the caller must fetch a new one.
+ */
+export function usableToken(
+	owner: TokenOwner,
+	stored: unknown,
+	now: number,
+	maxAgeMs?: number,
+): string | undefined {
+	const record = parseTokenRecord(stored);
+	if (!record || record.fingerprint !== credentialFingerprint(owner)) return undefined;
+	if (
+		maxAgeMs !== undefined &&
+		!(now - record.issuedAt >= 0 && now - record.issuedAt <= maxAgeMs)
+	) {
+		return undefined;
+	}
+	return record.token;
+}
+
+/** The raw token inside a stored record (for redaction), or the value itself when it is not a record. */
+export function rawToken(value: unknown): string | undefined {
+	return parseTokenRecord(value)?.token ?? (typeof value === 'string' ? value : undefined);
+}
+
+/** Marks the credential test's request: `authenticate` then insists on a token fetched for this very test. */
+export const CREDENTIAL_TEST_HEADER = 'x-n8n-credential-test';
+
+/** How old a token the credential test accepts: the one fetched a moment ago, never a stored one. */
+const FRESH_TOKEN_MS = 60_000;
+
+/**
+ * For a credential's `authenticate`: the token to send and the request without the test marker — but only a token
+ * fetched for exactly these values (and, for the credential test, one fetched just now). Any other counts as no token:
+ * the request fails as "token expired" (HTTP 401) before it is sent, which makes n8n run preAuthentication with the
+ * values at hand, store the new token and send the request again. n8n's credential test would otherwise reuse a stored
+ * token (it runs preAuthentication only when the token is empty).
+ */
+export function tokenForRequest(
+	owner: TokenOwner,
+	stored: unknown,
+	requestOptions: IHttpRequestOptions,
+): { token: string; headers: IDataObject } {
+	const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
+	const testing = Object.keys(headers).some((name) => {
+		if (name.toLowerCase() !== CREDENTIAL_TEST_HEADER) return false;
+		delete headers[name];
+		return true;
+	});
+	const token = usableToken(owner, stored, Date.now(), testing ? FRESH_TOKEN_MS : undefined);
+	if (token === undefined) {
+		throw Object.assign(
+			new Error(
+				'The stored access token was not fetched for these credential values: fetching a new one',
+			),
+			{ response: { status: 401 } },
+		);
+	}
+	return { token, headers };
+}
