@@ -24,7 +24,7 @@ export interface TokenRecord {
 }
 
 /** Marks an error of the token request itself, whose message already names the URL and the fix. */
-export const TOKEN_REQUEST_FAILED = 'n8nTokenRequestFailed';
+export const TOKEN_REQUEST_FAILED = 'tokenRequestFailed';
 
 /** Whether an error (or one of its causes) is a failed token request. */
 export function isTokenRequestFailure(error: unknown, depth = 0): boolean {
