@@ -71,3 +71,19 @@ export function formInputField(
 		],
 	};
 }
+
+/** The "Options" collection an operation keeps its optional settings in. */
+export function optionsCollection(
+	options: INodeProperties[],
+	displayOptions?: IDisplayOptions,
+): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		...(displayOptions ? { displayOptions } : {}),
+		options,
+	};
+}

@@ -1,8 +1,9 @@
+import { readPositiveId } from '../../../shared/orgFields';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
-import { departmentField, readDepartmentId, resultOf } from '../shared/org';
+import { departmentField, DEPARTMENT_ID, resultOf } from '../shared/org';
 import { languageOptions, readLanguage } from '../shared/language';
 
 export const getDepartment: NodeOperation = {
@@ -20,7 +21,13 @@ export const getDepartment: NodeOperation = {
 		languageOptions,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const deptId = readDepartmentId.call(this, 'departmentId', itemIndex, 'Department');
+		const deptId = readPositiveId.call(
+			this,
+			'departmentId',
+			itemIndex,
+			'Department',
+			DEPARTMENT_ID,
+		);
 		const answer = await dingTalkApiRequest.call(this, {
 			method: 'POST',
 			path: '/topapi/v2/department/get',

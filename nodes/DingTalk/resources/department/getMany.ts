@@ -1,8 +1,9 @@
+import { readPositiveId } from '../../../shared/orgFields';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { returnAllFields } from '../../../shared/listFields';
 import type { NodeOperation } from '../../../shared/operations';
-import { departmentField, readDepartmentId } from '../shared/org';
+import { departmentField, DEPARTMENT_ID } from '../shared/org';
 import { subDepartments } from '../shared/orgApi';
 import { languageOptions, readLanguage } from '../shared/language';
 
@@ -31,7 +32,13 @@ export const getManyDepartments: NodeOperation = {
 		languageOptions,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const parentId = readDepartmentId.call(this, 'parentId', itemIndex, 'Parent Department');
+		const parentId = readPositiveId.call(
+			this,
+			'parentId',
+			itemIndex,
+			'Parent Department',
+			DEPARTMENT_ID,
+		);
 		const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);

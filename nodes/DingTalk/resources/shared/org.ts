@@ -4,9 +4,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import { checkText } from '../../../shared/checks';
 import { toIdList } from '../../../shared/idList';
 import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
+import { positiveIdPattern, type PositiveIdLimits } from '../../../shared/orgFields';
 
 /** DingTalk department ids are positive integers (the root is 1). */
-export const DEPARTMENT_ID_PATTERN = '^[1-9][0-9]{0,18}$';
+export const DEPARTMENT_ID_PATTERN = positiveIdPattern(19);
 
 /**
  * DingTalk userids (员工 userId): set by DingTalk or by the admin, up to 64 characters; never blank, never with
@@ -85,21 +86,13 @@ export function usersField(options: LocatorOptions): INodeProperties[] {
 	];
 }
 
-export function readDepartmentId(
-	this: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-	label: string,
-): number {
-	const value = checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
-		valid: (text) =>
-			new RegExp(DEPARTMENT_ID_PATTERN).test(text) && Number.isSafeInteger(Number(text)),
-		whenEmpty: 'pick one from the list or enter its ID (the root department is 1)',
-		invalid:
-			'is not a valid department ID: enter a positive whole number (the root department is 1)',
-	});
-	return Number(value);
-}
+/** Department IDs (for readPositiveId). */
+export const DEPARTMENT_ID: PositiveIdLimits = {
+	pattern: DEPARTMENT_ID_PATTERN,
+	max: Number.MAX_SAFE_INTEGER,
+	root: 'the root department is 1',
+	idName: 'department ID',
+};
 
 const USER_ID_RULE = {
 	valid: (value: string) => new RegExp(USER_ID_PATTERN).test(value),

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { readMobile } from '../../../shared/checks';
+import { mobileField } from '../../../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
 import { resultOf } from '../shared/org';
@@ -12,16 +13,9 @@ export const getUserIdByMobile: NodeOperation = {
 	description:
 		'Find the userid of the member with this mobile number (/topapi/v2/user/getbymobile)',
 	properties: [
-		{
-			displayName: 'Mobile',
-			name: 'mobile',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: '13800138000',
-			description:
-				"The mobile number as it is in the member's DingTalk profile (mainland numbers without +86)",
-		},
+		mobileField(
+			"The mobile number as it is in the member's DingTalk profile (mainland numbers without +86)",
+		),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const mobile = readMobile.call(this, 'mobile', itemIndex);

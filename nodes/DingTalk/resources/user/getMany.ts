@@ -1,8 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { returnAllFields } from '../../../shared/listFields';
+import { optionsCollection } from '../../../shared/collections';
+import { memberScopeField, readPositiveId } from '../../../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
-import { departmentField, readDepartmentId } from '../shared/org';
+import { departmentField, DEPARTMENT_ID } from '../shared/org';
 import { startWalk, USER_PAGE_MAX, walkDone, walkStep } from '../shared/orgApi';
 import { languageOption, readLanguage } from '../shared/language';
 
@@ -18,7 +20,7 @@ async function listMembers(this: IExecuteFunctions, itemIndex: number): Promise<
 	const wholeOrg = scope === 'organization';
 	const deptId = wholeOrg
 		? 1
-		: readDepartmentId.call(this, 'departmentId', itemIndex, 'Department');
+		: readPositiveId.call(this, 'departmentId', itemIndex, 'Department', DEPARTMENT_ID);
 	const recursive =
 		wholeOrg || (this.getNodeParameter('includeSubDepartments', itemIndex, false) as boolean);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
@@ -51,26 +53,11 @@ export const getManyUsers: NodeOperation = {
 	description:
 		'List the members of a department (paged by cursor), of a department and all below it, or of the whole organisation, one item per member',
 	properties: [
-		{
-			displayName: 'Scope',
-			name: 'scope',
-			type: 'options',
-			options: [
-				{
-					name: 'Department',
-					value: 'department',
-					description: 'Members of one department (optionally with every department below it)',
-				},
-				{
-					name: 'Whole Organisation',
-					value: 'organization',
-					description:
-						'Every member, department by department from the root; members of several departments come once',
-				},
-			],
-			default: 'department',
-			description: 'Where to list members from',
-		},
+		memberScopeField({
+			department: 'Members of one department (optionally with every department below it)',
+			organisation:
+				'Every member, department by department from the root; members of several departments come once',
+		}),
 		{
 			...departmentField({
 				name: 'departmentId',
@@ -89,34 +76,27 @@ export const getManyUsers: NodeOperation = {
 			displayOptions: { show: { scope: ['department'] } },
 		},
 		...returnAllFields,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [
-				{
-					displayName: 'Order',
-					name: 'orderField',
-					type: 'options',
-					options: [
-						{
-							name: 'Custom (As in the Contacts)',
-							value: 'custom',
-							description: 'The order the admin set in the contacts (自定义排序)',
-						},
-						{ name: 'Joined, Newest First', value: 'entry_desc' },
-						{ name: 'Joined, Oldest First', value: 'entry_asc' },
-						{ name: 'Modified, Newest First', value: 'modify_desc' },
-						{ name: 'Modified, Oldest First', value: 'modify_asc' },
-					],
-					default: 'custom',
-					description: 'Order of the members within each department (order_field)',
-				},
-				languageOption,
-			],
-		},
+		optionsCollection([
+			{
+				displayName: 'Order',
+				name: 'orderField',
+				type: 'options',
+				options: [
+					{
+						name: 'Custom (As in the Contacts)',
+						value: 'custom',
+						description: 'The order the admin set in the contacts (自定义排序)',
+					},
+					{ name: 'Joined, Newest First', value: 'entry_desc' },
+					{ name: 'Joined, Oldest First', value: 'entry_asc' },
+					{ name: 'Modified, Newest First', value: 'modify_desc' },
+					{ name: 'Modified, Oldest First', value: 'modify_asc' },
+				],
+				default: 'custom',
+				description: 'Order of the members within each department (order_field)',
+			},
+			languageOption,
+		]),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		return await listMembers.call(this, itemIndex);

@@ -1,7 +1,8 @@
+import { readPositiveId } from '../../../shared/orgFields';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import { departmentLocator, readNumericId } from '../shared/orgFields';
+import { departmentLocator, NUMERIC_ID } from '../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 
 export const getDepartment: NodeOperation = {
@@ -17,7 +18,7 @@ export const getDepartment: NodeOperation = {
 		}),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const id = readNumericId.call(this, 'departmentId', itemIndex, 'Department');
+		const id = readPositiveId.call(this, 'departmentId', itemIndex, 'Department', NUMERIC_ID);
 		const answer = await weComApiRequest.call(this, {
 			method: 'GET',
 			path: '/cgi-bin/department/get',

@@ -1,7 +1,8 @@
+import { readPositiveId } from '../../../shared/orgFields';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import { departmentLocator, listOf, readNumericId } from '../shared/orgFields';
+import { departmentLocator, listOf, NUMERIC_ID } from '../shared/orgFields';
 import { limitList, returnAllFields } from '../../../shared/listFields';
 import type { NodeOperation } from '../../../shared/operations';
 
@@ -53,7 +54,7 @@ export const getManyDepartments: NodeOperation = {
 		const simple = this.getNodeParameter('useSimpleList', itemIndex, false) as boolean;
 		const qs =
 			scope === 'subtree'
-				? { id: readNumericId.call(this, 'departmentId', itemIndex, 'Department') }
+				? { id: readPositiveId.call(this, 'departmentId', itemIndex, 'Department', NUMERIC_ID) }
 				: undefined;
 		const answer = await weComApiRequest.call(this, {
 			method: 'GET',

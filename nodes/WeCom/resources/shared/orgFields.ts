@@ -2,12 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { checkText } from '../../../shared/checks';
 import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
+import { positiveIdPattern, type PositiveIdLimits } from '../../../shared/orgFields';
 
 /** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
 export const USER_ID_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
 
 /** Department and tag ids are positive 32-bit integers. */
-export const NUMERIC_ID_PATTERN = '^[1-9][0-9]{0,9}$';
+export const NUMERIC_ID_PATTERN = positiveIdPattern(10);
 
 export function userLocator(options: LocatorOptions): INodeProperties {
 	return locatorField(options, {
@@ -149,19 +150,8 @@ export function readUserId(
 	});
 }
 
-export function readNumericId(
-	this: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-	label: string,
-): number {
-	const value = checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
-		valid: (text) => new RegExp(NUMERIC_ID_PATTERN).test(text) && Number(text) <= 0xffffffff,
-		whenEmpty: 'pick one from the list or enter its ID',
-		invalid: 'is not a valid ID: enter a positive whole number',
-	});
-	return Number(value);
-}
+/** Department and tag IDs: positive 32-bit integers (for readPositiveId). */
+export const NUMERIC_ID: PositiveIdLimits = { pattern: NUMERIC_ID_PATTERN, max: 0xffffffff };
 
 /** WeCom answers carry errcode/errmsg beside the data; the items should hold only the data. */
 export function withoutStatus(answer: IDataObject): IDataObject {

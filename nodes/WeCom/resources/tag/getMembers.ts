@@ -1,7 +1,8 @@
+import { readPositiveId } from '../../../shared/orgFields';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import { readNumericId, tagLocator } from '../shared/orgFields';
+import { NUMERIC_ID, tagLocator } from '../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 
 export const getTagMembers: NodeOperation = {
@@ -17,7 +18,7 @@ export const getTagMembers: NodeOperation = {
 		}),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const tagid = readNumericId.call(this, 'tagId', itemIndex, 'Tag');
+		const tagid = readPositiveId.call(this, 'tagId', itemIndex, 'Tag', NUMERIC_ID);
 		const answer = await weComApiRequest.call(this, {
 			method: 'GET',
 			path: '/cgi-bin/tag/get',

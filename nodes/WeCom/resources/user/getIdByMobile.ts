@@ -2,6 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import { readMobile } from '../../../shared/checks';
+import { mobileField } from '../../../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 
 export const getUserIdByMobile: NodeOperation = {
@@ -9,17 +10,7 @@ export const getUserIdByMobile: NodeOperation = {
 	name: 'Get ID by Mobile',
 	action: 'Get a user ID by mobile',
 	description: 'Find the userid of the member with this mobile number (user/getuserid)',
-	properties: [
-		{
-			displayName: 'Mobile',
-			name: 'mobile',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: '13800138000',
-			description: "The mobile number as it is in the member's WeCom profile",
-		},
-	],
+	properties: [mobileField("The mobile number as it is in the member's WeCom profile")],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const mobile = readMobile.call(this, 'mobile', itemIndex);
 		const answer = await weComApiRequest.call(this, {

@@ -2,15 +2,23 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import { departmentLocator, listOf, readNumericId } from '../shared/orgFields';
+import { departmentLocator, listOf, NUMERIC_ID } from '../shared/orgFields';
 import { limitList, returnAllFields } from '../../../shared/listFields';
+import { optionsCollection } from '../../../shared/collections';
+import { memberScopeField, readPositiveId } from '../../../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';
 
 /** user/list_id takes at most 10,000 user–department pairs per call. */
 const LIST_ID_MAX_PAGE = 10000;
 
 async function membersOfDepartment(this: IExecuteFunctions, itemIndex: number) {
-	const departmentId = readNumericId.call(this, 'departmentId', itemIndex, 'Department');
+	const departmentId = readPositiveId.call(
+		this,
+		'departmentId',
+		itemIndex,
+		'Department',
+		NUMERIC_ID,
+	);
 	const fetchChild = this.getNodeParameter('fetchChild', itemIndex, false) as boolean;
 	const simple = this.getNodeParameter('useSimpleList', itemIndex, false) as boolean;
 	const answer = await weComApiRequest.call(this, {
@@ -81,26 +89,11 @@ export const getManyUsers: NodeOperation = {
 	description:
 		'List members of a department, or the userids of the whole organisation, one item per member',
 	properties: [
-		{
-			displayName: 'Scope',
-			name: 'scope',
-			type: 'options',
-			options: [
-				{
-					name: 'Department',
-					value: 'department',
-					description: 'Members of one department (user/list or user/simplelist), with names',
-				},
-				{
-					name: 'Whole Organisation',
-					value: 'organization',
-					description:
-						'Every visible member as userid + department IDs (user/list_id, paged by cursor); use User → Get for details',
-				},
-			],
-			default: 'department',
-			description: 'Where to list members from',
-		},
+		memberScopeField({
+			department: 'Members of one department (user/list or user/simplelist), with names',
+			organisation:
+				'Every visible member as userid + department IDs (user/list_id, paged by cursor); use User → Get for details',
+		}),
 		{
 			...departmentLocator({
 				name: 'departmentId',
@@ -127,14 +120,8 @@ export const getManyUsers: NodeOperation = {
 			displayOptions: { show: { scope: ['department'] } },
 		},
 		...returnAllFields,
-		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			displayOptions: { show: { scope: ['organization'] } },
-			options: [
+		optionsCollection(
+			[
 				{
 					displayName: 'Page Size',
 					name: 'pageSize',
@@ -145,7 +132,8 @@ export const getManyUsers: NodeOperation = {
 						'User–department pairs to ask for per call (user/list_id limit, at most 10,000). With a limit, a member in several departments may show only those read so far; Return All gives complete lists.',
 				},
 			],
-		},
+			{ show: { scope: ['organization'] } },
+		),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const scope = this.getNodeParameter('scope', itemIndex, 'department') as string;
