@@ -1,6 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { locatorText } from './locator';
+
 export interface TextRule {
 	valid(value: string): boolean;
 	/** Said after "<label> is empty: ". */
@@ -38,4 +40,15 @@ export function readMobile(this: IExecuteFunctions, name: string, itemIndex: num
 		whenEmpty: 'enter the mobile number of the member',
 		invalid: 'is not a mobile number: use digits, optionally with a leading +',
 	});
+}
+
+/** The value of a resource locator (picked or typed) when the rule accepts it (see checkText). */
+export function readLocator(
+	this: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label: string,
+	rule: TextRule,
+): string {
+	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, rule);
 }

@@ -1,6 +1,7 @@
 /* eslint-disable @n8n/community-nodes/node-usable-as-tool -- test code: runs under Node and jest, never inside n8n */
 // A test-only node with the shared member fields (one member, several members) as other DingTalk operations use
 // them, so what they read is tested through n8n-core's engine; it outputs the userids it read.
+import { readLocator } from '../../nodes/shared/checks';
 import type {
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -11,7 +12,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listSearch } from '../../nodes/DingTalk/methods';
 import {
-	readUserId,
+	USER_ID_RULE,
 	readUserIds,
 	userField,
 	usersField,
@@ -62,7 +63,9 @@ export class DingTalkPickerProbe implements INodeType {
 						async execute(this: IExecuteFunctions, itemIndex: number) {
 							const owner = this.getNodeParameter('owner', itemIndex, '', { extractValue: true });
 							return {
-								owner: owner ? readUserId.call(this, 'owner', itemIndex, 'Owner') : null,
+								owner: owner
+									? readLocator.call(this, 'owner', itemIndex, 'Owner', USER_ID_RULE)
+									: null,
 								recipients: readUserIds.call(this, 'recipients', itemIndex, 'Recipients'),
 							};
 						},

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { checkText } from '../../../shared/checks';
+import { checkText, type TextRule } from '../../../shared/checks';
 import { toIdList } from '../../../shared/idList';
-import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
+import { locatorField, type LocatorOptions } from '../../../shared/locator';
 import { positiveIdPattern, type PositiveIdLimits } from '../../../shared/orgFields';
 
 /** DingTalk department ids are positive integers (the root is 1). */
@@ -94,22 +94,13 @@ export const DEPARTMENT_ID: PositiveIdLimits = {
 	idName: 'department ID',
 };
 
-const USER_ID_RULE = {
+/** A DingTalk userid from a `userField` (for readLocator). */
+export const USER_ID_RULE: TextRule = {
 	valid: (value: string) => new RegExp(USER_ID_PATTERN).test(value),
 	whenEmpty: 'pick a member from the list or enter a userid',
 	invalid:
 		'is not a valid userid: it has 1–64 characters without spaces or commas (the staff ID, not the name)',
 };
-
-/** One member's userid from a `userField`. */
-export function readUserId(
-	this: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-	label = 'User',
-): string {
-	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, USER_ID_RULE);
-}
 
 /** The userids of a `usersField` pair, typed ones first, then picked ones; duplicates dropped, order kept. */
 export function readUserIds(

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { readLocator } from '../../../shared/checks';
 import type { NodeOperation } from '../../../shared/operations';
-import { readUserId, userField } from '../shared/org';
+import { USER_ID_RULE, userField } from '../shared/org';
 import { userProfile } from '../shared/orgApi';
 import { languageOptions, readLanguage } from '../shared/language';
 
@@ -19,7 +20,7 @@ export const getUser: NodeOperation = {
 		languageOptions,
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const userid = readUserId.call(this, 'userId', itemIndex);
+		const userid = readLocator.call(this, 'userId', itemIndex, 'User', USER_ID_RULE);
 		return await userProfile.call(this, userid, itemIndex, readLanguage.call(this, itemIndex));
 	},
 };

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkText } from '../../../shared/checks';
-import { locatorField, locatorText, type LocatorOptions } from '../../../shared/locator';
+import type { TextRule } from '../../../shared/checks';
+import { locatorField, type LocatorOptions } from '../../../shared/locator';
 import { positiveIdPattern, type PositiveIdLimits } from '../../../shared/orgFields';
 
 /** WeCom userids: 1–64 letters, digits and `_ - @ .` (the admin console refuses anything else). */
@@ -137,18 +137,12 @@ export function readLocatorList(
 	});
 }
 
-export function readUserId(
-	this: IExecuteFunctions,
-	name: string,
-	itemIndex: number,
-	label = 'User',
-): string {
-	return checkText(this, locatorText(this, name, itemIndex), itemIndex, label, {
-		valid: (value) => new RegExp(USER_ID_PATTERN).test(value),
-		whenEmpty: 'pick a member from the list or enter a userid',
-		invalid: 'is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."',
-	});
-}
+/** A WeCom userid from a `userLocator` (for readLocator). */
+export const USER_ID_RULE: TextRule = {
+	valid: (value) => new RegExp(USER_ID_PATTERN).test(value),
+	whenEmpty: 'pick a member from the list or enter a userid',
+	invalid: 'is not a valid userid: it has 1–64 letters, digits, "_", "-", "@" or "."',
+};
 
 /** Department and tag IDs: positive 32-bit integers (for readPositiveId). */
 export const NUMERIC_ID: PositiveIdLimits = { pattern: NUMERIC_ID_PATTERN, max: 0xffffffff };

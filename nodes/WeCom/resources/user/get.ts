@@ -1,7 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
-import { readUserId, userLocator, withoutStatus } from '../shared/orgFields';
+import { USER_ID_RULE, userLocator, withoutStatus } from '../shared/orgFields';
+import { readLocator } from '../../../shared/checks';
 import type { NodeOperation } from '../../../shared/operations';
 
 export const getUser: NodeOperation = {
@@ -20,7 +21,7 @@ export const getUser: NodeOperation = {
 		},
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
-		const userid = readUserId.call(this, 'userId', itemIndex);
+		const userid = readLocator.call(this, 'userId', itemIndex, 'User', USER_ID_RULE);
 		const answer = await weComApiRequest.call(this, {
 			method: 'GET',
 			path: '/cgi-bin/user/get',
