@@ -7,7 +7,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
-import { freshCredentials, type ApiContext, type ApiRequest } from '../shared/apiRequest';
+import { sendAuthenticated, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import { networkCodeOf, RETRY_DELAYS_MS } from '../shared/retry';
@@ -183,11 +183,11 @@ export async function dingTalkApiRequest(
 	for (;;) {
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
+			response = (await sendAuthenticated(
 				this,
 				CREDENTIAL_TYPE,
-				{ ...options, qs: { ...(options.qs ?? {}) } },
-				forceRefresh ? await freshCredentials(this, CREDENTIAL_TYPE) : undefined,
+				options,
+				forceRefresh,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
 			const networkCode = networkCodeOf(error);

@@ -2,7 +2,7 @@ import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow'
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
-import { freshCredentials, type ApiContext, type ApiRequest } from '../shared/apiRequest';
+import { sendAuthenticated, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import {
@@ -50,11 +50,11 @@ export async function weComApiRequest(
 	for (;;) {
 		let answer: IDataObject;
 		try {
-			answer = (await this.helpers.httpRequestWithAuthentication.call(
+			answer = (await sendAuthenticated(
 				this,
 				CREDENTIAL_TYPE,
-				{ ...options, qs: { ...(options.qs ?? {}) } },
-				forceRefresh ? await freshCredentials(this, CREDENTIAL_TYPE) : undefined,
+				options,
+				forceRefresh,
 			)) as IDataObject;
 		} catch (error) {
 			const status = httpStatusOf(error);

@@ -2,6 +2,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
+	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
@@ -38,4 +39,22 @@ export async function freshCredentials(context: ApiContext, credentialType: stri
 			data: { ...data, accessToken: '' },
 		},
 	};
+}
+
+/**
+ * One attempt of a transport: the request through the credential (token added by its authenticate), with a fresh
+ * token first when `refresh` is set. The query is copied, so an attempt never sees the token of an earlier one.
+ */
+export async function sendAuthenticated(
+	context: ApiContext,
+	credentialType: string,
+	options: IHttpRequestOptions,
+	refresh: boolean,
+): Promise<unknown> {
+	return await context.helpers.httpRequestWithAuthentication.call(
+		context,
+		credentialType,
+		{ ...options, qs: { ...(options.qs ?? {}) } },
+		refresh ? await freshCredentials(context, credentialType) : undefined,
+	);
 }
