@@ -5,6 +5,7 @@ import type { NodeOperation } from '../../../shared/operations';
 import type { SendAndWaitMessage } from '../../../shared/sendAndWait';
 import {
 	askMarkdown,
+	groupAnswerNotice,
 	MARKDOWN_HARD_BREAK,
 	sendAndWait,
 	sendAndWaitProperties,
@@ -34,14 +35,7 @@ export const sendAndWaitRobotMessage: NodeOperation = {
 		"Send an action card with Approve/Decline buttons or a form button as the app's robot, to users or a group chat, and pause the workflow until someone answers",
 	properties: [
 		...robotRecipientProperties,
-		{
-			displayName:
-				'In a group chat anyone in the group can answer; the first answer continues the workflow.',
-			name: 'groupNotice',
-			type: 'notice',
-			default: '',
-			displayOptions: { show: { sendTo: ['group'] } },
-		},
+		{ ...groupAnswerNotice(), displayOptions: { show: { sendTo: ['group'] } } },
 		...sendAndWaitProperties(),
 	],
 	async executeOnce(this: IExecuteFunctions) {

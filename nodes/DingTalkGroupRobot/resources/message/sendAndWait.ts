@@ -6,6 +6,7 @@ import type { NodeOperation } from '../../../shared/operations';
 import type { SendAndWaitMessage } from '../../../shared/sendAndWait';
 import {
 	askMarkdown,
+	groupAnswerNotice,
 	MARKDOWN_HARD_BREAK,
 	sendAndWait,
 	sendAndWaitProperties,
@@ -41,13 +42,9 @@ export const sendAndWaitOperation: NodeOperation = {
 	description:
 		"Post an action card with Approve/Decline buttons or a form button to the robot's group, and pause the workflow until someone in the group answers",
 	properties: [
-		{
-			displayName:
-				'Anyone in the group can open the buttons and answer; the first answer continues the workflow. A robot with keyword security (自定义关键词) needs the keyword in the Title or Message.',
-			name: 'groupNotice',
-			type: 'notice',
-			default: '',
-		},
+		groupAnswerNotice(
+			'A robot with keyword security (自定义关键词) needs the keyword in the Title or Message.',
+		),
 		...sendAndWaitProperties(),
 	],
 	async executeOnce(this: IExecuteFunctions) {

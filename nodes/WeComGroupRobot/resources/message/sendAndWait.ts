@@ -7,6 +7,7 @@ import type { SendAndWaitMessage } from '../../../shared/sendAndWait';
 import {
 	askMarkdown,
 	fitText,
+	groupAnswerNotice,
 	sendAndWait,
 	sendAndWaitProperties,
 } from '../../../shared/sendAndWait';
@@ -53,17 +54,7 @@ export const sendAndWaitOperation: NodeOperation = {
 	action: 'Send message to the group and wait for response',
 	description:
 		"Post a question with Approve/Decline links or a form link to the robot's group, and pause the workflow until someone in the group answers",
-	properties: [
-		messageStyle,
-		{
-			displayName:
-				'Anyone in the group can open the links and answer; the first answer continues the workflow.',
-			name: 'groupNotice',
-			type: 'notice',
-			default: '',
-		},
-		...sendAndWaitProperties(),
-	],
+	properties: [messageStyle, groupAnswerNotice(), ...sendAndWaitProperties()],
 	async executeOnce(this: IExecuteFunctions) {
 		return await sendAndWait.call(this, async (ask) => {
 			const style = this.getNodeParameter('messageStyle', 0, 'templateCard') as string;
