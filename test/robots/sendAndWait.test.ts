@@ -147,6 +147,19 @@ describe('WeCom Group Robot: Send and Wait for Response', () => {
 		]);
 	});
 
+	it('Markdown: Mention User IDs @ the members under the question', async () => {
+		await env.run(
+			'weComGroupRobot',
+			credential,
+			ask({ messageStyle: 'markdown', mentionUserIds: 'zhangsan, lisi|zhangsan' }),
+		);
+
+		const content = bodies()[0].markdown.content as string;
+		expect(content).toMatch(
+			/^### 报销审批\n\n张三 提交了报销 ¥6,800（差旅）\n\n\[Approve\]\(http[^)]+\)\n\n<@zhangsan> <@lisi>$/,
+		);
+	});
+
 	it('Markdown: a long message is shortened so the whole stays within 4,096 bytes, the links intact', async () => {
 		const result = await env.run(
 			'weComGroupRobot',

@@ -11,6 +11,7 @@ import {
 	sendAndWait,
 	sendAndWaitProperties,
 } from '../../../shared/sendAndWait';
+import { readIdList } from '../../../WeCom/resources/message/recipients';
 import { templateCardBody } from '../../../WeCom/resources/message/sendAndWait';
 import { SEND_PATH, weComRobotRequest } from '../../transport';
 import type { RobotMessage } from './build';
@@ -38,9 +39,24 @@ const messageStyle: INodeProperties = {
 	description: 'How the question looks in the group',
 };
 
-/** Markdown with the links under the message; the message is shortened to keep the whole within 4,096 bytes. */
-function markdownMessage(ask: SendAndWaitMessage): RobotMessage {
-	const content = (message: string) => askMarkdown(ask, message, { links: true });
+const mentionUserIds: INodeProperties = {
+	displayName: 'Mention User IDs',
+	name: 'mentionUserIds',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. zhangsan, lisi',
+	displayOptions: { show: { messageStyle: ['markdown'] } },
+	description:
+		'Members (userids) to @ under the question, e.g. the approver; a template card cannot @ anyone',
+};
+
+/**
+ * Markdown with the links under the message and the @mentions last; the message is shortened to keep the whole
+ * within 4,096 bytes.
+ */
+function markdownMessage(ask: SendAndWaitMessage, mentions: string[]): RobotMessage {
+	const tail = mentions.length ? `\n\n${mentions.map((id) => `<@${id}>`).join(' ')}` : '';
+	const content = (message: string) => `${askMarkdown(ask, message, { links: true })}${tail}`;
 	const message = fitText(
 		ask.message,
 		(candidate) => utf8Bytes(content(candidate)) <= ROBOT_LIMITS.markdownBytes,
@@ -54,13 +70,13 @@ export const sendAndWaitOperation: NodeOperation = {
 	action: 'Send message to the group and wait for response',
 	description:
 		"Post a question with Approve/Decline links or a form link to the robot's group, and pause the workflow until someone in the group answers",
-	properties: [messageStyle, groupAnswerNotice(), ...sendAndWaitProperties()],
+	properties: [messageStyle, mentionUserIds, groupAnswerNotice(), ...sendAndWaitProperties()],
 	async executeOnce(this: IExecuteFunctions) {
 		return await sendAndWait.call(this, async (ask) => {
 			const style = this.getNodeParameter('messageStyle', 0, 'templateCard') as string;
 			const message: RobotMessage =
 				style === 'markdown'
-					? markdownMessage(ask)
+					? markdownMessage(ask, readIdList.call(this, 0, 'mentionUserIds', 'Mention User IDs'))
 					: {
 							msgtype: 'template_card',
 							card: templateCardBody(ask).template_card as IDataObject,
