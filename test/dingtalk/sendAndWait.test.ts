@@ -279,6 +279,15 @@ describe('DingTalk Robot Message: Send and Wait for Response', () => {
 		expectSignedLinks(result, [[param.singleURL, 'true']]);
 	});
 
+	it('a DingTalk refusal fails the node without waiting and without a link in the error', async () => {
+		env.emulator.injectFault({ kind: 'errcode', errcode: 400002, path: OTO_SEND });
+		const result = await env.run(robot({ userIds: 'manager001', approvalOptions: double }));
+
+		expect(errorOf(result).message).toMatch(/400002/);
+		expect(result.run.status).not.toBe('waiting');
+		expectNoLinks(result, bodies(OTO_SEND));
+	});
+
 	it('refuses an empty Open Conversation ID before sending anything', async () => {
 		const result = await env.run(robot({ sendTo: 'group', openConversationId: ' ' }));
 
