@@ -279,6 +279,26 @@ describe('DingTalk Robot Message: Send and Wait for Response', () => {
 		expectSignedLinks(result, [[param.singleURL, 'true']]);
 	});
 
+	it('to users, one answer (Approve Only, Free Text): sampleActionCard named after it', async () => {
+		await env.run(robot({ userIds: 'manager001' }));
+		await env.run(
+			robot({
+				userIds: 'manager001',
+				responseType: 'freeText',
+				options: { messageButtonLabel: '填写意见' },
+			}),
+		);
+
+		const sent = bodies(OTO_SEND);
+		expect(sent.map((body) => body.msgKey)).toEqual(['sampleActionCard', 'sampleActionCard']);
+		const params = sent.map(msgParam);
+		expect(params.map((param) => param.singleTitle)).toEqual(['Approve', '填写意见']);
+		for (const param of params) {
+			expect(param.text).toBe(QUESTION);
+			expect(link(param.singleURL).params.approved).toBe('true');
+		}
+	});
+
 	it('a DingTalk refusal fails the node without waiting and without a link in the error', async () => {
 		env.emulator.injectFault({ kind: 'errcode', errcode: 400002, path: OTO_SEND });
 		const result = await env.run(robot({ userIds: 'manager001', approvalOptions: double }));
