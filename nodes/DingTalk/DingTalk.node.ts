@@ -3,10 +3,17 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { buildProperties, route } from '../shared/operations';
+import {
+	SEND_AND_WAIT_TOOLTIP,
+	SEND_AND_WAIT_WEBHOOKS,
+	sendAndWaitWebhook,
+} from '../shared/sendAndWait';
 import { listSearch, resourceMapping } from './methods';
 import { resources } from './resources';
 
@@ -19,16 +26,23 @@ export class DingTalk implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Send DingTalk work notifications and robot messages, upload media, start and query approvals (审批), and look up departments and users',
+			'Send DingTalk work notifications and robot messages (or send and wait for an answer), upload media, start and query approvals (审批), and look up departments and users',
 		defaults: { name: 'DingTalk' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'dingTalkApi', required: true }],
+		// Send and Wait's resume links (GET shows the page, POST answers).
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
+		waitingNodeTooltip: SEND_AND_WAIT_TOOLTIP,
 		properties: buildProperties(resources),
 	};
 
 	methods = { listSearch, resourceMapping };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this, resources);

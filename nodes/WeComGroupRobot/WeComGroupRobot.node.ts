@@ -3,10 +3,17 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { buildProperties, route } from '../shared/operations';
+import {
+	SEND_AND_WAIT_TOOLTIP,
+	SEND_AND_WAIT_WEBHOOKS,
+	sendAndWaitWebhook,
+} from '../shared/sendAndWait';
 import { resources } from './resources';
 
 export class WeComGroupRobot implements INodeType {
@@ -16,16 +23,24 @@ export class WeComGroupRobot implements INodeType {
 		icon: { light: 'file:../WeCom/wecom.svg', dark: 'file:../WeCom/wecom.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{"Send: " + $parameter["messageType"]}}',
+		subtitle:
+			'={{$parameter["operation"] === "sendAndWait" ? "Send and Wait for Response" : "Send: " + $parameter["messageType"]}}',
 		description:
-			"Post to a WeCom group through its robot's webhook (群机器人), no app needed: text with @mentions, markdown, images, news, files, voice and template cards",
+			"Post to a WeCom group through its robot's webhook (群机器人), no app needed: text with @mentions, markdown, images, news, files, voice and template cards; or ask the group and wait for the answer",
 		defaults: { name: 'WeCom Group Robot' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weComGroupRobotApi', required: true }],
+		// Send and Wait's resume links (GET shows the page, POST answers).
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
+		waitingNodeTooltip: SEND_AND_WAIT_TOOLTIP,
 		properties: buildProperties(resources),
 	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this, resources);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { ApiEmulator, RecordedCall } from '../emulator';
-import { exampleById, EXAMPLES_DIR, triggerUrl, type Example } from './instance';
+import { DINGTALK_CREDENTIAL } from './dingtalk';
+import { exampleById, EXAMPLES_DIR, ROBOT_CREDENTIALS, triggerUrl, type Example } from './instance';
 import { sleep, StepError, waitFor, withDeadline, type N8nRest } from './n8nHost';
 
 type Check = (name: string, body: () => Promise<void>) => Promise<void>;
@@ -61,7 +62,7 @@ class Flow {
 	constructor(
 		private readonly world: SendAndWaitWorld,
 		readonly workflowId: string,
-		private readonly url: string,
+		readonly url: string,
 	) {}
 
 	/** Posts an expense and waits for its execution to wait on the manager; returns it and the card WeCom got. */
@@ -216,6 +217,16 @@ async function variant(
 	webhook.parameters.path = path;
 	webhook.webhookId = `e2e-${path}`;
 	edit(wf.nodes.find((n: any) => n.name === ASK_NODE));
+	return await publish(world, name, path, wf);
+}
+
+/** Creates and publishes a workflow over n8n's REST API; resolves once its webhook at `path` is registered. */
+async function publish(
+	world: SendAndWaitWorld,
+	name: string,
+	path: string,
+	wf: { nodes: unknown[]; connections: unknown; settings: unknown },
+): Promise<Flow> {
 	const created = await world.rest.post<{ id: string; versionId: string }>('/workflows', {
 		name,
 		nodes: wf.nodes,
@@ -284,17 +295,22 @@ export async function sendAndWaitChecks(outerCheck: Check, world: SendAndWaitWor
 	});
 
 	await check(
-		'Send and Wait: the node is in the Human review list (HITL) and an AI Agent tool',
+		'Send and Wait: every node with it is in the Human review list (HITL) and an AI Agent tool',
 		async () => {
 			const types = await world.rest.nodeTypes();
 			const named = (name: string) =>
 				types.find((t) => t.name === `n8n-nodes-wecom-dingtalk.${name}`);
-			expect(
-				named('weCom')?.codex?.categories?.includes('HITL'),
-				'weCom has no HITL codex category',
-			);
-			expect(named('weComTool'), 'n8n made no AI tool (weComTool) of the node');
-			expect(named('weComHitlTool'), 'n8n made no human-review tool (weComHitlTool) of the node');
+			for (const node of ['weCom', 'weComGroupRobot', 'dingTalkGroupRobot', 'dingTalk']) {
+				expect(
+					named(node)?.codex?.categories?.includes('HITL'),
+					`${node} has no HITL codex category`,
+				);
+				expect(named(`${node}Tool`), `n8n made no AI tool (${node}Tool) of the node`);
+				expect(
+					named(`${node}HitlTool`),
+					`n8n made no human-review tool (${node}HitlTool) of the node`,
+				);
+			}
 		},
 	);
 
@@ -475,9 +491,11 @@ export async function sendAndWaitChecks(outerCheck: Check, world: SendAndWaitWor
 		},
 	);
 
+	await channelChecks(check, world, signatures);
+
 	await check("Send and Wait: no link's signature appears in n8n's log", async () => {
 		const log = existsSync(world.logFile) ? readFileSync(world.logFile, 'utf8') : '';
-		expect(signatures.size >= 6, `only ${signatures.size} signatures were collected`);
+		expect(signatures.size >= 12, `only ${signatures.size} signatures were collected`);
 		for (const signature of signatures)
 			expect(!log.includes(signature), 'a signature is in the log');
 	});
@@ -649,4 +667,234 @@ async function browserChecks(
 			}
 		},
 	);
+}
+
+// --- the other channels: DingTalk work notification, WeCom and DingTalk group robots --------------------------------
+// Each one a workflow of its own (Webhook → Send and Wait), created over n8n's REST API: the message the emulator
+// received must carry the buttons with n8n's signed links, and those links must wait, resume and refuse as above.
+
+interface Channel {
+	name: string;
+	/** The webhook path that starts the workflow. */
+	path: string;
+	/** The Send and Wait node's type, parameters (besides title, message, approval) and credentials. */
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials: Record<string, { id: string; name: string }>;
+	/** Where the message goes, and its buttons as the emulator received them. */
+	apiPath: string;
+	buttons(body: any): Array<{ title: string; url: string }> | undefined;
+	/** Whether the platform took the message (its own success answer). */
+	accepted(call: RecordedCall): boolean;
+}
+
+const CHANNEL_NODE_ID = 'b6d8f0c2-5a1e-4f3b-9c7d-2e4a6b8c0d1f';
+
+const CHANNELS: Channel[] = [
+	{
+		name: 'DingTalk work notification',
+		path: 'ask-dingtalk-work',
+		type: 'n8n-nodes-wecom-dingtalk.dingTalk',
+		parameters: { resource: 'workNotification', userIds: 'manager001' },
+		credentials: { dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name } },
+		apiPath: '/topapi/message/corpconversation/asyncsend_v2',
+		buttons: (body) =>
+			body?.msg?.action_card?.btn_json_list?.map((b: any) => ({
+				title: b.title,
+				url: b.action_url,
+			})),
+		accepted: (call) => call.status === 200 && (call.response as any)?.errcode === 0,
+	},
+	{
+		name: 'WeCom group robot',
+		path: 'ask-wecom-robot',
+		type: 'n8n-nodes-wecom-dingtalk.weComGroupRobot',
+		parameters: { resource: 'message', messageStyle: 'templateCard' },
+		credentials: {
+			weComGroupRobotApi: { id: ROBOT_CREDENTIALS.wecom.id, name: ROBOT_CREDENTIALS.wecom.name },
+		},
+		apiPath: '/cgi-bin/webhook/send',
+		buttons: (body) =>
+			body?.template_card?.jump_list?.map((j: any) => ({ title: j.title, url: j.url })),
+		accepted: (call) => call.status === 200 && (call.response as any)?.errcode === 0,
+	},
+	{
+		name: 'DingTalk group robot',
+		path: 'ask-dingtalk-robot',
+		type: 'n8n-nodes-wecom-dingtalk.dingTalkGroupRobot',
+		parameters: { resource: 'message' },
+		credentials: {
+			dingTalkRobotApi: {
+				id: ROBOT_CREDENTIALS.dingtalk.id,
+				name: ROBOT_CREDENTIALS.dingtalk.name,
+			},
+		},
+		apiPath: '/robot/send',
+		buttons: (body) =>
+			body?.actionCard?.btns?.map((b: any) => ({ title: b.title, url: b.actionURL })),
+		accepted: (call) => call.status === 200 && (call.response as any)?.errcode === 0,
+	},
+];
+
+function channelWorkflow(channel: Channel) {
+	return {
+		nodes: [
+			{
+				parameters: { httpMethod: 'POST', path: channel.path, options: {} },
+				id: '5c1f3a7e-8b2d-4e6f-a0c9-1d3e5f7a9b2c',
+				name: 'Asked',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: `e2e-${channel.path}`,
+			},
+			{
+				parameters: {
+					operation: 'sendAndWait',
+					...channel.parameters,
+					title: '=报销审批 {{ $json.body.tag }}',
+					message: '={{ $json.body.tag }} 申请报销 ¥{{ $json.body.amount }}',
+					approvalOptions: {
+						values: { approvalType: 'double', approveLabel: '同意', disapproveLabel: '拒绝' },
+					},
+				},
+				id: CHANNEL_NODE_ID,
+				name: ASK_NODE,
+				type: channel.type,
+				typeVersion: 1,
+				position: [240, 0],
+				webhookId: `e2e-${channel.path}-wait`,
+				credentials: channel.credentials,
+			},
+		],
+		connections: { Asked: { main: [[{ node: ASK_NODE, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+interface ChannelAsk {
+	executionId: string;
+	tag: string;
+	call: RecordedCall;
+	buttons: Array<{ title: string; url: string }>;
+}
+
+/** Starts the channel's workflow; returns the execution once it waits, and the message the platform received. */
+async function askOn(world: SendAndWaitWorld, channel: Channel, flow: Flow): Promise<ChannelAsk> {
+	const tag = `e2e-${channel.path}-${process.pid}-${++tagCounter}`;
+	const before = new Set((await world.rest.executions(flow.workflowId)).map((e) => e.id));
+	const res = await http(flow.url, 'POST', { tag, amount: 6800 });
+	expect(res.status === 200, `the workflow's webhook answered HTTP ${res.status}: ${res.body}`);
+	const execution = await waitFor(
+		`an execution of "${channel.name}" waiting for the answer`,
+		async () =>
+			(await world.rest.executions(flow.workflowId)).find(
+				(e) => !before.has(e.id) && e.status === 'waiting',
+			),
+		{ timeoutMs: WAIT_MS, intervalMs: 250 },
+	);
+	const call = await waitFor(
+		`the ${channel.name} message for ${tag}`,
+		() =>
+			world.emulator
+				.callsTo(channel.apiPath)
+				.find((c) => c.status !== 0 && JSON.stringify(c.body).includes(tag)),
+		{ timeoutMs: WAIT_MS, intervalMs: 100 },
+	);
+	return { executionId: execution.id, tag, call, buttons: channel.buttons(call.body) ?? [] };
+}
+
+async function channelChecks(
+	check: Check,
+	world: SendAndWaitWorld,
+	signatures: Set<string>,
+): Promise<void> {
+	for (const channel of CHANNELS) {
+		let flow: Flow | undefined;
+		let asked: ChannelAsk | undefined;
+		await check(
+			`Send and Wait on the ${channel.name}: the workflow waits; the message carries 同意 / 拒绝 buttons with signed links`,
+			async () => {
+				flow = await publish(
+					world,
+					`e2e: Send and Wait on the ${channel.name}`,
+					channel.path,
+					channelWorkflow(channel),
+				);
+				asked = await askOn(world, channel, flow);
+				expect(
+					channel.accepted(asked.call),
+					`the platform refused the message: ${JSON.stringify(asked.call.response)}`,
+				);
+				expect(
+					JSON.stringify(asked.buttons.map((b) => b.title)) === '["同意","拒绝"]',
+					`buttons ${JSON.stringify(asked.buttons.map((b) => b.title))}`,
+				);
+				const prefix = `${world.baseUrl}/webhook-waiting/${asked.executionId}/${CHANNEL_NODE_ID}?`;
+				for (const button of asked.buttons) {
+					expect(
+						button.url.startsWith(prefix),
+						`link ${button.url.split('?')[0]} is not ${prefix}`,
+					);
+					signatures.add(signatureOf(button.url));
+				}
+				const [approve, decline] = asked.buttons.map((b) => new URL(b.url).searchParams);
+				expect(
+					approve.get('approved') === 'true' && decline.get('approved') === 'false',
+					'approved= params',
+				);
+				const runData = JSON.stringify(await world.rest.executionRunData(asked.executionId));
+				for (const button of asked.buttons) {
+					expect(
+						!runData.includes(signatureOf(button.url)),
+						'a link signature is in the execution data',
+					);
+				}
+			},
+		);
+
+		await check(
+			`Send and Wait on the ${channel.name}: GET shows the page, a forged signature gets 401, it keeps waiting`,
+			async () => {
+				expect(asked, 'no waiting execution');
+				const approveUrl = asked.buttons[0].url;
+				const page = await request(approveUrl, 'GET');
+				expect(page.status === 200, `GET answered HTTP ${page.status}`);
+				expect(page.body.includes(`<h1>报销审批 ${asked.tag}</h1>`), 'the page has no title');
+				const signature = signatureOf(approveUrl);
+				const flipped = `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`;
+				for (const [what, url] of [
+					['a changed signature', altered(approveUrl, 'signature', flipped)],
+					['the Approve signature on approved=false', altered(approveUrl, 'approved', 'false')],
+				] as const) {
+					const answer = await request(url, 'POST');
+					expect(answer.status === 401, `${what}: HTTP ${answer.status}, expected 401`);
+				}
+				await stillWaiting(world, asked.executionId);
+			},
+		);
+
+		await check(
+			`Send and Wait on the ${channel.name}: POST to 同意 resumes with approved: true, then 拒绝 on a second run with false`,
+			async () => {
+				expect(asked && flow, 'no waiting execution');
+				const answer = await request(asked.buttons[0].url, 'POST');
+				expect(
+					answer.status === 200 && answer.body.includes('data-hitl-result="recorded"'),
+					`POST answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`,
+				);
+				expect((await finished(world, asked.executionId)) === 'success', 'the execution failed');
+				const output = await askOutput(world, asked.executionId);
+				expect(output?.data?.approved === true, `output ${JSON.stringify(output)}`);
+
+				const second = await askOn(world, channel, flow);
+				for (const button of second.buttons) signatures.add(signatureOf(button.url));
+				const declined = await request(second.buttons[1].url, 'POST');
+				expect(declined.status === 200, `POST answered HTTP ${declined.status}`);
+				expect((await finished(world, second.executionId)) === 'success', 'the execution failed');
+				const output2 = await askOutput(world, second.executionId);
+				expect(output2?.data?.approved === false, `output ${JSON.stringify(output2)}`);
+			},
+		);
+	}
 }

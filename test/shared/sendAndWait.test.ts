@@ -14,6 +14,7 @@ import { buildProperties, route } from '../../nodes/shared/operations';
 import type { SendAndWaitMessage } from '../../nodes/shared/sendAndWait';
 import { sendAndWait, sendAndWaitProperties } from '../../nodes/shared/sendAndWait';
 import { escapeHtml } from '../../nodes/shared/sendAndWait/page';
+import { askMarkdown, cutBytes, cutChars, fitText } from '../../nodes/shared/sendAndWait/text';
 import { deadlineText, waitTill } from '../../nodes/shared/sendAndWait/settings';
 import { Harness } from '../harness';
 
@@ -219,6 +220,57 @@ describe('Send and Wait (shared): pieces', () => {
 		expect(deadlineText(at, 'Asia/Kolkata')).toBe('2026-05-03 15:30 (UTC+5:30)');
 		expect(deadlineText(at, 'UTC')).toBe('2026-05-03 10:00 (UTC)');
 		expect(deadlineText(at, 'Not/AZone')).toBe('2026-05-03 10:00 (UTC)');
+	});
+
+	it('cutChars and cutBytes shorten by characters and by UTF-8 bytes, never splitting a character', () => {
+		expect(cutChars('报销审批', 4)).toBe('报销审批');
+		expect(cutChars('报销审批单', 4)).toBe('报销审…');
+		expect(cutChars('a😀b😀c', 3)).toBe('a😀…');
+		expect(cutBytes('报销审批', 12)).toBe('报销审批');
+		// 3 bytes a character, 3 for the ellipsis: 11 bytes hold two characters and "…".
+		expect(cutBytes('报销审批', 11)).toBe('报销…');
+		expect(cutBytes('a😀b', 6)).toBe('a😀b');
+		expect(cutBytes('a😀b', 5)).toBe('a…');
+	});
+
+	it('fitText keeps the longest beginning that fits a whole-message limit ("…" when nothing does)', () => {
+		const within = (max: number) => (candidate: string) =>
+			JSON.stringify({ m: candidate }).length <= max;
+		expect(fitText('short', within(100))).toBe('short');
+		const long = '一二三四五六七八九十'.repeat(10);
+		const fitted = fitText(long, within(40));
+		expect(JSON.stringify({ m: fitted }).length).toBeLessThanOrEqual(40);
+		expect(JSON.stringify({ m: `${[...fitted].slice(0, -1).join('')}十…` }).length).toBeGreaterThan(
+			40,
+		);
+		expect(long.startsWith(fitted.slice(0, -1))).toBe(true);
+		expect(fitted.endsWith('…')).toBe(true);
+		expect(fitText(long, () => false)).toBe('…');
+		expect(fitText('a😀😀😀', (c) => c.length <= 3)).toBe('a…');
+	});
+
+	it('askMarkdown: heading, message (line breaks as given), deadline, links', () => {
+		const ask = {
+			title: '报销审批',
+			message: '第一行\n第二行',
+			responseType: 'approval',
+			links: [
+				{ kind: 'approve', label: '同意', url: 'https://n8n.example/a' },
+				{ kind: 'decline', label: '拒绝', url: 'https://n8n.example/d' },
+			],
+			mainUrl: 'https://n8n.example/m',
+			mainLabel: '',
+			deadlineText: '2026-05-03 18:00 (UTC+8)',
+		} as SendAndWaitMessage;
+		expect(askMarkdown(ask, '第一行\n第二行', { links: true })).toBe(
+			'### 报销审批\n\n第一行\n第二行\n\n截止 Due 2026-05-03 18:00 (UTC+8)\n\n[同意](https://n8n.example/a)  [拒绝](https://n8n.example/d)',
+		);
+		expect(
+			askMarkdown({ ...ask, deadlineText: undefined }, '第一行\n第二行', {
+				links: false,
+				lineBreak: '  \n',
+			}),
+		).toBe('### 报销审批\n\n第一行  \n第二行');
 	});
 
 	it('escapeHtml escapes the five characters that matter in text and attributes', () => {

@@ -5,11 +5,18 @@ import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8
 import { WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import { WebhookServer, type WebhookCall } from '../harness';
+import {
+	double,
+	expectNoLinks as expectNoLinksIn,
+	link,
+	NODE_ID,
+	twoHours,
+	type Link,
+} from '../shared/sendAndWaitSupport';
 import { apiCalls, errorOf, type RunOutcome } from './messagingSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
 const AGENT_ID = 1000002;
-const NODE_ID = 'node-under-test';
 
 const ask = (parameters: INodeParameters): INodeParameters => ({
 	resource: 'message',
@@ -19,26 +26,6 @@ const ask = (parameters: INodeParameters): INodeParameters => ({
 	message: '张三 提交了报销 ¥6,800（差旅）',
 	...parameters,
 });
-
-const double = {
-	values: { approvalType: 'double', approveLabel: '同意', disapproveLabel: '拒绝' },
-};
-const twoHours = {
-	limitWaitTime: {
-		values: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' },
-	},
-};
-
-interface Link {
-	url: string;
-	path: string;
-	params: Record<string, string>;
-}
-
-function link(url: string): Link {
-	const parsed = new URL(url);
-	return { url, path: parsed.pathname, params: Object.fromEntries(parsed.searchParams.entries()) };
-}
 
 let env: WeComTestEnv;
 const servers: WebhookServer[] = [];
@@ -59,29 +46,8 @@ beforeEach(() => {
 
 const sendBodies = () => env.emulator.callsTo('/cgi-bin/message/send').map((c) => c.body as any);
 
-/** Every resume-link signature a run produced, read from what WeCom received. */
-function signatures(): string[] {
-	return JSON.stringify(sendBodies())
-		.match(/signature=([0-9a-f]+)/g)!
-		.map((match) => match.slice('signature='.length));
-}
-
-/** The run shows none of the links: not in its items, its error, its run data. */
-function expectNoLinks(result: RunOutcome): void {
-	const sigs = signatures();
-	expect(sigs.length).toBeGreaterThan(0);
-	const seen = JSON.stringify({
-		items: result.items,
-		error: result.error && {
-			message: result.error.message,
-			description: (result.error as { description?: string }).description,
-			stack: result.error.stack,
-		},
-		run: result.run,
-	});
-	for (const signature of sigs) expect(seen).not.toContain(signature);
-	expect(seen).not.toContain('webhook-waiting');
-}
+/** The run shows none of the links WeCom received: not in its items, its error, its run data. */
+const expectNoLinks = (result: RunOutcome) => expectNoLinksIn(result, sendBodies());
 
 describe('WeCom Send and Wait: the message', () => {
 	it('sends a template card whose jump list holds the Approve and Decline links; the card opens a page with both', async () => {

@@ -218,3 +218,13 @@ export function sendAndWaitProperties(extraOptions: INodeProperties[] = []): INo
 		},
 	];
 }
+
+/** For channels that post into a group: who can answer. `extra` adds a channel's own note. */
+export function groupAnswerNotice(extra = ''): INodeProperties {
+	return {
+		displayName: `Anyone in the group can open the links and answer; the first answer continues the workflow.${extra ? ` ${extra}` : ''}`,
+		name: 'groupNotice',
+		type: 'notice',
+		default: '',
+	};
+}

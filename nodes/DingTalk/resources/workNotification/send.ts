@@ -7,12 +7,41 @@ import { sendBatches } from '../shared/batches';
 import { readAgentId } from '../shared/input';
 import { readWorkNotificationInput, workNotificationContentProperties } from './fields';
 import { attachMediaId, buildWorkNotification, checkMsgSize } from './message';
+import type { RecipientBatch, WorkRecipients } from './recipients';
 import {
 	readWorkRecipients,
 	recipientBatches,
 	recipientFields,
 	workNotificationRecipientProperties,
 } from './recipients';
+
+/**
+ * Sends one work notification `msg` as the app to the recipients: one asyncsend_v2 call per batch the per-call limits
+ * allow. Returns the batches and the task id of each.
+ */
+export async function sendToRecipients(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	agentId: number,
+	recipients: WorkRecipients,
+	msg: IDataObject,
+): Promise<{ batches: RecipientBatch[]; taskIds: number[] }> {
+	const batches = recipientBatches(recipients);
+	const taskIds = await sendBatches(
+		batches,
+		async (batch) => {
+			const answer = await dingTalkApiRequest.call(this, {
+				method: 'POST',
+				path: '/topapi/message/corpconversation/asyncsend_v2',
+				body: { agent_id: agentId, ...recipientFields(batch), msg },
+				itemIndex,
+			});
+			return answer.task_id as number;
+		},
+		(done) => `task ids: ${done.join(', ')}`,
+	);
+	return { batches, taskIds };
+}
 
 export const sendWorkNotification: NodeOperation = {
 	value: 'send',
@@ -45,19 +74,12 @@ export const sendWorkNotification: NodeOperation = {
 			checkMsgSize(msg);
 		}
 
-		const batches = recipientBatches(recipients);
-		const taskIds = await sendBatches(
-			batches,
-			async (batch) => {
-				const answer = await dingTalkApiRequest.call(this, {
-					method: 'POST',
-					path: '/topapi/message/corpconversation/asyncsend_v2',
-					body: { agent_id: agentId, ...recipientFields(batch), msg },
-					itemIndex,
-				});
-				return answer.task_id as number;
-			},
-			(done) => `task ids: ${done.join(', ')}`,
+		const { batches, taskIds } = await sendToRecipients.call(
+			this,
+			itemIndex,
+			agentId,
+			recipients,
+			msg,
 		);
 		return {
 			msgtype: input.msgtype,

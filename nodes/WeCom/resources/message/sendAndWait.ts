@@ -3,7 +3,13 @@ import { SEND_AND_WAIT_OPERATION } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/operations';
 import type { SendAndWaitMessage } from '../../../shared/sendAndWait';
-import { sendAndWait, sendAndWaitProperties } from '../../../shared/sendAndWait';
+import {
+	cutBytes,
+	cutChars,
+	deadlineLine,
+	sendAndWait,
+	sendAndWaitProperties,
+} from '../../../shared/sendAndWait';
 import { CREDENTIAL_TYPE } from '../../transport';
 import { byteLength, checkBytes, inputError, LIMITS } from './limits';
 import { readRecipients, recipientProperties } from './recipients';
@@ -34,27 +40,11 @@ const messageStyle: INodeProperties = {
 	description: 'How the question looks in WeCom',
 };
 
-function cutChars(text: string, max: number): string {
-	const chars = [...text];
-	return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
-
-function cutBytes(text: string, max: number): string {
-	if (byteLength(text) <= max) return text;
-	let out = '';
-	for (const char of text) {
-		if (byteLength(`${out}${char}…`) > max) break;
-		out += char;
-	}
-	return `${out}…`;
-}
-
-function deadlineLine(ask: SendAndWaitMessage): string | undefined {
-	return ask.deadlineText ? `截止 Due ${ask.deadlineText}` : undefined;
-}
-
-/** A text notice: the links as its jump list (up to three), the whole card opening the page with every choice. */
-function templateCardBody(ask: SendAndWaitMessage): IDataObject {
+/**
+ * A text notice: the links as its jump list (up to three), the whole card opening the page with every choice. Group
+ * robots send the same card.
+ */
+export function templateCardBody(ask: SendAndWaitMessage): IDataObject {
 	const due = deadlineLine(ask);
 	return {
 		msgtype: 'template_card',
