@@ -401,6 +401,10 @@ export class ApiEmulator {
 			});
 		});
 		this.server = server;
+		// Node closes an idle keep-alive connection after 5 s and clients stop reusing one a second before that; on a
+		// loaded machine a busy event loop (a 20 MB upload being built) can stretch that second, and the client sends on
+		// a connection the server is closing (ECONNRESET). A long idle time keeps reuse far from the close.
+		server.keepAliveTimeout = 60_000;
 		server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 			if (!this.streamServer?.handleUpgrade(req, socket, head)) {
 				refuseUpgrade(socket, 404, 'Not Found');
