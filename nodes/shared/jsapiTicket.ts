@@ -40,7 +40,11 @@ interface Entry {
 const tickets = new Map<string, Entry>();
 
 /** The cache key of a ticket: a digest of the platform, the ticket kind and every credential value that obtains it. */
-export function ticketCacheKey(platform: string, kind: string, ...credentialValues: unknown[]): string {
+export function ticketCacheKey(
+	platform: string,
+	kind: string,
+	...credentialValues: unknown[]
+): string {
 	return tokenFingerprint('jsapi-ticket', platform, kind, ...credentialValues);
 }
 

@@ -69,7 +69,9 @@ export class TicketBook {
 	}
 }
 
-export type Redeemed<T> = { ok: true; subject: T } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+export type Redeemed<T> =
+	| { ok: true; subject: T }
+	| { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
 /** One-use login codes that expire, as both platforms issue them after a login or inside an app page. */
 export class CodeBook<T> {

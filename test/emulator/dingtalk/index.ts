@@ -3,7 +3,9 @@ import { approvalRoutes } from './approval';
 import { authRoutes } from './auth';
 import { driveRoutes } from './drive';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
+import { jsapiRoutes } from './jsapi';
 import { mediaRoutes } from './media';
+import { microAppRoutes } from './microapp';
 import { orgRoutes } from './org';
 import { customRobotRoutes } from './customRobot';
 import { robotRoutes } from './robot';
@@ -65,6 +67,8 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...customRobotRoutes,
 		...approvalRoutes,
 		...driveRoutes,
+		...jsapiRoutes,
+		...microAppRoutes,
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -98,6 +102,8 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 };
 
 export * from './customRobot';
+export * from './jsapi';
+export * from './microapp';
 export * from './errors';
 export * from './robot';
 export * from './largeOrg';

@@ -67,7 +67,8 @@ export const updateApp: NodeOperation = {
 				fail(`${label} has ${length} characters: WeCom takes ${min} to ${max}`);
 			}
 		};
-		const text = (key: string) => (fields[key] === undefined ? undefined : String(fields[key]).trim());
+		const text = (key: string) =>
+			fields[key] === undefined ? undefined : String(fields[key]).trim();
 		const body: IDataObject = {};
 		const description = text('description');
 		if (description !== undefined) {
