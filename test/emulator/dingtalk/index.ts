@@ -9,6 +9,7 @@ import { microAppRoutes } from './microapp';
 import { orgRoutes } from './org';
 import { customRobotRoutes } from './customRobot';
 import { robotRoutes } from './robot';
+import { sessionWebhookRoutes } from './sessionWebhook';
 import { createDingTalkState, type DingTalkState } from './state';
 import { streamRoutes } from './stream';
 import { workNotificationRoutes } from './workNotification';
@@ -69,6 +70,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...driveRoutes,
 		...jsapiRoutes,
 		...microAppRoutes,
+		...sessionWebhookRoutes,
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -104,6 +106,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 export * from './customRobot';
 export * from './jsapi';
 export * from './microapp';
+export * from './sessionWebhook';
 export * from './errors';
 export * from './robot';
 export * from './largeOrg';

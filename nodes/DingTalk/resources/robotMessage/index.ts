@@ -1,10 +1,11 @@
 import type { NodeResource } from '../../../shared/operations';
 import { recallRobotMessage } from './recall';
+import { replyRobotMessage } from './reply';
 import { sendRobotMessage } from './send';
 
 export const robotMessageResource: NodeResource = {
 	value: 'robotMessage',
 	name: 'Robot Message (机器人消息)',
-	description: "Send and recall messages of the app's own robot",
-	operations: [sendRobotMessage, recallRobotMessage],
+	description: "Send, reply with and recall messages of the app's own robot",
+	operations: [sendRobotMessage, replyRobotMessage, recallRobotMessage],
 };
