@@ -8,13 +8,12 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { redact } from '../shared/redact';
 import { describeDingTalkError } from './errors';
-import { baseUrlOf, DINGTALK_API_BASE_URL } from './hosts';
-import { CREDENTIAL_TYPE } from './transport';
 
 // The door for the two calls of a DingTalk login that do not carry the app's token: exchanging an authCode for the
 // user's access token (Client ID and Secret in the body), and reading that user (the user's token in the header, where
 // the app's token would otherwise go). Neither is retried: a code is spent by the first call that reaches DingTalk.
-// The Client Secret, the code and the user's token never reach an error.
+// The Client Secret, the code and the user's token never reach an error. The caller reads the credential (host and
+// secrets) and passes it in: n8n's authenticated request would add the app's token, which these calls must not carry.
 
 export interface UserAuthRequest {
 	method: 'GET' | 'POST';
@@ -22,25 +21,21 @@ export interface UserAuthRequest {
 	body?: IDataObject;
 	/** The user's access token, for calls made as the user. */
 	userToken?: string;
-	/** Values beyond the credential's that must stay out of errors (the code). */
-	secrets?: string[];
+	/** The credential's API Host (New API). */
+	host: string;
+	/** Values that must stay out of errors: the Client Secret, the code, tokens. */
+	secrets: unknown[];
+	/** A hint that replaces DingTalk's own for a refusal (e.g. a spent login code); undefined keeps DingTalk's. */
+	explainRefusal?: (code: string) => { en: string; zh: string } | undefined;
 	itemIndex: number;
 }
-
-export class UserAuthRefused extends NodeApiError {}
 
 export async function dingTalkUserAuthRequest(
 	this: IExecuteFunctions,
 	request: UserAuthRequest,
 ): Promise<IDataObject> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const secrets = [
-		credentials.clientSecret,
-		credentials.accessToken,
-		request.userToken,
-		...(request.secrets ?? []),
-	];
-	const host = baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL);
+	const secrets = [...request.secrets, request.userToken];
+	const { host } = request;
 	let response: IN8nHttpFullResponse;
 	try {
 		response = (await this.helpers.httpRequest({
@@ -67,8 +62,13 @@ export async function dingTalkUserAuthRequest(
 	const code = String(answer.code ?? `HTTP ${response.statusCode}`);
 	const rawMessage = redact(String(answer.message ?? ''), secrets);
 	const requestId = answer.requestid !== undefined ? String(answer.requestid) : undefined;
-	const { message, description } = describeDingTalkError(code, rawMessage, answer, requestId);
-	throw new UserAuthRefused(
+	const described = describeDingTalkError(code, rawMessage, answer, requestId);
+	const hint = request.explainRefusal?.(code);
+	const message = hint ? `${hint.en} (DingTalk ${code})` : described.message;
+	const description = hint
+		? `${hint.en}\n${hint.zh}\n${described.description}`
+		: described.description;
+	throw new NodeApiError(
 		this.getNode(),
 		{ code, message: rawMessage, ...(requestId ? { requestId } : {}) } as JsonObject,
 		{

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // JS-SDK tickets and login codes as both platforms hand them out, kept beside a plugin's state (a WeakMap, so reset()
 // starts clean). Written independently of the nodes: the verifier below is what a page's wx.config / dd.config does.
 import { createHash, randomBytes } from 'node:crypto';

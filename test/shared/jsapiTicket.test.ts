@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import {
 	cachedTicket,
 	clearTicketCache,
@@ -33,7 +35,7 @@ describe('JS-SDK signatures and the shared ticket cache', () => {
 		let fetches = 0;
 		const fetch = async () => {
 			fetches++;
-			await new Promise((resolve) => setTimeout(resolve, 20));
+			await sleep(20);
 			return { ticket: `t${fetches}`, expiresInSeconds: 7200 };
 		};
 		const all = await Promise.all([1, 2, 3, 4, 5].map(async () => await cachedTicket('k', fetch)));

@@ -1,5 +1,5 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { clearTicketCache, jsapiSignature } from '../../nodes/shared/jsapiTicket';
 import { WECOM_SEED, wecomTickets } from '../emulator/wecom';
@@ -153,7 +153,7 @@ describe('WeCom JS-SDK (JSAPI): Get Signature', () => {
 		wecomTickets(env.emulator.wecom).invalidate('corp');
 		expect((await run()).error).toBeUndefined();
 		expect(fetches('/cgi-bin/get_jsapi_ticket')).toBe(2);
-		await new Promise((resolve) => setTimeout(resolve, 1000));
+		await sleep(1000);
 		const late = await run();
 		expect(late.error).toBeUndefined();
 		expect(fetches('/cgi-bin/get_jsapi_ticket')).toBe(3);

@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { authCodeProperty, readAuthCode } from '../../../shared/authCode';
 import type { NodeOperation } from '../../../shared/operations';
+import { baseUrlOf, DINGTALK_API_BASE_URL } from '../../hosts';
+import { unlessNotFound } from '../../methods/searchState';
 import { CREDENTIAL_TYPE, dingTalkApiRequest } from '../../transport';
-import { dingTalkUserAuthRequest, UserAuthRefused } from '../../userAuth';
+import { dingTalkUserAuthRequest } from '../../userAuth';
 import { resultOf } from '../shared/org';
 import { userProfile } from '../shared/orgApi';
 
@@ -16,49 +17,53 @@ const CODE_REFUSED = {
 /** The user's token for an OAuth / QR login code; a refused code gets a message that says what went wrong. */
 async function userAccessToken(this: IExecuteFunctions, code: string, itemIndex: number) {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	try {
-		const answer = await dingTalkUserAuthRequest.call(this, {
-			method: 'POST',
-			path: '/v1.0/oauth2/userAccessToken',
-			body: {
-				clientId: String(credentials.clientId ?? '').trim(),
-				clientSecret: String(credentials.clientSecret ?? '').trim(),
-				code,
-				grantType: 'authorization_code',
-			},
-			secrets: [code],
-			itemIndex,
-		});
-		return String(answer.accessToken ?? '');
-	} catch (error) {
-		const refused = error as UserAuthRefused;
-		const kind = String((refused.errorResponse as IDataObject | undefined)?.code ?? '');
-		if (!(error instanceof UserAuthRefused) || /ClientIdOrSecret/i.test(kind)) throw error;
-		throw new NodeApiError(this.getNode(), refused.errorResponse as JsonObject, {
-			message: `${CODE_REFUSED.en} (DingTalk ${kind})`,
-			description: `${CODE_REFUSED.en}\n${CODE_REFUSED.zh}\n${refused.description ?? ''}`,
-			httpCode: refused.httpCode ?? undefined,
-			itemIndex,
-		});
-	}
+	const clientSecret = String(credentials.clientSecret ?? '').trim();
+	const answer = await dingTalkUserAuthRequest.call(this, {
+		method: 'POST',
+		path: '/v1.0/oauth2/userAccessToken',
+		host: baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL),
+		body: {
+			clientId: String(credentials.clientId ?? '').trim(),
+			clientSecret,
+			code,
+			grantType: 'authorization_code',
+		},
+		secrets: [clientSecret, credentials.accessToken, code],
+		// A wrong Client ID or Secret keeps DingTalk's own hint; any other refusal is about the code.
+		explainRefusal: (kind) => (/ClientIdOrSecret/i.test(kind) ? undefined : CODE_REFUSED),
+		itemIndex,
+	});
+	return String(answer.accessToken ?? '');
 }
 
-/** The member with this unionId, or undefined for a person outside the organisation. */
+/** The user behind a user access token (/v1.0/contact/users/me, called as that user). */
+async function me(this: IExecuteFunctions, token: string, code: string, itemIndex: number) {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	return await dingTalkUserAuthRequest.call(this, {
+		method: 'GET',
+		path: '/v1.0/contact/users/me',
+		host: baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL),
+		userToken: token,
+		secrets: [credentials.clientSecret, credentials.accessToken, code],
+		itemIndex,
+	});
+}
+
+/** The member with this unionId, or undefined for a person outside the organisation (60121). */
 async function memberByUnionId(this: IExecuteFunctions, unionid: string, itemIndex: number) {
-	try {
-		const answer = await dingTalkApiRequest.call(this, {
-			method: 'POST',
-			path: '/topapi/user/getbyunionid',
-			body: { unionid },
-			itemIndex,
-		});
-		const { userid, contact_type: contactType } = resultOf(answer);
-		return Number(contactType ?? 0) === 0 && typeof userid === 'string' ? userid : undefined;
-	} catch (error) {
-		// 60121: no member with this unionId (someone from outside the organisation logged in).
-		if ((error as NodeApiError).errorResponse?.errcode === 60121) return undefined;
-		throw error;
-	}
+	const answer = await unlessNotFound(
+		async () =>
+			await dingTalkApiRequest.call(this, {
+				method: 'POST',
+				path: '/topapi/user/getbyunionid',
+				body: { unionid },
+				itemIndex,
+			}),
+		['60121'],
+	);
+	if (!answer) return undefined;
+	const { userid, contact_type: contactType } = resultOf(answer);
+	return Number(contactType ?? 0) === 0 && typeof userid === 'string' ? userid : undefined;
 }
 
 export const getUserByCode: NodeOperation = {
@@ -107,24 +112,18 @@ export const getUserByCode: NodeOperation = {
 		const includeProfile = this.getNodeParameter('includeProfile', itemIndex, true) as boolean;
 		if (source === 'oauth') {
 			const token = await userAccessToken.call(this, code, itemIndex);
-			const me = await dingTalkUserAuthRequest.call(this, {
-				method: 'GET',
-				path: '/v1.0/contact/users/me',
-				userToken: token,
-				secrets: [code],
-				itemIndex,
-			});
+			const user = await me.call(this, token, code, itemIndex);
 			const person: IDataObject = {
-				unionId: me.unionId,
-				openId: me.openId,
-				nick: me.nick,
-				avatarUrl: me.avatarUrl,
-				...(me.mobile ? { mobile: me.mobile, stateCode: me.stateCode } : {}),
-				...(me.email ? { email: me.email } : {}),
+				unionId: user.unionId,
+				openId: user.openId,
+				nick: user.nick,
+				avatarUrl: user.avatarUrl,
+				...(user.mobile ? { mobile: user.mobile, stateCode: user.stateCode } : {}),
+				...(user.email ? { email: user.email } : {}),
 			};
 			const userid =
-				typeof me.unionId === 'string'
-					? await memberByUnionId.call(this, me.unionId, itemIndex)
+				typeof user.unionId === 'string'
+					? await memberByUnionId.call(this, user.unionId, itemIndex)
 					: undefined;
 			if (!userid) return { member: false, ...person };
 			const found = { member: true, userid, ...person };
