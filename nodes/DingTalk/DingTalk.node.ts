@@ -19,7 +19,7 @@ export class DingTalk implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Send DingTalk work notifications and robot messages, upload media, start and query approvals (审批), and look up departments and users',
+			'Send DingTalk work notifications and robot messages (and reply to them), upload media, start and query approvals (审批), look up departments and users, identify users from login codes, sign JSAPI pages and read the app',
 		defaults: { name: 'DingTalk' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
