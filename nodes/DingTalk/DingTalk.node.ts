@@ -26,7 +26,7 @@ export class DingTalk implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Send DingTalk work notifications and robot messages (or send and wait for an answer), upload media, start and query approvals (审批), and look up departments and users',
+			'Send DingTalk work notifications and robot messages (reply to them, or send and wait for an answer), upload media, start and query approvals (审批), look up departments and users, identify users from login codes, sign JSAPI pages and read the app',
 		defaults: { name: 'DingTalk' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -163,6 +163,10 @@ const HINTS: Record<string, Hint> = {
 		en: 'DingTalk is busy: the call was retried and DingTalk is still busy; try again shortly.',
 		zh: '钉钉系统繁忙：已重试仍失败，请稍后再试。',
 	},
+	'40078': {
+		en: 'The login code (免登码) is invalid: a code works once and for 5 minutes, and only for the app whose page asked for it. Have the page get a new code (dd.runtime.permission.requestAuthCode) and use it at once.',
+		zh: '免登授权码无效：授权码只能使用一次、5 分钟内有效，且只对获取它的应用有效。请让页面重新获取授权码并立即使用。',
+	},
 	'60121': {
 		en: 'The user was not found: check the userid (the staff ID, not the name or mobile).',
 		zh: '找不到该用户：请检查 userid（员工 ID，不是姓名或手机号）。',

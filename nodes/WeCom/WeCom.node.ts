@@ -26,7 +26,7 @@ export class WeCom implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Send WeCom app messages, upload media, manage app group chats, submit and query approvals (审批), and look up departments, users and tags',
+			'Send WeCom app messages, upload media, manage app group chats, submit and query approvals (审批), look up departments, users and tags, identify users from login codes, sign JS-SDK pages and manage the app',
 		defaults: { name: 'WeCom' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -25,6 +25,10 @@ const HINTS: Record<number, Hint> = {
 		en: 'The access token was invalid; it has been refreshed. If this persists, check that no other system resets the Secret.',
 		zh: 'access_token 无效，已自动刷新；如持续出现，请检查是否有其他系统重置了 Secret。',
 	},
+	40029: {
+		en: 'The login code is invalid: a code works once and for 5 minutes, and only for the app it was issued to. Send the user through the login page again and use the new code at once.',
+		zh: 'code 无效：code 只能使用一次、5 分钟内有效，且只对发起授权的应用有效。请让用户重新登录，并立即使用新的 code。',
+	},
 	40056: {
 		en: 'Invalid AgentId: use the AgentId of the app whose Secret is in the credential.',
 		zh: 'AgentId 错误：请填写与 Secret 同一应用的 AgentId。',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { DINGTALK_SEED, type ApiEmulator } from '../emulator';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
+import { dingTalkTickets } from '../emulator/dingtalk/jsapi';
 import {
 	n8nCli,
 	PACKAGE_NAME,
@@ -154,6 +155,55 @@ function errorOutputWorkflow(): object {
 	};
 }
 
+/** GET /webhook/<path>?url=<page> answers the DingTalk node's JSAPI signature for that page. */
+export const JSAPI_WORKFLOW = {
+	id: 'e2eDingTalkJsapi',
+	name: 'e2e: DingTalk JSAPI signature over a webhook',
+	path: 'e2e-dingtalk-jsapi',
+};
+
+function jsapiWorkflow(): object {
+	return {
+		id: JSAPI_WORKFLOW.id,
+		name: JSAPI_WORKFLOW.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { Webhook: { main: [[{ node: 'DingTalk', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				id: 'e2e-js-webhook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: '7c2d9e41-3b6a-4f0e-8d15-9a4b2c6e1f03',
+				parameters: {
+					httpMethod: 'GET',
+					path: JSAPI_WORKFLOW.path,
+					responseMode: 'lastNode',
+					responseData: 'firstEntryJson',
+					options: {},
+				},
+			},
+			{
+				id: 'e2e-js-dingtalk',
+				name: 'DingTalk',
+				type: `${PACKAGE_NAME}.dingTalk`,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {
+					resource: 'jsapi',
+					operation: 'getSignature',
+					pageUrl: '={{ $json.query.url }}',
+				},
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+			},
+		],
+	};
+}
+
 /** Imports the DingTalk credential (n8n must not be running), and with `workflow` the suite's workflow, published. */
 export async function importDingTalk(
 	toolchain: Toolchain,
@@ -183,6 +233,7 @@ export async function importDingTalk(
 	for (const [name, workflow, id] of [
 		['dingtalk-workflow.json', departmentsWorkflow(), DINGTALK_WORKFLOW.id],
 		['dingtalk-error-output.json', errorOutputWorkflow(), ERROR_OUTPUT_WORKFLOW.id],
+		['dingtalk-jsapi.json', jsapiWorkflow(), JSAPI_WORKFLOW.id],
 	] as const) {
 		const workflowFile = join(workDir, name);
 		writeFileSync(workflowFile, `${JSON.stringify(workflow, null, 2)}\n`);
@@ -447,6 +498,54 @@ export function dingTalkChecks(world: DingTalkWorld): Array<[string, () => Promi
 				// What n8n itself does in a Test, for the record: does it run preAuthentication while a token is stored?
 				world.say(
 					`      (stored-token Test: n8n asked the token endpoint ${asked.length} time(s): ${asked.length > 1 ? 'preAuthentication ran too' : 'only the Test request; preAuthentication did not run with a token stored'})`,
+				);
+			},
+		],
+		[
+			'DingTalk: JSAPI Get Signature in three executions fetches the jsapi_ticket once, and dd.config (emulated) accepts each signature',
+			async () => {
+				const fetched = () =>
+					emulator
+						.callsTo('/get_jsapi_ticket')
+						.filter((c) => (c.response as { errcode?: number }).errcode === 0).length;
+				const before = fetched();
+				const pages = [1, 2, 3].map((n) => `https://emulator.example/h5/page${n}.html?n=${n}#/x`);
+				for (const page of pages) {
+					const url = `${world.n8nBaseUrl}/webhook/${JSAPI_WORKFLOW.path}?url=${encodeURIComponent(page)}`;
+					const res = await waitFor(
+						`the JSAPI workflow's webhook ${url}`,
+						async () => {
+							const answer = await fetch(url, { signal: AbortSignal.timeout(30000) });
+							return answer.status === 404 ? undefined : answer;
+						},
+						{ timeoutMs: 30000, intervalMs: 250 },
+					);
+					const text = await res.text();
+					expect(
+						res.status === 200,
+						`GET ${JSAPI_WORKFLOW.path}: HTTP ${res.status} ${text.slice(0, 300)}`,
+					);
+					const json = JSON.parse(text) as Record<string, unknown>;
+					const signed = page.replace(/#.*$/, '');
+					expect(json.url === signed, `signed URL ${String(json.url)}, expected ${signed}`);
+					expect(
+						dingTalkTickets(emulator.dingtalk).verify(
+							'jsapi',
+							{
+								url: signed,
+								nonceStr: String(json.nonceStr),
+								timestamp: Number(json.timeStamp),
+								signature: String(json.signature),
+							},
+							Date.now(),
+						),
+						`the signature for ${page} does not verify against the living ticket`,
+					);
+				}
+				const count = fetched() - before;
+				expect(
+					count <= 1,
+					`three executions fetched the ticket ${count} times, expected at most once`,
 				);
 			},
 		],

@@ -1,6 +1,8 @@
 import type { NodeResource } from '../../shared/operations';
+import { appResource } from './app';
 import { approvalResource } from './approval';
 import { departmentResource } from './department';
+import { jsapiResource } from './jsapi';
 import { mediaResource } from './media';
 import { robotMessageResource } from './robotMessage';
 import { userResource } from './user';
@@ -13,4 +15,6 @@ export const resources: NodeResource[] = [
 	approvalResource,
 	departmentResource,
 	userResource,
+	appResource,
+	jsapiResource,
 ];

@@ -1,6 +1,8 @@
+import { appResource } from './app';
 import { approvalResource } from './approval';
 import { departmentResource } from './department';
 import { groupChatResource } from './groupChat';
+import { jsapiResource } from './jsapi';
 import { mediaResource } from './media';
 import { messageResource } from './message';
 import { tagResource } from './tag';
@@ -15,4 +17,6 @@ export const resources: NodeResource[] = [
 	departmentResource,
 	userResource,
 	tagResource,
+	appResource,
+	jsapiResource,
 ];

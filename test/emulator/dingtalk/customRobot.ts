@@ -156,7 +156,7 @@ function checkAt(at: unknown): void {
 }
 
 /** Checks the message; returns its msgtype and the texts a keyword is looked for in. */
-function checkMessage(body: Record<string, unknown>): { msgtype: string; texts: string[] } {
+export function checkMessage(body: Record<string, unknown>): { msgtype: string; texts: string[] } {
 	const { msgtype } = body;
 	const content =
 		nonEmptyString(msgtype) && isRecord(body[msgtype])

@@ -3,10 +3,13 @@ import { approvalRoutes } from './approval';
 import { authRoutes } from './auth';
 import { driveRoutes } from './drive';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
+import { jsapiRoutes } from './jsapi';
 import { mediaRoutes } from './media';
+import { microAppRoutes } from './microapp';
 import { orgRoutes } from './org';
 import { customRobotRoutes } from './customRobot';
 import { robotRoutes } from './robot';
+import { sessionWebhookRoutes } from './sessionWebhook';
 import { createDingTalkState, type DingTalkState } from './state';
 import { streamRoutes } from './stream';
 import { workNotificationRoutes } from './workNotification';
@@ -65,6 +68,9 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...customRobotRoutes,
 		...approvalRoutes,
 		...driveRoutes,
+		...jsapiRoutes,
+		...microAppRoutes,
+		...sessionWebhookRoutes,
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -98,6 +104,9 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 };
 
 export * from './customRobot';
+export * from './jsapi';
+export * from './microapp';
+export * from './sessionWebhook';
 export * from './errors';
 export * from './robot';
 export * from './largeOrg';

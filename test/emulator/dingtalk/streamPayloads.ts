@@ -44,6 +44,22 @@ export interface RobotMessagePayload {
 	sessionWebhookExpiredTime: number;
 }
 
+/** What a sessionWebhook answers for: the conversation of one robot message, until it expires. */
+export interface SessionWebhookRecord {
+	session: string;
+	conversationId: string;
+	conversationType: '1' | '2';
+	senderStaffId: string;
+	robotCode: string;
+	expiresAt: number;
+}
+
+/**
+ * Every sessionWebhook handed out, by its `session` value (random, so one table serves every emulator in the
+ * process). POST /robot/sendBySession looks them up.
+ */
+export const sessionWebhooks = new Map<string, SessionWebhookRecord>();
+
 function id(prefix: string): string {
 	return `${prefix}${randomBytes(12).toString('base64url')}`;
 }
@@ -56,8 +72,20 @@ export function robotMessagePayload(
 ): RobotMessagePayload {
 	const conversationType = input.conversationType ?? '1';
 	const chatbotUserId = `$:LWCP_v1:$${app.appKey}`;
+	const conversationId = input.conversationId ?? id('cid');
+	const senderStaffId = input.senderStaffId ?? 'manager4220';
+	const session = randomBytes(16).toString('hex');
+	const expiresAt = now + SESSION_WEBHOOK_LIFETIME_MS;
+	sessionWebhooks.set(session, {
+		session,
+		conversationId,
+		conversationType,
+		senderStaffId,
+		robotCode: app.appKey,
+		expiresAt,
+	});
 	return {
-		conversationId: input.conversationId ?? id('cid'),
+		conversationId,
 		conversationType,
 		...(conversationType === '2' ? { conversationTitle: input.conversationTitle ?? '项目群' } : {}),
 		chatbotCorpId: app.corpId,
@@ -68,13 +96,13 @@ export function robotMessagePayload(
 		text: { content: input.text ?? '你好' },
 		senderId: id('$:LWCP_v1:$'),
 		senderNick: input.senderNick ?? '张三',
-		senderStaffId: input.senderStaffId ?? 'manager4220',
+		senderStaffId,
 		senderCorpId: app.corpId,
 		isAdmin: false,
 		atUsers: input.atUsers ?? (conversationType === '2' ? [{ dingtalkId: chatbotUserId }] : []),
 		isInAtList: input.isInAtList ?? conversationType === '2',
 		createAt: now,
-		sessionWebhook: `${baseUrl}/robot/sendBySession?session=${randomBytes(16).toString('hex')}`,
-		sessionWebhookExpiredTime: now + SESSION_WEBHOOK_LIFETIME_MS,
+		sessionWebhook: `${baseUrl}/robot/sendBySession?session=${session}`,
+		sessionWebhookExpiredTime: expiresAt,
 	};
 }

@@ -31,6 +31,8 @@ export const WeComErr = {
 	invalidVideoSize: 40011,
 	/** reference */
 	invalidCorpId: 40013,
+	/** global list: 不合法的oauth_code (a login code unknown, used already or expired) */
+	invalidCode: 40029,
 	/** reference */
 	invalidToken: 40014,
 	/** reference */
@@ -117,6 +119,7 @@ const ERRMSG: Readonly<Record<number, string>> = {
 	40009: 'invalid image size',
 	40011: 'invalid video size',
 	40013: 'invalid corpid',
+	40029: 'invalid code',
 	40014: 'invalid access_token',
 	40056: 'invalid agentid',
 	40058: 'invalid Request Parameter',

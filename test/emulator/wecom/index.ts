@@ -2,6 +2,7 @@ import type { EmulatorPlugin } from '../types';
 import { appchatRoutes } from './appchat';
 import { authRoutes } from './auth';
 import { WeComErr, wecomErrmsg, wecomErrorReply } from './errors';
+import { jsapiRoutes } from './jsapi';
 import { mediaRoutes } from './media';
 import { messageRoutes } from './message';
 import { oaRoutes } from './oa';
@@ -28,6 +29,7 @@ export const wecomPlugin: EmulatorPlugin<WeComState> = {
 		...oaRoutes,
 		...orgRoutes,
 		...robotRoutes,
+		...jsapiRoutes,
 	],
 	authenticate(req, check) {
 		const result = check(req.query.access_token);
@@ -49,5 +51,7 @@ export * from './state';
 export * from './approvalModel';
 export { seedLargeOrg, type LargeOrg, type LargeOrgOptions } from './largeOrg';
 export * from './robot';
+export * from './jsapi';
+export { appSettings } from './auth';
 export { APPROVAL_BANK_DAYS, APPROVAL_BANK_SIZE } from './approvalBank';
 export { APP_MESSAGE_TYPES, APPCHAT_MESSAGE_TYPES, CARD_TYPES } from './messageContent';

@@ -27,6 +27,11 @@ export function setOrgVisibility(state: WeComState, scope: OrgVisibility | undef
 	}
 }
 
+/** The scope set with setOrgVisibility, or undefined for the whole corp. */
+export function orgVisibility(state: WeComState): OrgVisibility | undefined {
+	return visibilities.get(state);
+}
+
 /** Ids of the visible departments, or undefined when the app sees the whole corp. */
 function visibleDepartmentIds(state: WeComState): Set<number> | undefined {
 	const scope = visibilities.get(state);
