@@ -28,6 +28,7 @@
 //   record it, it answers 500 and the platform redelivers. (Without `responseData` n8n would answer the
 //   literal text `firstEntryJson`.)
 import type {
+	IDataObject,
 	INodeExecutionData,
 	INodeProperties,
 	IWebhookDescription,
@@ -69,19 +70,27 @@ export function recordedCallbackWebhook(path: string): IWebhookDescription {
 	};
 }
 
-/** Starts an execution; n8n answers the platform with an empty 200 after recording it. */
+/** What n8n answers the platform with: a text (empty for WeCom) or a JSON object (DingTalk's signed "success"). */
+export type CallbackAnswer = string | IDataObject;
+
+function answerType(res: Response, answer: CallbackAnswer): void {
+	res.type(typeof answer === 'string' ? 'text/plain' : 'application/json');
+}
+
+/** Starts an execution; n8n answers the platform with `answer` (200) after recording it. */
 export function startExecution(
 	res: Response,
 	workflowData: INodeExecutionData[][],
+	answer: CallbackAnswer = '',
 ): IWebhookResponseData {
-	res.type('text/plain');
-	return { workflowData, webhookResponse: '' };
+	answerType(res, answer);
+	return { workflowData, webhookResponse: answer };
 }
 
-/** An empty 200 that starts nothing (filtered out, or already recorded). */
-export function acknowledge(res: Response): IWebhookResponseData {
-	res.type('text/plain');
-	return { webhookResponse: '' };
+/** A 200 with `answer` that starts nothing (filtered out, already recorded, or a URL check). */
+export function acknowledge(res: Response, answer: CallbackAnswer = ''): IWebhookResponseData {
+	answerType(res, answer);
+	return { webhookResponse: answer };
 }
 
 export type RequestBodyProblem = 'too_large' | 'encoded' | 'aborted' | 'timeout';
