@@ -9,7 +9,6 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { refuseRequest } from '../shared/webhookRequest';
 import { receiveHttpEvent } from './trigger/http';
 import {
 	CALLBACK_PATH,
@@ -74,10 +73,6 @@ export class DingTalkTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		if ((this.getNodeParameter('connectionMode', 'http') as ConnectionModeValue) === 'stream') {
-			refuseRequest(this.getResponseObject(), 404, 'This DingTalk Trigger uses Stream mode');
-			return { noWebhookResponse: true };
-		}
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		return await receiveHttpEvent.call(this, options);
 	}
