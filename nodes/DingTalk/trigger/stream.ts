@@ -2,7 +2,7 @@
 // connection healthy and acknowledges each event once onEvent has returned, i.e. once it was handed to n8n (emit);
 // this file turns events into items, filters them, and reports lasting failures through n8n.
 import type { Cron, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { RecentKeys } from '../../shared/recentKeys';
 import { baseUrlOf, DINGTALK_API_BASE_URL } from '../hosts';
@@ -129,7 +129,12 @@ export async function streamTrigger(
 			throw new NodeOperationError(node, message);
 		}
 	};
-	const closeFunction = async () => client.close();
+	const closeFunction = async () => {
+		// An event emitted just now is acknowledged a few promise steps later: let that out before the socket closes
+		// (a test run is closed right after its event), or DingTalk would send it again.
+		await sleep(0);
+		client.close();
+	};
 	if (manual) return { closeFunction, manualTriggerFunction: start };
 	await start();
 	return { closeFunction };
