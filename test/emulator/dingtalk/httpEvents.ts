@@ -74,7 +74,7 @@ export function httpEventPayload(
 	});
 	const users = (type: string) => ({
 		...common(type),
-		[input.lowerCaseIds ? 'userId' : 'UserId']: [input.userId ?? 'manager4220'],
+		[input.lowerCaseIds ? 'userId' : 'UserId']: [input.userId ?? 'dev001'],
 	});
 	const depts = (type: string) => ({
 		...common(type),
@@ -96,7 +96,7 @@ export function httpEventPayload(
 				title: input.title ?? '张三提交的报销申请',
 				type,
 				...(type === 'finish' ? { result: input.result ?? 'agree' } : {}),
-				staffId: input.userId ?? 'manager4220',
+				staffId: input.userId ?? 'dev001',
 				url: 'https://aflow.dingtalk.com/dingtalk/mobile/homepage.htm',
 				processCode: 'PROC-EMU-EXPENSE',
 				bizCategoryId: '',
@@ -122,7 +122,7 @@ export function httpEventPayload(
 		case 'chat':
 			return { ...common('chat_add_member'), ChatId: 'chat-emu-1', Operator: 'manager4220' };
 		case 'check_in':
-			return { ...common('check_in'), StaffId: input.userId ?? 'manager4220' };
+			return { ...common('check_in'), StaffId: input.userId ?? 'dev001' };
 		case 'other':
 			return { ...common('label_user_change'), LabelIdList: [1] };
 	}
