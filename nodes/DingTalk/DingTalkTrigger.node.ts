@@ -1,5 +1,4 @@
 import type {
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	ITriggerFunctions,
@@ -9,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { CONSOLE_REGISTERED_WEBHOOK_METHODS } from '../shared/webhookRequest';
 import { receiveHttpEvent } from './trigger/http';
 import {
 	CALLBACK_PATH,
@@ -58,19 +58,7 @@ export class DingTalkTrigger implements INodeType {
 	};
 
 	// DingTalk has no API to register a console-configured URL: the user pastes it into 事件订阅.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = CONSOLE_REGISTERED_WEBHOOK_METHODS;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;

@@ -1,6 +1,5 @@
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -19,6 +18,7 @@ import {
 	type Refusal,
 } from '../shared/callbackTrigger';
 import {
+	CONSOLE_REGISTERED_WEBHOOK_METHODS,
 	RAW_BODY_OPTION,
 	acknowledge,
 	readRequestBody,
@@ -270,19 +270,7 @@ export class WeComTrigger implements INodeType {
 	};
 
 	// WeCom has no API to register a callback URL: the user pastes it into the admin console.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = CONSOLE_REGISTERED_WEBHOOK_METHODS;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		let outcome: IWebhookResponseData | Refusal;

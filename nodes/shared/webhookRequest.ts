@@ -29,6 +29,7 @@
 //   literal text `firstEntryJson`.)
 import type {
 	IDataObject,
+	IHookFunctions,
 	INodeExecutionData,
 	INodeProperties,
 	IWebhookDescription,
@@ -220,3 +221,21 @@ export function refuseRequest(res: Response, status: number, reason: string, clo
 	if (close) res.setHeader('Connection', 'close');
 	res.status(status).type('text/plain').send(reason);
 }
+
+/**
+ * The webhook lifecycle of a trigger whose URL the user pastes into the platform's console (neither WeCom nor DingTalk
+ * has an API to register one): nothing to check, create or delete remotely.
+ */
+export const CONSOLE_REGISTERED_WEBHOOK_METHODS = {
+	default: {
+		async checkExists(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+		async create(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+		async delete(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+	},
+};

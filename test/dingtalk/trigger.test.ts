@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // The DingTalk Trigger in HTTP callback mode, through n8n 2.41's webhook request path (test/harness/webhook.ts) with
 // real signed, encrypted requests: the official vectors, every refusal, every filter, redelivery, answer-after-record.
 import { gzipSync } from 'node:zlib';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // The DingTalk Trigger in Stream mode the way n8n 2.41 runs a trigger: published workflows through n8n-core's
 // ActiveWorkflowTriggers (activation, crons in ScheduledTaskManager, deactivation closing everything), test runs
 // through TriggersAndPollers in manual mode. Only what n8n's server adds around them (the database, execution

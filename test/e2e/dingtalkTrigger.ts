@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
 // The DingTalk Trigger inside the real n8n: HTTP mode through /webhook/... (the two DingTalk examples: the URL check,
 // an approval and a new employee, each answered with DingTalk's encrypted "success" and run once), and Stream mode (a
 // published workflow connected to the emulator's Stream server, receiving events through a SYSTEM disconnect and a

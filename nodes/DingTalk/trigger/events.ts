@@ -3,7 +3,7 @@
 // beside them are camelCase and never overwrite a field DingTalk sent.
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
-import { isRecord } from '../../shared/json';
+import { fieldOf as lookup, isRecord, scalarText as text } from '../../shared/json';
 import {
 	EVENT_INSTANCE_TYPE,
 	EVENT_RESULT,
@@ -37,22 +37,6 @@ export const ROBOT_MESSAGE_EVENT = 'robot_message';
 
 // ---------------------------------------------------------------------------------------------
 // Reading fields: old and new payloads spell the same field differently (`UserId` / `userId`).
-
-function lookup(fields: IDataObject | undefined, name: string): unknown {
-	if (fields === undefined) return undefined;
-	if (Object.hasOwn(fields, name)) return fields[name];
-	const lower = name.toLowerCase();
-	for (const key of Object.keys(fields)) {
-		if (key.toLowerCase() === lower) return fields[key];
-	}
-	return undefined;
-}
-
-function text(value: unknown): string | undefined {
-	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-	return undefined;
-}
 
 function textField(fields: IDataObject | undefined, name: string): string | undefined {
 	const value = text(lookup(fields, name))?.trim();
