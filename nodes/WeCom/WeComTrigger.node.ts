@@ -1,6 +1,5 @@
 import type {
 	IDataObject,
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -8,12 +7,19 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { CallbackCrypto, CallbackCryptoError } from '../shared/callbackCrypto';
-import type { CallbackErrorReason, DecryptedCallback } from '../shared/callbackCrypto';
-import { CredentialCache, credentialCacheKey } from '../shared/credentialCache';
+import type { CallbackCrypto, DecryptedCallback } from '../shared/callbackCrypto';
 import {
+	CallbackCryptoSource,
+	credentialRefusal,
+	isRefusal,
+	refuse,
+	requestRefusal,
+	staleness,
+	type Refusal,
+} from '../shared/callbackTrigger';
+import {
+	CONSOLE_REGISTERED_WEBHOOK_METHODS,
 	RAW_BODY_OPTION,
-	RequestBodyError,
 	acknowledge,
 	readRequestBody,
 	recordedCallbackWebhook,
@@ -66,54 +72,12 @@ const BODY_DEADLINE_MS = 5000;
 
 const CALLBACK_PATH = 'callback';
 
-/** A request the trigger refuses: answered with this status and text, and no execution starts. */
-interface Refusal {
-	refused: true;
-	status: number;
-	reason: string;
-	/** Close the connection after answering (the body was not read to its end). */
-	close?: boolean;
-	/** The credential cannot receive callbacks (a cached copy may be outdated). */
-	credential?: boolean;
-}
-
-function refuse(status: number, reason: string): Refusal {
-	return { refused: true, status, reason };
-}
-
-function isRefusal(value: unknown): value is Refusal {
-	return (value as Refusal | undefined)?.refused === true;
-}
-
-// Signed but unusable requests are 400; requests that are not (or no longer) WeCom's are 403.
-const STATUS_BY_CRYPTO_REASON: Readonly<Record<CallbackErrorReason, number>> = {
-	missing_parameter: 400,
-	signature_mismatch: 403,
-	receiver_mismatch: 403,
-	invalid_aes_key: 403,
-	base64_decode_failed: 400,
-	decrypt_failed: 400,
-	illegal_buffer: 400,
-	encrypt_failed: 400,
-	invalid_timestamp: 400,
-	invalid_nonce: 400,
-};
-
-/** The refusal for an error of the crypto or payload reader; undefined for anything else (a defect). */
+/** The refusal for an error of the crypto, the body or payload reader; undefined for anything else (a defect). */
 function refusalFor(error: unknown): Refusal | undefined {
-	if (error instanceof CallbackCryptoError) {
-		return refuse(
-			STATUS_BY_CRYPTO_REASON[error.reason],
-			`${error.message} (WeCom error ${error.code})`,
-		);
-	}
 	if (error instanceof CallbackPayloadError) {
 		return refuse(error.reason === 'too_large' ? 413 : 400, error.message);
 	}
-	if (error instanceof RequestBodyError) {
-		return { ...refuse(error.status, error.message), close: true };
-	}
-	return undefined;
+	return requestRefusal(error);
 }
 
 interface SignedQuery {
@@ -147,84 +111,32 @@ function cryptoFromCredential(credentials: IDataObject): CallbackCrypto | Refusa
 			'The WeCom Trigger is not set up: set Corp ID in the WeCom credential',
 		);
 	}
-	try {
-		return new CallbackCrypto({ platform: 'wecom', token, encodingAesKey, receiverIds: [corpId] });
-	} catch (error) {
-		// An EncodingAESKey of the wrong shape (the only thing the constructor refuses) is refused like
-		// any crypto error.
-		const refusal =
-			refusalFor(error) ?? refuse(403, 'The EncodingAESKey in the WeCom credential is unusable');
-		return { ...refusal, credential: true };
-	}
+	return CallbackCryptoSource.build(
+		'wecom',
+		token,
+		encodingAesKey,
+		[corpId],
+		'The EncodingAESKey in the WeCom credential is unusable',
+	);
 }
-
-function credentialRefusal(reason: string): Refusal {
-	return { ...refuse(403, reason), credential: true };
-}
-
-const CREDENTIAL_TYPE = 'weComApi';
 
 /** Read once a minute per trigger node (see CredentialCache for why not per request). */
-const cryptos = new CredentialCache<CallbackCrypto | Refusal>({
-	ttlMs: 60_000,
-	retryCooldownMs: 10_000,
-	maxEntries: 2000,
+const cryptos = new CallbackCryptoSource({
+	credentialType: 'weComApi',
+	noCredential: 'The WeCom Trigger has no WeCom credential selected',
+	build: cryptoFromCredential,
 });
 
-async function loadCrypto(this: IWebhookFunctions): Promise<CallbackCrypto | Refusal> {
-	let credentials: IDataObject;
-	try {
-		credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	} catch {
-		return credentialRefusal('The WeCom Trigger has no WeCom credential selected');
-	}
-	return cryptoFromCredential(credentials);
-}
-
-// What a changed Token, EncodingAESKey or Corp ID looks like through a stale crypto.
-const CREDENTIAL_SENSITIVE: ReadonlySet<CallbackErrorReason> = new Set<CallbackErrorReason>([
-	'signature_mismatch',
-	'receiver_mismatch',
-	'invalid_aes_key',
-	'decrypt_failed',
-	'illegal_buffer',
-]);
-
-/** Errors of the crypto stay as they are (webhook() turns them into refusals); defects are wrapped. */
-function wrapped(context: IWebhookFunctions, error: unknown): Error {
-	if (error instanceof CallbackCryptoError) return error;
-	return new NodeOperationError(context.getNode(), error as Error);
-}
-
 /**
- * Runs `use` with the trigger's callback crypto. Production callbacks use the cached one and, when it
- * fails the way a just-changed credential would, read the credential again and retry once. The URL
- * check and test-URL requests (the moments a user has just edited something) always read it afresh.
+ * Runs `use` with the trigger's callback crypto. The URL check and test-URL requests (the moments a
+ * user has just edited something) always read the credential afresh.
  */
 async function withCallbackCrypto<T>(
 	context: IWebhookFunctions,
 	use: (crypto: CallbackCrypto) => T | Refusal,
 ): Promise<T | Refusal> {
-	const key = credentialCacheKey(context, CREDENTIAL_TYPE);
-	const load = async () => await loadCrypto.call(context);
 	const fresh = context.getWebhookName() === 'setup' || context.getMode() === 'manual';
-	const first = await cryptos.get(key, load, Date.now(), fresh);
-	const attempt = (crypto: CallbackCrypto | Refusal) => (isRefusal(crypto) ? crypto : use(crypto));
-	if (!first.fromCache) return attempt(first.value);
-	let failure: Refusal;
-	try {
-		const outcome = attempt(first.value);
-		if (!isRefusal(outcome) || outcome.credential !== true) return outcome;
-		failure = outcome;
-	} catch (error) {
-		const explained =
-			error instanceof CallbackCryptoError && CREDENTIAL_SENSITIVE.has(error.reason);
-		if (!explained) throw wrapped(context, error);
-		failure = refusalFor(error) as Refusal;
-	}
-	const reloaded = await cryptos.reload(key, load, Date.now());
-	if (reloaded === undefined) return failure;
-	return attempt(reloaded);
+	return await cryptos.run(context, fresh, use);
 }
 
 /** Checks the signature over `encrypted` and the freshness window, then decrypts it. */
@@ -238,20 +150,6 @@ async function openSigned(
 		crypto.verifySignature(signed.signature, signed.timestamp, signed.nonce, encrypted);
 		return staleness(signed.timestamp, timestampWindow) ?? crypto.decrypt(encrypted);
 	});
-}
-
-/** A stale signed request is a replay: the signature is genuine, the moment is not. */
-function staleness(timestamp: string, windowSeconds: number): Refusal | undefined {
-	if (!(windowSeconds > 0)) return undefined;
-	if (!/^\d{1,15}$/.test(timestamp)) {
-		return refuse(400, 'The timestamp parameter is not a number of seconds');
-	}
-	const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
-	if (skew <= windowSeconds) return undefined;
-	return refuse(
-		403,
-		`The timestamp is ${skew} s away from n8n's clock, outside the ${windowSeconds} s freshness window: a replayed or delayed request, or a wrong server clock`,
-	);
 }
 
 /** The Encrypt value of the POST body: WeCom's XML envelope, or {tousername, encrypt, agentid}. */
@@ -372,19 +270,7 @@ export class WeComTrigger implements INodeType {
 	};
 
 	// WeCom has no API to register a callback URL: the user pastes it into the admin console.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = CONSOLE_REGISTERED_WEBHOOK_METHODS;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		let outcome: IWebhookResponseData | Refusal;

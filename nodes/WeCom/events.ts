@@ -3,7 +3,7 @@
 // normalised fields added beside them are camelCase so they can never collide with an XML element.
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
-import { parseJsonObject } from '../shared/json';
+import { fieldOf as lookup, parseJsonObject, scalarText as text } from '../shared/json';
 import { XmlReadError, readXml } from '../shared/xml';
 import type { XmlObject } from '../shared/xml';
 import { Deliveries } from '../shared/deliveries';
@@ -95,26 +95,10 @@ export function readCallbackPayload(message: string): CallbackPayload {
 // ---------------------------------------------------------------------------------------------
 // Reading fields: XML gives PascalCase strings, JSON callbacks use lower-case keys and numbers.
 
-function lookup(fields: IDataObject | undefined, name: string): unknown {
-	if (fields === undefined) return undefined;
-	if (Object.hasOwn(fields, name)) return fields[name];
-	const lower = name.toLowerCase();
-	for (const key of Object.keys(fields)) {
-		if (key.toLowerCase() === lower) return fields[key];
-	}
-	return undefined;
-}
-
 function asObject(value: unknown): IDataObject | undefined {
 	return value !== null && typeof value === 'object' && !Array.isArray(value)
 		? (value as IDataObject)
 		: undefined;
-}
-
-function text(value: unknown): string | undefined {
-	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-	return undefined;
 }
 
 function textAt(fields: IDataObject | undefined, ...path: string[]): string | undefined {

@@ -17,3 +17,24 @@ export function parseJsonObject(text: string): IDataObject | undefined {
 	}
 	return isRecord(value) ? (value as IDataObject) : undefined;
 }
+
+/**
+ * A field of a payload whatever its case (`UserId` / `userId`, XML's PascalCase against JSON's lower case): the exact
+ * name first, then the first key equal to it ignoring case.
+ */
+export function fieldOf(fields: IDataObject | undefined, name: string): unknown {
+	if (fields === undefined) return undefined;
+	if (Object.hasOwn(fields, name)) return fields[name];
+	const lower = name.toLowerCase();
+	for (const key of Object.keys(fields)) {
+		if (key.toLowerCase() === lower) return fields[key];
+	}
+	return undefined;
+}
+
+/** A scalar as text (numbers and booleans written out); undefined for anything else. */
+export function scalarText(value: unknown): string | undefined {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return undefined;
+}

@@ -28,6 +28,8 @@
 //   record it, it answers 500 and the platform redelivers. (Without `responseData` n8n would answer the
 //   literal text `firstEntryJson`.)
 import type {
+	IDataObject,
+	IHookFunctions,
 	INodeExecutionData,
 	INodeProperties,
 	IWebhookDescription,
@@ -69,19 +71,27 @@ export function recordedCallbackWebhook(path: string): IWebhookDescription {
 	};
 }
 
-/** Starts an execution; n8n answers the platform with an empty 200 after recording it. */
+/** What n8n answers the platform with: a text (empty for WeCom) or a JSON object (DingTalk's signed "success"). */
+export type CallbackAnswer = string | IDataObject;
+
+function answerType(res: Response, answer: CallbackAnswer): void {
+	res.type(typeof answer === 'string' ? 'text/plain' : 'application/json');
+}
+
+/** Starts an execution; n8n answers the platform with `answer` (200) after recording it. */
 export function startExecution(
 	res: Response,
 	workflowData: INodeExecutionData[][],
+	answer: CallbackAnswer = '',
 ): IWebhookResponseData {
-	res.type('text/plain');
-	return { workflowData, webhookResponse: '' };
+	answerType(res, answer);
+	return { workflowData, webhookResponse: answer };
 }
 
-/** An empty 200 that starts nothing (filtered out, or already recorded). */
-export function acknowledge(res: Response): IWebhookResponseData {
-	res.type('text/plain');
-	return { webhookResponse: '' };
+/** A 200 with `answer` that starts nothing (filtered out, already recorded, or a URL check). */
+export function acknowledge(res: Response, answer: CallbackAnswer = ''): IWebhookResponseData {
+	answerType(res, answer);
+	return { webhookResponse: answer };
 }
 
 export type RequestBodyProblem = 'too_large' | 'encoded' | 'aborted' | 'timeout';
@@ -211,3 +221,21 @@ export function refuseRequest(res: Response, status: number, reason: string, clo
 	if (close) res.setHeader('Connection', 'close');
 	res.status(status).type('text/plain').send(reason);
 }
+
+/**
+ * The webhook lifecycle of a trigger whose URL the user pastes into the platform's console (neither WeCom nor DingTalk
+ * has an API to register one): nothing to check, create or delete remotely.
+ */
+export const CONSOLE_REGISTERED_WEBHOOK_METHODS = {
+	default: {
+		async checkExists(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+		async create(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+		async delete(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+	},
+};

@@ -1,17 +1,19 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // Workflows the real-n8n checks of the callback path use besides the examples (the e2e suite and
-// `npm run bench:n8n`): the WeCom Trigger → NoOp, n8n's own Webhook node → NoOp, and the floor — an
-// empty community webhook trigger (a fixture package under test/bench/n8n/floor) → NoOp.
+// `npm run bench:n8n`): the WeCom Trigger → NoOp, the DingTalk Trigger (HTTP mode) → NoOp, n8n's own
+// Webhook node → NoOp, and the floor — an empty community webhook trigger (a fixture package under
+// test/bench/n8n/floor) → NoOp.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { DINGTALK_CREDENTIAL } from './dingtalk';
 import { CREDENTIAL, importAndPublishWorkflows, TRIGGER_PATH } from './instance';
 import { REPO_ROOT, waitFor, type Log, type N8nConfig, type Toolchain } from './n8nHost';
 
 export const FLOOR_PACKAGE_DIR = join(REPO_ROOT, 'test', 'bench', 'n8n', 'floor');
 const FLOOR_PACKAGE = 'n8n-nodes-bench-floor';
 
-export type RouteKind = 'wecom' | 'webhook' | 'floor';
+export type RouteKind = 'wecom' | 'dingtalk' | 'webhook' | 'floor';
 
 export interface RouteWorkflow {
 	kind: RouteKind;
@@ -36,6 +38,18 @@ const ROUTES: Record<
 			// As the editor saves a new node: the Options collection's default with the raw-body flag.
 			parameters: { events: ['*'], options: { binaryData: true } },
 			credentials: { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+		},
+		path: (webhookId) => `${webhookId}/${TRIGGER_PATH}`,
+	},
+	dingtalk: {
+		id: 'routeDingTalkNoOp',
+		name: 'route: DingTalk Trigger (HTTP) → NoOp',
+		webhookId: 'c0f5e1d2-5a43-4d0e-9d4b-0c2a1e7b9a04',
+		trigger: {
+			type: 'n8n-nodes-wecom-dingtalk.dingTalkTrigger',
+			typeVersion: 1,
+			parameters: { connectionMode: 'http', events: ['*'], options: { binaryData: true } },
+			credentials: { dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name } },
 		},
 		path: (webhookId) => `${webhookId}/${TRIGGER_PATH}`,
 	},

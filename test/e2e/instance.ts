@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WECOM_SEED } from '../emulator';
 import { DINGTALK_ROBOT_SEED } from '../emulator/dingtalk/customRobot';
 import { WECOM_ROBOT_SEED } from '../emulator/wecom/robot';
+import { DINGTALK_CREDENTIAL } from './dingtalk';
 import { n8nCli, REPO_ROOT, StepError, type Log, type N8nConfig, type Toolchain } from './n8nHost';
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
@@ -35,7 +36,7 @@ export const ROBOT_CREDENTIALS = {
 	},
 } as const;
 
-const SANDBOX_CREDENTIALS = [CREDENTIAL, ...Object.values(ROBOT_CREDENTIALS)];
+const SANDBOX_CREDENTIALS = [CREDENTIAL, ...Object.values(ROBOT_CREDENTIALS), DINGTALK_CREDENTIAL];
 
 export interface Example {
 	file: string;
@@ -46,9 +47,15 @@ export interface Example {
 	 * a user executes them.
 	 */
 	webhookId?: string;
-	/** What starts it: WeCom's callbacks (WeCom Trigger), anything that POSTs JSON (n8n's Webhook node), or a user. */
-	trigger: 'weComTrigger' | 'webhook' | 'manual';
-	/** Its production URL is /webhook/<path>: <webhookId>/callback for the WeCom Trigger, the Webhook node's Path. */
+	/**
+	 * What starts it: WeCom's callbacks (WeCom Trigger), DingTalk's HTTP events (DingTalk Trigger), anything that POSTs
+	 * JSON (n8n's Webhook node), or a user.
+	 */
+	trigger: 'weComTrigger' | 'dingTalkTrigger' | 'webhook' | 'manual';
+	/**
+	 * Its production URL is /webhook/<path>: <webhookId>/callback for the WeCom and DingTalk Triggers, the Webhook
+	 * node's Path.
+	 */
 	path?: string;
 }
 
@@ -70,16 +77,18 @@ export function loadExamples(): Example[] {
 		.map((file) => {
 			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson;
 			const weComTrigger = wf.nodes?.find((n) => n.type?.endsWith('.weComTrigger'));
+			const dingTalkTrigger = wf.nodes?.find((n) => n.type?.endsWith('.dingTalkTrigger'));
+			const callbackTrigger = weComTrigger ?? dingTalkTrigger;
 			const webhook = wf.nodes?.find((n) => n.type === 'n8n-nodes-base.webhook');
-			const trigger = weComTrigger ?? webhook;
+			const trigger = callbackTrigger ?? webhook;
 			if (
 				!wf.id ||
 				!wf.name ||
 				(trigger && !trigger.webhookId) ||
-				(!weComTrigger && webhook && !webhook.parameters?.path)
+				(!callbackTrigger && webhook && !webhook.parameters?.path)
 			) {
 				throw new StepError(
-					`examples/${file}: needs an id, a name, and a webhookId on its WeCom Trigger (or Webhook node with a Path) if it has one`,
+					`examples/${file}: needs an id, a name, and a webhookId on its WeCom/DingTalk Trigger (or Webhook node with a Path) if it has one`,
 				);
 			}
 			for (const node of wf.nodes ?? []) {
@@ -99,10 +108,12 @@ export function loadExamples(): Example[] {
 				webhookId: trigger?.webhookId,
 				trigger: weComTrigger
 					? ('weComTrigger' as const)
-					: webhook
-						? ('webhook' as const)
-						: ('manual' as const),
-				path: weComTrigger
+					: dingTalkTrigger
+						? ('dingTalkTrigger' as const)
+						: webhook
+							? ('webhook' as const)
+							: ('manual' as const),
+				path: callbackTrigger
 					? `${trigger!.webhookId}/${TRIGGER_PATH}`
 					: webhook
 						? String(webhook.parameters!.path).replace(/^\/+/, '')

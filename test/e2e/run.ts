@@ -34,6 +34,11 @@ import {
 	type Example,
 } from './instance';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
+import {
+	dingTalkTriggerChecks,
+	E2E_STREAM_OPTIONS,
+	importDingTalkStreamWorkflow,
+} from './dingtalkTrigger';
 // --- issue 8 item 5 (WeCom Trigger request path): begin ---
 import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
 import {
@@ -694,7 +699,12 @@ async function main(): Promise<number> {
 		};
 		// --- issue 8 item 5: end ---
 		// Both platforms: the group robot checks post to the DingTalk robot too, and the DingTalk block uses its app.
-		emulator = await ApiEmulator.start({ port: 0, plugins: ['wecom', 'dingtalk'] });
+		emulator = await ApiEmulator.start({
+			port: 0,
+			plugins: ['wecom', 'dingtalk'],
+			// The DingTalk Trigger's Stream check drops a socket: its events come again within seconds, not a minute.
+			stream: E2E_STREAM_OPTIONS,
+		});
 		const owner: Owner = { email: 'e2e@example.com', password: randomPassword() };
 		const config: N8nConfig = {
 			userFolder: folder,
@@ -714,6 +724,7 @@ async function main(): Promise<number> {
 				await importDingTalk(toolchain, config, emulator!.baseUrl, folder!, quiet('n8n cli'), {
 					workflow: true,
 				});
+				await importDingTalkStreamWorkflow(toolchain, config, folder!, quiet('n8n cli'));
 			})(),
 		]);
 		installPackage(folder);
@@ -755,6 +766,10 @@ async function main(): Promise<number> {
 		// --- DingTalk (its own block: credential, credential Test, a workflow with the DingTalk node) ---------
 		say(`- DingTalk checks [${SECONDS()}]`);
 		for (const [name, body] of dingTalkChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl, say })) {
+			await check(name, body);
+		}
+		say(`- DingTalk Trigger checks (HTTP and Stream) [${SECONDS()}]`);
+		for (const [name, body] of dingTalkTriggerChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl })) {
 			await check(name, body);
 		}
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---

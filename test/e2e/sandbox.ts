@@ -236,6 +236,12 @@ async function main(): Promise<void> {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
 		}
+		const dingTalk = all.filter((example) => example.trigger === 'dingTalkTrigger');
+		if (dingTalk.length) say(' Published workflows and their DingTalk Trigger URLs (HTTP 推送):');
+		for (const example of dingTalk) {
+			say(`   ${example.name}`);
+			say(`     ${triggerUrl(webhookBase, example)}`);
+		}
 		for (const example of posted) {
 			say(`   ${example.name}`);
 			say(`     POST JSON to ${triggerUrl(webhookBase, example)}`);
@@ -251,6 +257,11 @@ async function main(): Promise<void> {
 		say(`   ${send} approval            → "tell the applicant the approval result"`);
 		say(`   ${send} new-employee        → "welcome new employees"`);
 		say(`   ${send} verify              → WeCom's URL check (answers the plaintext echo)`);
+		say(`   ${send} dingtalk approval   → DingTalk: "tell the originator the approval result"`);
+		say(`   ${send} dingtalk user_add   → DingTalk: "welcome new employees"`);
+		say(
+			`   ${send} dingtalk-stream approval → the same over Stream (to a Stream-mode DingTalk Trigger)`,
+		);
 		say(
 			`   ${send} --help              → more, e.g. --url <test URL> for a workflow you are building`,
 		);

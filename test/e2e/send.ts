@@ -2,12 +2,22 @@
 // `npm run sandbox:send -- <text "message" | approval | new-employee | verify> [--from userid] [--url <test URL>]`:
 // signs and encrypts a sample callback the way WeCom does (with the emulator app's Token and
 // EncodingAESKey, which the sandbox credential holds) and delivers it to the sandbox's WeCom Trigger.
+// `npm run sandbox:send -- dingtalk <kind> [--url <test URL>]` does the same for DingTalk's HTTP push, and
+// `npm run sandbox:send -- dingtalk-stream <kind>` has the emulator's Stream server push the event instead.
 import {
+	buildDingTalkCallback,
 	buildWeComCallback,
 	buildWeComUrlVerification,
 	sendCallback,
+	DINGTALK_SEED,
 	WECOM_SEED,
 } from '../emulator';
+import {
+	checkDingTalkAnswer,
+	HTTP_EVENT_KINDS,
+	httpEventPayload,
+	type HttpEventKind,
+} from '../emulator/dingtalk/httpEvents';
 import {
 	approvalEventXml,
 	exampleById,
@@ -23,6 +33,12 @@ const USAGE = `usage: npm run sandbox:send -- <kind> [options]
   approval           an approval rejected (审批 sys_approval_change) → the approval workflow
   new-employee       a member created (change_contact create_user)   → the welcome workflow
   verify             WeCom's URL verification GET                     → the text-reply workflow's URL
+  dingtalk <event>   a DingTalk event over HTTP push (事件订阅), signed and encrypted like DingTalk, to a
+                     DingTalk Trigger in HTTP mode; approval → the approval example, user_add → the welcome one.
+                     Events: ${HTTP_EVENT_KINDS.join(', ')}
+  dingtalk-stream <event>
+                     the same event pushed by the emulator's Stream server to a DingTalk Trigger in Stream mode
+                     (the sandbox must be running: the Stream server is part of its emulator)
 options:
   --from USERID      sender of a text message (default zhangsan; the emulator knows linfeng, zhangsan, lisi, wangwu, …)
   --url <test URL>   send to this WeCom Trigger URL instead of the published example's. For a workflow you are
@@ -40,6 +56,16 @@ const TARGETS: Record<string, string> = {
 	verify: 'wecomTextReply01',
 	approval: 'wecomApprovalNtf',
 	'new-employee': 'wecomNewEmployee',
+	dingtalk: '',
+	'dingtalk-stream': '',
+};
+
+/** The DingTalk example each HTTP event kind is sent to when no --url is given. */
+const DINGTALK_TARGETS: Partial<Record<HttpEventKind, string>> = {
+	check_url: 'dingtalkApprovalNtf',
+	approval: 'dingtalkApprovalNtf',
+	approval_task: 'dingtalkApprovalNtf',
+	user_add: 'dingtalkNewEmployee',
 };
 
 function parse(argv: string[]): { kind: string; text: string; from: string; url?: string } {
@@ -70,8 +96,90 @@ async function deliver(
 	}
 }
 
+function dingTalkEvent(args: ReturnType<typeof parse>): HttpEventKind {
+	const event = (args.text === '你好' ? 'approval' : args.text) as HttpEventKind;
+	if (!HTTP_EVENT_KINDS.includes(event)) {
+		throw new Error(`unknown DingTalk event "${event}"\n${USAGE}`);
+	}
+	return event;
+}
+
+/** `dingtalk <event>`: DingTalk's HTTP push, and DingTalk's own check of the answer. */
+async function sendDingTalk(args: ReturnType<typeof parse>): Promise<void> {
+	const event = dingTalkEvent(args);
+	let url = args.url;
+	if (!url) {
+		const target = DINGTALK_TARGETS[event];
+		if (!target) {
+			throw new Error(
+				`no example workflow listens for "${event}": give the DingTalk Trigger's URL with --url <test URL>`,
+			);
+		}
+		url = triggerUrl(`http://127.0.0.1:${sandboxState().n8nPort}`, exampleById(target));
+	}
+	const payload = httpEventPayload(event);
+	const keys = {
+		token: DINGTALK_SEED.callbackToken,
+		aesKey: DINGTALK_SEED.aesKey,
+		receiverId: DINGTALK_SEED.appKey,
+	};
+	process.stdout.write(
+		`→ ${url}\n  decrypted event (signed and encrypted on the way):\n  ${JSON.stringify(payload)}\n`,
+	);
+	const res = await deliver(url, buildDingTalkCallback({ ...keys, payload }), Boolean(args.url));
+	process.stdout.write(`← HTTP ${res.status} ${res.body.slice(0, 300)}\n`);
+	const check = checkDingTalkAnswer(res.body, {
+		token: keys.token,
+		aesKey: keys.aesKey,
+		receiverIds: [keys.receiverId],
+	});
+	process.stdout.write(
+		res.status === 200 && check.ok
+			? `  ✓ the encrypted "success" DingTalk expects${event === 'check_url' ? ' (the URL check starts no execution)' : ''}\n`
+			: `  ✗ DingTalk would not accept this answer (返回字符串不匹配): ${check.problem ?? `HTTP ${res.status}`}\n`,
+	);
+	if (res.status >= 400 || !check.ok) process.exitCode = 1;
+}
+
+/** `dingtalk-stream <event>`: the emulator's Stream server pushes the event to the connected Stream triggers. */
+async function sendDingTalkStream(args: ReturnType<typeof parse>): Promise<void> {
+	const event = dingTalkEvent(args);
+	if (event === 'check_url') throw new Error('Stream mode has no URL check');
+	const { EventType, ...data } = httpEventPayload(event);
+	const base = `http://127.0.0.1:${sandboxState().emulatorPort}`;
+	const connections = (await (await fetch(`${base}/_emulator/stream/connections`)).json()) as {
+		connections: Array<{ state: string }>;
+	};
+	const open = connections.connections.filter((c) => c.state !== 'closed').length;
+	const res = await fetch(`${base}/_emulator/stream/events`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ eventType: EventType, data }),
+	});
+	process.stdout.write(
+		`→ the emulator's Stream server (${open} open connection${open === 1 ? '' : 's'})\n  ${EventType} ${JSON.stringify(data)}\n← ${res.status} ${await res.text()}\n`,
+	);
+	if (open === 0) {
+		process.stdout.write(
+			'  No Stream connection is open: publish a workflow whose DingTalk Trigger uses Stream mode (or click "Listen for test event" on one); the event waits for it and is delivered then.\n',
+		);
+	}
+}
+
+function sandboxState(): { n8nPort?: number; emulatorPort: number } {
+	const state = readState();
+	if (!state?.n8nPort) {
+		throw new Error(
+			`no sandbox state in ${STATE_FILE}: start the sandbox first with \`npm start\` (in another terminal), wait for its banner, then run this again`,
+		);
+	}
+	return state;
+}
+
 async function main(): Promise<void> {
 	const args = parse(process.argv.slice(2));
+	if (args.kind === 'dingtalk') return await sendDingTalk(args);
+	if (args.kind === 'dingtalk-stream') return await sendDingTalkStream(args);
 	let url = args.url;
 	let example: Example | undefined;
 	if (!url) {

@@ -333,6 +333,27 @@ export class WebhookServer {
 		);
 	}
 
+	/**
+	 * The HTTP methods n8n registers for a webhook: `httpMethod` evaluated against the node's parameters (an expression
+	 * may depend on them), split at commas; an empty value registers nothing (n8n's WebhookService.getNodeWebhooks).
+	 */
+	private registeredMethods(description: IWebhookDescription): string[] {
+		const value = this.harness
+			.workflow([this.node])
+			.expression.getSimpleParameterValue(
+				this.node,
+				description.httpMethod,
+				this.mode,
+				{},
+				undefined,
+				'GET',
+			);
+		return String(value)
+			.split(',')
+			.map((m) => m.trim().toUpperCase())
+			.filter((m) => m !== '');
+	}
+
 	/** The webhook named `name`; of several with that name (one per HTTP method), the one for `method`. */
 	private webhookDescription(name: string, method?: string): IWebhookDescription {
 		const nodeType = this.harness.nodeTypes.getByNameAndVersion(
@@ -341,7 +362,8 @@ export class WebhookServer {
 		);
 		const named = nodeType.description.webhooks?.filter((w) => w.name === name) ?? [];
 		const description =
-			named.find((w) => String(w.httpMethod).toUpperCase() === method?.toUpperCase()) ?? named[0];
+			named.find((w) => this.registeredMethods(w).includes(String(method).toUpperCase())) ??
+			named[0];
 		if (!description) throw new Error(`Node has no webhook named "${name}"`);
 		return description;
 	}
@@ -368,7 +390,7 @@ export class WebhookServer {
 		rawBodyReader(n8nReq);
 		const webhookName = String(req.params.name);
 		const description = this.webhookDescription(webhookName, req.method);
-		if (String(description.httpMethod).toUpperCase() !== req.method.toUpperCase()) {
+		if (!this.registeredMethods(description).includes(req.method.toUpperCase())) {
 			// n8n itself answers a method no webhook is registered for; the node never sees it.
 			res
 				.status(404)
@@ -393,7 +415,7 @@ export class WebhookServer {
 			httpResponse: res,
 		});
 		const webhookData: IWebhookData = {
-			httpMethod: description.httpMethod as IWebhookData['httpMethod'],
+			httpMethod: req.method.toUpperCase() as IWebhookData['httpMethod'],
 			node: this.node.name,
 			path: this.webhookPath(webhookName),
 			webhookDescription: description,

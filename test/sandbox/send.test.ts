@@ -6,6 +6,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
+import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
+import { Harness, WebhookServer } from '../harness';
+
 const ROOT = join(__dirname, '..', '..');
 
 async function closedPort(): Promise<number> {
@@ -102,5 +107,41 @@ describe('npm run sandbox:send (test/e2e/send.ts)', () => {
 		expect(stderr).toMatch(
 			/^no sandbox state in .*sandbox\.json: start the sandbox first with `npm start`/,
 		);
+	});
+
+	it('dingtalk <event> --url: a signed, encrypted DingTalk event to a DingTalk Trigger, whose answer DingTalk would take', async () => {
+		const harness = new Harness({
+			nodeTypes: [new DingTalkTrigger()],
+			credentialTypes: [new DingTalkApi()],
+		});
+		const credential = harness.credentials.add('dingTalkApi', {
+			...dingTalkCredentialData('http://127.0.0.1:9'),
+			accessToken: '',
+		}) as { id: string; name: string };
+		const server = await WebhookServer.start(harness, {
+			id: 'send-test-trigger',
+			name: 'DingTalk Trigger',
+			type: harness.type('dingTalkTrigger'),
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { connectionMode: 'http', events: ['*'], options: { binaryData: true } },
+			credentials: { dingTalkApi: credential },
+			webhookId: 'send-test',
+		});
+		try {
+			const approval = await sandboxSend(['dingtalk', 'approval', '--url', server.url()], dir);
+			expect(approval.stderr).toBe('');
+			expect(approval.code).toBe(0);
+			expect(approval.stdout).toMatch(/"EventType":"bpms_instance_change"/);
+			expect(approval.stdout).toContain('✓ the encrypted "success" DingTalk expects');
+			const check = await sandboxSend(['dingtalk', 'check_url', '--url', server.url()], dir);
+			expect(check.stdout).toContain('(the URL check starts no execution)');
+			expect(server.executionsStarted).toBe(1);
+			const unknown = await sandboxSend(['dingtalk', 'nonsense', '--url', server.url()], dir);
+			expect(unknown.code).toBe(1);
+			expect(unknown.stderr).toMatch(/^unknown DingTalk event "nonsense"/);
+		} finally {
+			await server.close();
+		}
 	});
 });

@@ -1,7 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- a Node script run by hand, never shipped */
-// `npm run bench:n8n`: what a WeCom callback costs inside one real n8n 2.41 with its default settings,
-// against the floor (an empty community webhook trigger, test/bench/n8n/floor) and n8n's own Webhook
-// node, each → NoOp, with the same signed, encrypted body. Prints figures and ratios; asserts nothing.
+// `npm run bench:n8n`: what a WeCom callback and a DingTalk HTTP event cost inside one real n8n 2.41 with
+// its default settings, against the floor (an empty community webhook trigger, test/bench/n8n/floor) and
+// n8n's own Webhook node, each → NoOp. The floor, the Webhook node and the WeCom Trigger get the same
+// signed, encrypted WeCom body; the DingTalk Trigger gets DingTalk's {"encrypt"} JSON of a contact event
+// (about the same size). Prints figures and ratios; asserts nothing.
 //
 //   CPU per callback   n8n's main process CPU (utime+stime) over interleaved rounds, until it is idle
 //                      again (so the execution of the workflow counts too), divided by the callbacks
@@ -17,8 +19,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildWeComCallback } from '../../emulator/callbackSender';
+import { buildDingTalkCallback, buildWeComCallback } from '../../emulator/callbackSender';
+import { DINGTALK_SEED } from '../../emulator/dingtalk/seed';
 import { WECOM_SEED } from '../../emulator/wecom/seed';
+import { importDingTalk } from '../../e2e/dingtalk';
 import {
 	importRouteWorkflows,
 	installFloorPackage,
@@ -50,7 +54,11 @@ const ROUNDS = option('rounds', 5);
 const CONCURRENCY = option('concurrency', 8);
 const RSS_CALLBACKS = option('rss', 3000);
 const SETTINGS = process.argv.includes('--settings');
-const KINDS: RouteKind[] = ['floor', 'webhook', 'wecom'];
+const KINDS: RouteKind[] = ['floor', 'webhook', 'wecom', 'dingtalk'];
+
+function zeros(): Record<RouteKind, number> {
+	return { floor: 0, webhook: 0, wecom: 0, dingtalk: 0 };
+}
 
 const STARTED = Date.now();
 function say(line = ''): void {
@@ -63,6 +71,34 @@ function step(line: string): void {
 // --- load --------------------------------------------------------------------------------------------
 
 let msgId = 7_300_000_000_000_000_000n;
+let eventSeq = 100_000_000;
+/** A new signed, encrypted DingTalk event (user_modify_org with a fresh eventId), every one the same size. */
+function dingTalkEvent(): { query: string; body: string; contentType: string } {
+	eventSeq += 1;
+	const built = buildDingTalkCallback({
+		token: DINGTALK_SEED.callbackToken,
+		aesKey: DINGTALK_SEED.aesKey,
+		receiverId: DINGTALK_SEED.appKey,
+		payload: {
+			EventType: 'user_modify_org',
+			CorpId: DINGTALK_SEED.corpId,
+			TimeStamp: '1700000000000',
+			UserId: ['dev001'],
+			eventId: `bench-event-${eventSeq}-0123456789abcdef`,
+		},
+	});
+	return {
+		query: new URLSearchParams(built.query).toString(),
+		body: built.body,
+		contentType: built.contentType,
+	};
+}
+
+/** The request a kind of route gets: DingTalk's event for the DingTalk Trigger, WeCom's callback otherwise. */
+function requestFor(kind: RouteKind): { query: string; body: string; contentType: string } {
+	return kind === 'dingtalk' ? dingTalkEvent() : { ...callback(), contentType: 'text/xml' };
+}
+
 /** A new signed text callback; every one has the same size (a fixed-width MsgId). */
 function callback(): { query: string; body: string } {
 	msgId += 1n;
@@ -87,8 +123,13 @@ interface Load {
 	bodyBytes: number;
 }
 
-/** Sends `count` callbacks to `url`, `concurrency` at a time; every answer must be a 200. */
-async function load(url: string, count: number, concurrency: number): Promise<Load> {
+/** Sends `count` callbacks of `kind` to its route, `concurrency` at a time; every answer must be a 200. */
+async function load(
+	kind: RouteKind,
+	url: string,
+	count: number,
+	concurrency: number,
+): Promise<Load> {
 	const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 	const failed: string[] = [];
 	let next = 0;
@@ -96,12 +137,12 @@ async function load(url: string, count: number, concurrency: number): Promise<Lo
 	let bodyBytes = 0;
 	const started = Date.now();
 	const one = async (): Promise<void> => {
-		const { query, body } = callback();
+		const { query, body, contentType } = requestFor(kind);
 		bodyBytes = Buffer.byteLength(body);
 		await new Promise<void>((resolve) => {
 			const req = request(
 				`${url}?${query}`,
-				{ method: 'POST', agent, headers: { 'content-type': 'text/xml' }, timeout: 60000 },
+				{ method: 'POST', agent, headers: { 'content-type': contentType }, timeout: 60000 },
 				(res) => {
 					res.resume();
 					res.on('end', () => {
@@ -187,11 +228,11 @@ async function measureCpu(
 ): Promise<CpuFigures> {
 	const n8n = await start(setup, env);
 	const pid = n8n.child.pid!;
-	const cpu: Record<RouteKind, number> = { floor: 0, webhook: 0, wecom: 0 };
-	const time: Record<RouteKind, number> = { floor: 0, webhook: 0, wecom: 0 };
+	const cpu = zeros();
+	const time = zeros();
 	try {
 		for (const kind of KINDS) {
-			ensureAll(kind, await load(setup.routes[kind].url(n8n.baseUrl), 20, CONCURRENCY), 20);
+			ensureAll(kind, await load(kind, setup.routes[kind].url(n8n.baseUrl), 20, CONCURRENCY), 20);
 		}
 		await quiet(pid);
 		for (let round = 0; round < rounds; round++) {
@@ -199,7 +240,12 @@ async function measureCpu(
 			const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]);
 			for (const kind of order) {
 				const before = processFigures(pid).cpuMs;
-				const result = await load(setup.routes[kind].url(n8n.baseUrl), callbacks, CONCURRENCY);
+				const result = await load(
+					kind,
+					setup.routes[kind].url(n8n.baseUrl),
+					callbacks,
+					CONCURRENCY,
+				);
 				ensureAll(kind, result, callbacks);
 				await quiet(pid);
 				cpu[kind] += processFigures(pid).cpuMs - before;
@@ -222,7 +268,7 @@ async function countIsolates(setup: Setup, callbacks: number): Promise<Record<Ro
 	const logFile = join(setup.config.userFolder, 'n8n-debug.log');
 	const n8n = await start(setup, { N8N_LOG_LEVEL: 'debug' }, logFile);
 	const pid = n8n.child.pid!;
-	const counts = { floor: 0, webhook: 0, wecom: 0 };
+	const counts = zeros();
 	const built = () =>
 		(readFileSync(logFile, 'utf8').match(/\[IsolatedVmBridge\] Initialized/g) ?? []).length;
 	try {
@@ -230,7 +276,11 @@ async function countIsolates(setup: Setup, callbacks: number): Promise<Record<Ro
 			await quiet(pid);
 			await sleep(500);
 			const before = built();
-			ensureAll(kind, await load(setup.routes[kind].url(n8n.baseUrl), callbacks, 1), callbacks);
+			ensureAll(
+				kind,
+				await load(kind, setup.routes[kind].url(n8n.baseUrl), callbacks, 1),
+				callbacks,
+			);
 			await quiet(pid);
 			await sleep(1000);
 			counts[kind] = (built() - before) / callbacks;
@@ -243,11 +293,11 @@ async function countIsolates(setup: Setup, callbacks: number): Promise<Record<Ro
 }
 
 async function measureRss(setup: Setup, callbacks: number): Promise<Record<RouteKind, number>> {
-	const rss = { floor: 0, webhook: 0, wecom: 0 };
+	const rss = zeros();
 	for (const kind of KINDS) {
 		const n8n = await start(setup);
 		try {
-			const result = await load(setup.routes[kind].url(n8n.baseUrl), callbacks, CONCURRENCY);
+			const result = await load(kind, setup.routes[kind].url(n8n.baseUrl), callbacks, CONCURRENCY);
 			ensureAll(kind, result, callbacks);
 			await quiet(n8n.child.pid!);
 			rss[kind] = processFigures(n8n.child.pid!).rssBytes;
@@ -271,6 +321,7 @@ const LABEL: Record<RouteKind, string> = {
 	floor: 'floor (empty community trigger)',
 	webhook: "n8n's Webhook node",
 	wecom: 'WeCom Trigger',
+	dingtalk: 'DingTalk Trigger (HTTP)',
 };
 
 function cpuTable(title: string, figures: CpuFigures): void {
@@ -280,9 +331,12 @@ function cpuTable(title: string, figures: CpuFigures): void {
 			`  ${LABEL[kind].padEnd(34)} ${figures.cpuMsPerCallback[kind].toFixed(1).padStart(6)} ms CPU/callback   ${figures.perSecond[kind].toFixed(1).padStart(5)} answered/s`,
 		);
 	}
-	const { wecom, floor, webhook } = figures.cpuMsPerCallback;
+	const { wecom, dingtalk, floor, webhook } = figures.cpuMsPerCallback;
 	say(
 		`  WeCom / floor ${(wecom / floor).toFixed(2)}×   WeCom / Webhook node ${(wecom / webhook).toFixed(2)}×`,
+	);
+	say(
+		`  DingTalk / floor ${(dingtalk / floor).toFixed(2)}×   DingTalk / Webhook node ${(dingtalk / webhook).toFixed(2)}×`,
 	);
 }
 
@@ -316,6 +370,9 @@ async function main(): Promise<void> {
 		installPackage(folder);
 		installFloorPackage(folder);
 		await importCredential(toolchain, setup.config, 'http://127.0.0.1:9', folder, () => undefined);
+		await importDingTalk(toolchain, setup.config, 'http://127.0.0.1:9', folder, () => undefined, {
+			workflow: false,
+		});
 		await importRouteWorkflows(toolchain, setup.config, Object.values(routes), () => undefined);
 
 		step('CPU, default settings (expression engine vm, pool size 1)');
@@ -341,7 +398,7 @@ async function main(): Promise<void> {
 
 		const body = callback().body;
 		say(
-			`\nn8n 2.41.0, one instance; body ${Buffer.byteLength(body)} bytes (a signed, encrypted text callback)`,
+			`\nn8n 2.41.0, one instance; body ${Buffer.byteLength(body)} bytes (a signed, encrypted text callback); DingTalk ${Buffer.byteLength(dingTalkEvent().body)} bytes`,
 		);
 		cpuTable('CPU, default settings', cpu);
 		say('\nExpression isolates built per callback (webhook phase, credentials and execution)');
@@ -350,6 +407,7 @@ async function main(): Promise<void> {
 			say(`\nRSS of n8n's main process after ${RSS_CALLBACKS} callbacks (fresh n8n each)`);
 			for (const kind of KINDS) say(`  ${LABEL[kind].padEnd(34)} ${mib(rss[kind]).padStart(9)}`);
 			say(`  WeCom / Webhook node ${(rss.wecom / rss.webhook).toFixed(2)}×`);
+			say(`  DingTalk / Webhook node ${(rss.dingtalk / rss.webhook).toFixed(2)}×`);
 		}
 		for (const [name, figures] of settings) cpuTable(`CPU with ${name}`, figures);
 	} catch (error) {

@@ -9,7 +9,7 @@ interface CodeName {
 	zh: string;
 }
 
-type CodeNames = Readonly<Record<string, CodeName>>;
+export type CodeNames = Readonly<Record<string, CodeName>>;
 
 /** An instance's status. */
 export const INSTANCE_STATUS: CodeNames = {
@@ -64,6 +64,26 @@ export const OPERATION_RESULT: CodeNames = {
 	NONE: { en: 'none', zh: '未处理' },
 };
 
+/** `type` of a bpms_instance_change event (审批实例开始/结束/撤销). */
+export const EVENT_INSTANCE_TYPE: CodeNames = {
+	start: { en: 'started', zh: '审批开始' },
+	finish: { en: 'finished', zh: '审批结束' },
+	terminate: { en: 'terminated', zh: '已撤销' },
+};
+
+/** `type` of a bpms_task_change event (an approver's task). */
+export const EVENT_TASK_TYPE: CodeNames = {
+	start: { en: 'started', zh: '任务开始' },
+	finish: { en: 'finished', zh: '任务结束' },
+	cancel: { en: 'canceled', zh: '任务取消' },
+};
+
+/** `result` of both approval events (lower case there, unlike the API's task results). */
+export const EVENT_RESULT: CodeNames = {
+	...INSTANCE_RESULT,
+	redirect: { en: 'transferred', zh: '转交' },
+};
+
 /** The statuses Get Many filters on, for its picker. */
 export const FILTER_STATUSES = ['RUNNING', 'COMPLETED', 'TERMINATED'] as const;
 
@@ -71,8 +91,8 @@ function nameIn(table: CodeNames, code: unknown): CodeName | undefined {
 	return typeof code === 'string' && Object.hasOwn(table, code) ? table[code] : undefined;
 }
 
-/** `{[field]Name, [field]NameZh}` next to a code field, when the entry has it. */
-function named(entry: IDataObject, field: string, table: CodeNames): IDataObject {
+/** `{[field]Name, [field]NameZh}` next to a code field, when the entry has it; "unknown" for a code not listed. */
+export function named(entry: IDataObject, field: string, table: CodeNames): IDataObject {
 	if (entry[field] === undefined || entry[field] === null || entry[field] === '') return {};
 	const name = nameIn(table, entry[field]);
 	return { [`${field}Name`]: name?.en ?? 'unknown', [`${field}NameZh`]: name?.zh ?? '未知' };

@@ -1,0 +1,76 @@
+import type {
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { CONSOLE_REGISTERED_WEBHOOK_METHODS } from '../shared/webhookRequest';
+import { receiveHttpEvent } from './trigger/http';
+import {
+	CALLBACK_PATH,
+	HIDE_URL_EXPRESSION,
+	HTTP_METHOD_EXPRESSION,
+	SUBTITLE,
+	TRIGGER_PANEL,
+	TRIGGER_PROPERTIES,
+	type ConnectionModeValue,
+	type TriggerOptions,
+} from './trigger/options';
+import { streamTrigger } from './trigger/stream';
+
+// Two connection modes, one node:
+// - HTTP callback: a webhook (POST only; its method is empty in Stream mode, so n8n registers nothing then), read
+//   and answered like the WeCom Trigger: typeVersion 1 with the hidden raw-body option, answer after record.
+// - Stream: trigger() keeps a WebSocket to DingTalk (nodes/DingTalk/stream); in HTTP mode it returns nothing to run.
+
+export class DingTalkTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingTalk (钉钉) Trigger',
+		name: 'dingTalkTrigger',
+		icon: { light: 'file:dingtalk.svg', dark: 'file:dingtalk.dark.svg' },
+		group: ['trigger'],
+		// Stays 1: n8n leaves the body unparsed only for typeVersion 1 (nodes/shared/webhookRequest.ts).
+		version: 1,
+		subtitle: SUBTITLE,
+		description:
+			'Starts the workflow on DingTalk events (事件订阅) over HTTP callbacks or Stream mode: verified, decrypted, once per event',
+		defaults: { name: 'DingTalk Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dingTalkApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: HTTP_METHOD_EXPRESSION,
+				// n8n answers with the node's webhookResponse (DingTalk's signed "success") once it recorded the execution.
+				responseMode: 'onReceived',
+				responseData: '',
+				path: CALLBACK_PATH,
+				ndvHideUrl: HIDE_URL_EXPRESSION,
+			},
+		],
+		triggerPanel: TRIGGER_PANEL,
+		properties: TRIGGER_PROPERTIES,
+	};
+
+	// DingTalk has no API to register a console-configured URL: the user pastes it into 事件订阅.
+	webhookMethods = CONSOLE_REGISTERED_WEBHOOK_METHODS;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		return await receiveHttpEvent.call(this, options);
+	}
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		if ((this.getNodeParameter('connectionMode', 'http') as ConnectionModeValue) !== 'stream') {
+			// HTTP mode: the webhook does the work.
+			return {};
+		}
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		return await streamTrigger.call(this, options);
+	}
+}

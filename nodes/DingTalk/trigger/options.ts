@@ -1,0 +1,139 @@
+// The DingTalk Trigger's parameters and the texts that explain its two connection modes.
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+
+import { RAW_BODY_OPTION } from '../../shared/webhookRequest';
+import { EVENT_FILTER_OPTIONS } from './events';
+
+export type ConnectionModeValue = 'http' | 'stream';
+
+export interface TriggerOptions {
+	dedupeWindow?: number;
+	eventTypes?: string;
+	includeRaw?: boolean;
+	timestampWindow?: number;
+}
+
+export const CALLBACK_PATH = 'callback';
+
+const IS_STREAM = '$parameter["connectionMode"] === "stream"';
+
+/** The POST webhook exists in HTTP mode only: an empty method registers nothing (n8n skips it). */
+export const HTTP_METHOD_EXPRESSION = `={{ ${IS_STREAM} ? "" : "POST" }}`;
+
+export const HIDE_URL_EXPRESSION = `={{ ${IS_STREAM} }}`;
+
+export const SUBTITLE = `={{ ${IS_STREAM} ? "Stream" : "HTTP callback" }}`;
+
+export const TRIGGER_PANEL: INodeTypeDescription['triggerPanel'] = {
+	header: '',
+	executionsHelp: {
+		inactive:
+			"<b>HTTP callback mode</b>: DingTalk posts every event of an app to the one URL saved in its developer console (事件订阅 → 推送方式 HTTP 推送 → 请求网址), so this button only hears DingTalk while that URL is this node's <b>Test URL</b>. Click 'Listen for test event', paste the Test URL there and save (DingTalk's URL check is answered), then cause an event; put the Production URL back before you publish. Without DingTalk: <code>npm run sandbox:send -- dingtalk approval --url &lt;Test URL&gt;</code> from this package's repository.<br /><br /><b>Stream mode</b>: click 'Listen for test event' and cause an event; no URL is needed. DingTalk gives each event to <b>one</b> of the app's Stream connections: while a published workflow on the same app is connected, this test hears only part of the events.<br /><br />HTTP 推送：钉钉只把事件发到开发者后台保存的那一个请求网址；Stream 模式无需公网地址，但同一应用的多个连接会分摊事件。",
+		active:
+			'<b>This workflow is published</b>: events start it and show in the <a data-key="executions">executions list</a> (open one and use <i>Copy to editor</i> to work on its data here).<br /><br />In Stream mode, a test listener here shares the events with the published workflow: each event reaches only one of them. 已发布：Stream 模式下，此处的测试监听会与已发布的工作流分摊事件。',
+	},
+	activationHint:
+		'When it works, publish the workflow: in HTTP mode with the Production URL saved in 事件订阅; in Stream mode with 推送方式 set to Stream 模式.',
+};
+
+export const TRIGGER_PROPERTIES: INodeProperties[] = [
+	{
+		displayName: 'Connection Mode',
+		name: 'connectionMode',
+		type: 'options',
+		options: [
+			{
+				name: 'HTTP Callback (HTTP 推送)',
+				value: 'http',
+				description:
+					"DingTalk posts encrypted events to this node's URL: n8n must be reachable from the internet",
+			},
+			{
+				name: 'Stream (Stream 模式)',
+				value: 'stream',
+				description: 'The node keeps a connection open to DingTalk: no public URL needed',
+			},
+		],
+		default: 'http',
+	},
+	{
+		displayName:
+			"Copy the <b>Production URL</b> from <b>Webhook URLs</b> above into the DingTalk developer console: 开发者后台 → your app → 事件订阅 (Event Subscription) → 推送方式 <b>HTTP 推送</b> → 请求网址 (Request URL), with the same 加密 token and 数据加密密钥 (aes_key) as the credential's Callback Token and Callback AES Key. <b>Publish (activate) this workflow before saving there</b>: DingTalk checks the URL at once (check_url) and only the production URL stays registered. Then tick the events to push (e.g. 审批实例开始/结束, 通讯录用户增加).",
+		name: 'httpNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { connectionMode: ['http'] } },
+	},
+	{
+		displayName:
+			"In the DingTalk developer console: 开发者后台 → your app → 事件订阅 (Event Subscription) → 推送方式 <b>Stream 模式</b>, save, and tick the events to push; for robot messages set the robot's 消息接收模式 to Stream 模式 too. Uses the credential's Client ID and Client Secret. <b>DingTalk gives each event to ONE of the app's Stream connections</b>: two published workflows on the same app, a test listener beside a published workflow, or several n8n main processes each get only part of the events — keep one Stream trigger per app (branch inside the workflow).",
+		name: 'streamNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { connectionMode: ['stream'] } },
+	},
+	{
+		displayName: 'Trigger On',
+		name: 'events',
+		type: 'multiOptions',
+		options: EVENT_FILTER_OPTIONS,
+		default: ['*'],
+		description:
+			'Which events start the workflow; others are acknowledged to DingTalk and dropped. Which events DingTalk sends at all is chosen in 事件订阅.',
+	},
+	{
+		displayName: 'Receive Robot Messages',
+		name: 'robotMessages',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { connectionMode: ['stream'] } },
+		description:
+			"Whether to also subscribe to messages sent to the app's robot (CALLBACK /v1.0/im/bot/messages/get). They are then shared with any other Stream connection of the app that receives robot messages.",
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		// RAW_BODY_OPTION's flag, set from the start (written out: the lint wants a literal here).
+		default: { binaryData: true },
+		options: [
+			RAW_BODY_OPTION,
+			{
+				displayName: 'Duplicate Window (Minutes)',
+				name: 'dedupeWindow',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 10,
+				description:
+					'DingTalk sends an event again when its answer is late or lost (and sometimes anyway); one seen again within this many minutes starts nothing. 0 turns the check off.',
+			},
+			{
+				displayName: 'Include Raw Payload',
+				name: 'includeRaw',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the text DingTalk sent (the decrypted event) as raw',
+			},
+			{
+				displayName: 'Only Event Types',
+				name: 'eventTypes',
+				type: 'string',
+				default: '',
+				placeholder: 'bpms_instance_change, user_add_org',
+				description:
+					'EventType values to accept, separated by commas (within the chosen Trigger On groups); empty accepts all',
+			},
+			{
+				displayName: 'Timestamp Freshness Window (Seconds)',
+				name: 'timestampWindow',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				displayOptions: { show: { '/connectionMode': ['http'] } },
+				description:
+					"HTTP mode: refuse signed requests whose timestamp is further than this from n8n's clock (replays). 0 turns the check off. Needs an accurate server clock.",
+			},
+		],
+	},
+];

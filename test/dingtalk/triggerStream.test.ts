@@ -1,0 +1,340 @@
+// The DingTalk Trigger in Stream mode, activated and deactivated by n8n-core's ActiveWorkflowTriggers (crons in its
+// ScheduledTaskManager), against the emulator's Stream server over real WebSockets (Node's global one).
+import type { IDataObject } from 'n8n-workflow';
+
+import { setStreamTestHooks } from '../../nodes/DingTalk/trigger/stream';
+import type { ApiEmulator } from '../emulator';
+import { DINGTALK_SEED } from '../emulator';
+import { describeWithWebSocket } from '../support/webSocket';
+import { pause, startEmulator, waitUntil } from './stream/support';
+import { StreamTriggerRig, useTestTimings } from './triggerSupport';
+
+/** How many times each event was emitted, against the keys published. */
+function expectExactlyOnce(items: IDataObject[], keys: string[]): void {
+	const seen = new Map<string, number>();
+	for (const item of items) {
+		const key = String(item.eventId);
+		seen.set(key, (seen.get(key) ?? 0) + 1);
+	}
+	const lost = keys.filter((k) => !seen.has(k));
+	const doubled = [...seen].filter(([, n]) => n > 1);
+	expect({ lost: lost.length, doubled: doubled.length, emitted: items.length }).toEqual({
+		lost: 0,
+		doubled: 0,
+		emitted: keys.length,
+	});
+}
+
+describeWithWebSocket(
+	'DingTalk Trigger in Stream mode (n8n-core activation, emulator Stream server)',
+	() => {
+		let emulator: ApiEmulator;
+		let rig: StreamTriggerRig;
+
+		const stream = () => emulator.dingtalkStream;
+		const openIds = () =>
+			stream()
+				.openConnections()
+				.map((c) => c.id);
+		const settleDeliveries = (timeoutMs = 15_000) =>
+			waitUntil(
+				() =>
+					stream()
+						.unacked()
+						.every((e) => e.lost),
+				'every event acknowledged or lost',
+				timeoutMs,
+			);
+
+		async function start(
+			options: Parameters<typeof startEmulator>[0] = {},
+			credential: Record<string, string> = {},
+		): Promise<void> {
+			emulator = await startEmulator(options);
+			rig = new StreamTriggerRig(emulator, credential);
+		}
+
+		beforeAll(() => useTestTimings());
+
+		afterEach(async () => {
+			await rig?.stopAll();
+			await emulator?.stop();
+		});
+
+		it('connects on activation (EVENT *), emits a normalised item, and acknowledges only after the emit', async () => {
+			await start();
+			const { emitted } = await rig.activate({ events: ['approval'] });
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			expect(stream().connections()[0].subscriptions).toEqual([{ type: 'EVENT', topic: '*' }]);
+			const ackedAtEmit: number[] = [];
+			emitted.onEmit = (item) =>
+				ackedAtEmit.push(stream().acks.filter((a) => a.key === item.eventId).length);
+			const eventId = stream().publishEvent({
+				eventType: 'bpms_instance_change',
+				data: {
+					processInstanceId: 'pi-1',
+					processCode: 'PROC-1',
+					title: '报销',
+					type: 'finish',
+					result: 'agree',
+					staffId: 'manager4220',
+					createTime: 1_790_000_000_000,
+					finishTime: 1_790_000_360_000,
+				},
+			});
+			await waitUntil(() => stream().acks.some((a) => a.key === eventId), 'the ack');
+			expect(ackedAtEmit).toEqual([0]);
+			expect(stream().acks.find((a) => a.key === eventId)?.data).toEqual({ status: 'SUCCESS' });
+			expect(emitted.items).toHaveLength(1);
+			expect(emitted.items[0]).toMatchObject({
+				processInstanceId: 'pi-1',
+				eventType: 'bpms_instance_change',
+				category: 'approval',
+				eventId,
+				corpId: DINGTALK_SEED.corpId,
+				connection: 'stream',
+				approval: {
+					kind: 'instance',
+					typeName: 'finished',
+					resultName: 'approved',
+					resultNameZh: '同意',
+					originatorUserId: 'manager4220',
+					finishTime: new Date(1_790_000_360_000).toISOString(),
+				},
+			});
+			expect(typeof emitted.items[0].eventTime).toBe('string');
+			// Filtered out: acknowledged (so DingTalk stops sending it) and not emitted.
+			const contact = stream().publishEvent({
+				eventType: 'user_add_org',
+				data: { UserId: ['u1'] },
+			});
+			await waitUntil(() => stream().acks.some((a) => a.key === contact), 'the filtered ack');
+			expect(emitted.items).toHaveLength(1);
+			// Pings are answered with their data.
+			const pings = stream().ping();
+			await waitUntil(
+				() => stream().acks.filter((a) => a.kind === 'ping').length === 1,
+				'the pong',
+			);
+			expect(JSON.stringify(stream().acks.find((a) => a.kind === 'ping')?.data)).toBe(pings[0]);
+			expect(stream().badFrames).toEqual([]);
+		});
+
+		it('robot messages: subscribed when asked, items carry text, sender, conversation and sessionWebhook with expiry', async () => {
+			await start();
+			const { emitted } = await rig.activate({ robotMessages: true, events: ['robotMessage'] });
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			expect(stream().connections()[0].subscriptions).toEqual([
+				{ type: 'EVENT', topic: '*' },
+				{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' },
+			]);
+			const sent = stream().publishRobotMessage({
+				text: ' 请假三天 ',
+				conversationType: '2',
+				senderNick: '李四',
+			});
+			await waitUntil(() => emitted.items.length === 1, 'the robot message');
+			const item = emitted.items[0];
+			expect(item).toMatchObject({
+				msgId: sent.msgId,
+				eventType: 'robot_message',
+				category: 'robotMessage',
+				eventId: sent.msgId,
+				messageText: '请假三天',
+				sender: { staffId: sent.senderStaffId, nick: '李四', id: sent.senderId },
+				conversation: {
+					id: sent.conversationId,
+					type: '2',
+					typeName: 'group',
+					title: sent.conversationTitle,
+				},
+				sessionWebhook: sent.sessionWebhook,
+				sessionWebhookExpiredTime: sent.sessionWebhookExpiredTime,
+				sessionWebhookExpiresAt: new Date(sent.sessionWebhookExpiredTime).toISOString(),
+			});
+			await waitUntil(() => stream().acks.some((a) => a.key === sent.msgId), 'the ack');
+			expect(stream().acks.find((a) => a.key === sent.msgId)?.data).toEqual({ response: null });
+			// Events are not robot messages: acknowledged, not emitted.
+			stream().publishEvent({ eventType: 'user_add_org', data: { UserId: ['u1'] } });
+			await settleDeliveries();
+			expect(emitted.items).toHaveLength(1);
+		});
+
+		it('without "Receive Robot Messages" the connection does not subscribe to them', async () => {
+			await start();
+			const { emitted } = await rig.activate({ events: ['*'] });
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const unheard = stream().publishRobotMessage({ text: 'anyone?' });
+			await pause(300);
+			expect(emitted.items).toEqual([]);
+			expect(
+				stream()
+					.unacked()
+					.map((e) => e.key),
+			).toEqual([unheard.msgId]);
+		});
+
+		it('SYSTEM disconnect: the next connection opens before the old one closes, and no event is lost', async () => {
+			await start({ disconnectGraceMs: 2500, maxDeliveries: 1, redeliveryDelayMs: 200 });
+			const { emitted } = await rig.activate();
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const [old] = openIds();
+			const keys: string[] = [];
+			for (let i = 0; i < 120; i++) {
+				if (i === 20) stream().disconnect(old);
+				keys.push(
+					stream().publishEvent({ eventType: 'user_modify_org', data: { UserId: [`u${i}`] } }),
+				);
+				await pause(30);
+			}
+			await settleDeliveries();
+			expectExactlyOnce(emitted.items, keys);
+			expect(stream().lost()).toEqual([]);
+			const [before, after] = stream().connections();
+			expect(after.openedAt).toBeLessThan(before.closedAt ?? Number.POSITIVE_INFINITY);
+			expect(emitted.errors).toEqual([]);
+		}, 30_000);
+
+		it('forced drops under a stream of events: zero lost, zero doubled', async () => {
+			await start({ redeliveryDelayMs: 300, maxDeliveries: 50 });
+			const { emitted } = await rig.activate({ robotMessages: true });
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const keys: string[] = [];
+			let drops = 0;
+			for (let i = 0; i < 200; i++) {
+				if (i % 50 === 25 && openIds().length > 0) {
+					stream().drop(openIds()[0]);
+					drops++;
+				}
+				keys.push(
+					i % 7 === 0
+						? stream().publishRobotMessage({ text: `m${i}` }).msgId
+						: stream().publishEvent({ eventType: 'bpms_task_change', data: { taskId: i } }),
+				);
+				// DingTalk also sends an acknowledged event again now and then.
+				if (i % 30 === 29) {
+					const acked = stream()
+						.eventRecords()
+						.find((e) => e.acked);
+					if (acked) stream().duplicate(acked.key);
+				}
+				await pause(20);
+			}
+			await settleDeliveries(30_000);
+			const emittedKeys = emitted.items.map((item) => ({
+				...item,
+				eventId: item.eventId ?? item.msgId,
+			}));
+			expectExactlyOnce(emittedKeys, keys);
+			expect(drops).toBe(4);
+			expect(stream().lost()).toEqual([]);
+			expect(
+				stream()
+					.eventRecords()
+					.some((e) => e.deliveries > 1),
+			).toBe(true);
+			expect(stream().badFrames).toEqual([]);
+		}, 60_000);
+
+		it('deactivation closes the socket and stops every loop: no cron, no reconnect, no emit', async () => {
+			await start();
+			const { workflowId, emitted } = await rig.activate();
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			expect(rig.hasCrons(workflowId)).toBe(true);
+			await rig.deactivate(workflowId);
+			expect(rig.hasCrons(workflowId)).toBe(false);
+			await waitUntil(() => openIds().length === 0, 'the socket closed');
+			expect(stream().connections()[0].closeCode).toBe(1000);
+			const opens = emulator.callsTo('/v1.0/gateway/connections/open').length;
+			stream().publishEvent({ eventType: 'user_add_org', data: {} });
+			await pause(2500);
+			expect(emulator.callsTo('/v1.0/gateway/connections/open')).toHaveLength(opens);
+			expect(emitted.items).toEqual([]);
+		});
+
+		it('recognises a redelivery across a re-activation of the same workflow (one execution per event)', async () => {
+			await start();
+			const first = await rig.activate({}, 'stream-wf-reactivated');
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const eventId = stream().publishEvent({
+				eventType: 'org_dept_create',
+				data: { DeptId: [5] },
+			});
+			await waitUntil(() => first.emitted.items.length === 1, 'the event');
+			await rig.deactivate('stream-wf-reactivated');
+			const second = await rig.activate({}, 'stream-wf-reactivated');
+			await waitUntil(() => openIds().length === 1, 'the new connection');
+			stream().duplicate(eventId);
+			await waitUntil(
+				() => stream().acks.filter((a) => a.key === eventId).length === 2,
+				'the duplicate acknowledged',
+			);
+			expect(second.emitted.items).toEqual([]);
+		});
+
+		it('a wrong Client Secret fails the activation with the reason, and keeps no connection or cron', async () => {
+			await start({}, { clientSecret: 'wrong-secret' });
+			await expect(rig.activate({}, 'stream-wf-refused')).rejects.toThrow(
+				/DingTalk refused to open a Stream connection \(HTTP 400, invalidClientIdOrSecret.*Check Client ID and Client Secret/,
+			);
+			expect(rig.hasCrons('stream-wf-refused')).toBe(false);
+			expect(stream().connections()).toEqual([]);
+		});
+
+		it('"Listen for test event" gets the first event; the next one is left to redelivery, not lost', async () => {
+			await start({ redeliveryDelayMs: 300, maxDeliveries: 20 });
+			const test = await rig.listenForTestEvent({ events: ['contact'] });
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const a = stream().publishEvent({ eventType: 'user_add_org', data: { UserId: ['first'] } });
+			const b = stream().publishEvent({ eventType: 'user_add_org', data: { UserId: ['second'] } });
+			const data = await test.first;
+			expect(data[0][0].json).toMatchObject({ eventId: a, userIds: ['first'] });
+			await test.response.closeFunction!();
+			await waitUntil(() => openIds().length === 0, 'the test connection closed');
+			// The second event was answered LATER (or not at all): a published workflow receives it.
+			const { emitted } = await rig.activate({ events: ['contact'] });
+			await waitUntil(() => emitted.items.length === 1, 'the second event, redelivered', 15_000);
+			expect(emitted.items[0]).toMatchObject({ eventId: b, userIds: ['second'] });
+			// The test's own event was acknowledged before its connection closed: never sent again.
+			await settleDeliveries();
+			expect(emitted.items).toHaveLength(1);
+			expect(
+				stream()
+					.eventRecords()
+					.find((e) => e.key === a)?.deliveries,
+			).toBe(1);
+		}, 30_000);
+
+		it('a lasting outage reaches n8n: saveFailedExecution while it retries, with the cause and no secret', async () => {
+			setStreamTestHooks({
+				timing: {
+					backoff: { initialMs: 50, maxMs: 200, jitter: 0 },
+					stableAfterMs: 0,
+					failureReportAfterMs: 1500,
+				},
+			});
+			try {
+				await start();
+				const { emitted } = await rig.activate();
+				await waitUntil(() => openIds().length === 1, 'a connection');
+				emulator.injectFault({
+					kind: 'http',
+					status: 503,
+					path: '/v1.0/gateway/connections/open',
+					times: 1000,
+				});
+				stream().drop(openIds()[0]);
+				await waitUntil(() => emitted.failed.length === 1, 'the reported failure', 15_000);
+				const failure = emitted.failed[0] as Error & { description?: string };
+				expect(failure.message).toMatch(/HTTP 503/);
+				expect(failure.description).toMatch(/keeps retrying/);
+				expect(emitted.errors).toEqual([]);
+				expect(JSON.stringify([failure.message, failure.description])).not.toContain(
+					DINGTALK_SEED.appSecret,
+				);
+			} finally {
+				useTestTimings();
+			}
+		}, 30_000);
+	},
+);

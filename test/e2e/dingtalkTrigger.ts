@@ -1,0 +1,282 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
+// The DingTalk Trigger inside the real n8n: HTTP mode through /webhook/... (the two DingTalk examples: the URL check,
+// an approval and a new employee, each answered with DingTalk's encrypted "success" and run once), and Stream mode (a
+// published workflow connected to the emulator's Stream server, receiving events through a SYSTEM disconnect and a
+// dropped socket, each exactly once).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+	buildDingTalkCallback,
+	DINGTALK_SEED,
+	sendCallback,
+	type ApiEmulator,
+	type CallbackResponse,
+} from '../emulator';
+import { checkDingTalkAnswer, httpEventPayload } from '../emulator/dingtalk/httpEvents';
+import { DINGTALK_CREDENTIAL } from './dingtalk';
+import { exampleById, triggerUrl } from './instance';
+import {
+	n8nCli,
+	PACKAGE_NAME,
+	sleep,
+	StepError,
+	waitFor,
+	withDeadline,
+	type Log,
+	type N8nConfig,
+	type N8nRest,
+	type Toolchain,
+} from './n8nHost';
+
+/** The suite's Stream workflow: DingTalk Trigger (Stream mode, everything) → NoOp. */
+export const STREAM_WORKFLOW = {
+	id: 'e2eDingTalkStream',
+	name: 'e2e: DingTalk Trigger over Stream',
+};
+
+/** What the emulator's Stream server needs so that a dropped socket's events come again within the suite. */
+export const E2E_STREAM_OPTIONS = { redeliveryDelayMs: 3000, maxDeliveries: 30 };
+
+function streamWorkflow(): object {
+	return {
+		id: STREAM_WORKFLOW.id,
+		name: STREAM_WORKFLOW.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: { 'DingTalk Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				id: 'e2e-dt-stream-trigger',
+				name: 'DingTalk Trigger',
+				type: `${PACKAGE_NAME}.dingTalkTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: '9e0d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c61',
+				parameters: { connectionMode: 'stream', events: ['*'], options: { binaryData: true } },
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+			},
+			{
+				id: 'e2e-dt-stream-done',
+				name: 'Done',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
+		],
+	};
+}
+
+/** Imports and publishes the Stream workflow (n8n not running; after the DingTalk credential). */
+export async function importDingTalkStreamWorkflow(
+	toolchain: Toolchain,
+	config: N8nConfig,
+	workDir: string,
+	log: Log,
+): Promise<void> {
+	const file = join(workDir, 'dingtalk-stream-workflow.json');
+	writeFileSync(file, `${JSON.stringify(streamWorkflow(), null, 2)}\n`);
+	const imported = await n8nCli(toolchain, config, ['import:workflow', `--input=${file}`], log);
+	if (!/Successfully imported 1 workflow/.test(imported)) {
+		throw new StepError(`n8n import:workflow (DingTalk Stream) failed:\n${imported.slice(-800)}`);
+	}
+	const published = await n8nCli(
+		toolchain,
+		config,
+		['publish:workflow', `--id=${STREAM_WORKFLOW.id}`],
+		log,
+	);
+	if (!/Publishing workflow with ID/.test(published)) {
+		throw new StepError(`n8n publish:workflow (DingTalk Stream) failed:\n${published.slice(-800)}`);
+	}
+}
+
+export interface DingTalkTriggerWorld {
+	emulator: ApiEmulator;
+	rest: N8nRest;
+	n8nBaseUrl: string;
+}
+
+function expect(condition: boolean, message: string): void {
+	if (!condition) throw new StepError(message);
+}
+
+const KEYS = {
+	token: DINGTALK_SEED.callbackToken,
+	aesKey: DINGTALK_SEED.aesKey,
+	receiverId: DINGTALK_SEED.appKey,
+};
+
+/** The DingTalk Trigger checks, in order, for the suite's `check()`. */
+export function dingTalkTriggerChecks(
+	world: DingTalkTriggerWorld,
+): Array<[string, () => Promise<void>]> {
+	const { emulator, rest } = world;
+	const approvalExample = exampleById('dingtalkApprovalNtf');
+	const welcomeExample = exampleById('dingtalkNewEmployee');
+
+	const post = async (url: string, payload: object): Promise<CallbackResponse> => {
+		// Published before n8n started: its webhook may be registered a moment after n8n reports ready.
+		return await waitFor(
+			`the DingTalk Trigger at ${url}`,
+			async () => {
+				const res = await withDeadline(
+					sendCallback(url, buildDingTalkCallback({ ...KEYS, payload })),
+					15000,
+					`POST to ${url}`,
+				);
+				return res.status === 404 ? undefined : res;
+			},
+			{ timeoutMs: 30000, intervalMs: 250 },
+		);
+	};
+	const expectSuccess = (res: CallbackResponse, what: string) => {
+		const check = checkDingTalkAnswer(res.body, {
+			token: KEYS.token,
+			aesKey: KEYS.aesKey,
+			receiverIds: [KEYS.receiverId],
+		});
+		expect(
+			res.status === 200 && String(res.headers['content-type']).startsWith('application/json'),
+			`${what}: HTTP ${res.status} ${String(res.headers['content-type'])} ${res.body.slice(0, 200)}`,
+		);
+		expect(check.ok, `${what}: DingTalk would refuse the answer: ${check.problem}`);
+	};
+	const total = async (workflowId: string) => (await rest.executions(workflowId)).total;
+	const expectExecutions = async (workflowId: string, count: number) => {
+		await waitFor(
+			`${count} finished execution(s) of ${workflowId}`,
+			async () => {
+				const list = await rest.executions(workflowId);
+				const finished = list.filter((e) => !['new', 'running', 'waiting'].includes(e.status));
+				return finished.length >= count ? true : undefined;
+			},
+			{ timeoutMs: 30000, intervalMs: 250 },
+		);
+		await sleep(750);
+		const n = await total(workflowId);
+		expect(n === count, `n8n recorded ${n} executions of ${workflowId}, expected ${count}`);
+	};
+	const workNotifications = (userId: string) =>
+		emulator
+			.callsTo('/topapi/message/corpconversation/asyncsend_v2')
+			.filter((c) => (c.body as { userid_list?: string }).userid_list === userId);
+
+	return [
+		[
+			'DingTalk Trigger (HTTP): DingTalk\'s check_url through /webhook/… gets the encrypted "success" and starts nothing',
+			async () => {
+				const url = triggerUrl(world.n8nBaseUrl, approvalExample);
+				const res = await post(url, { EventType: 'check_url' });
+				expectSuccess(res, 'check_url');
+				await sleep(750);
+				const n = await total(approvalExample.id);
+				expect(n === 0, `the URL check started ${n} executions`);
+			},
+		],
+		[
+			'DingTalk Trigger (HTTP): a finished approval runs the example once (work notification to the originator), its redelivery starts nothing',
+			async () => {
+				const url = triggerUrl(world.n8nBaseUrl, approvalExample);
+				const payload = httpEventPayload('approval', {
+					type: 'finish',
+					result: 'refuse',
+					userId: 'dev001',
+					title: '李开发提交的报销申请',
+				});
+				expectSuccess(await post(url, payload), 'the approval event');
+				const sent = await waitFor(
+					'the work notification to dev001',
+					async () => workNotifications('dev001')[0],
+					{ timeoutMs: 30000, intervalMs: 200 },
+				);
+				const text = (sent.body as { msg?: { text?: { content?: string } } }).msg?.text?.content;
+				expect(
+					text === '您发起的「李开发提交的报销申请」已审批结束，结果：拒绝。',
+					`the notification said ${JSON.stringify(text)}`,
+				);
+				expectSuccess(await post(url, payload), 'the redelivery');
+				// A started approval passes the trigger and stops at the example's Filter: a second execution, no message.
+				expectSuccess(
+					await post(url, httpEventPayload('approval', { type: 'start', userId: 'dev001' })),
+					'a started approval',
+				);
+				await expectExecutions(approvalExample.id, 2);
+				expect(workNotifications('dev001').length === 1, 'more than one notification was sent');
+			},
+		],
+		[
+			'DingTalk Trigger (HTTP): a new employee (user_add_org) gets the welcome of the example',
+			async () => {
+				const url = triggerUrl(world.n8nBaseUrl, welcomeExample);
+				expectSuccess(
+					await post(url, httpEventPayload('user_add', { userId: 'dev002' })),
+					'user_add_org',
+				);
+				await waitFor('the welcome to dev002', async () => workNotifications('dev002')[0], {
+					timeoutMs: 30000,
+					intervalMs: 200,
+				});
+				await expectExecutions(welcomeExample.id, 1);
+			},
+		],
+		[
+			'DingTalk Trigger (Stream): a published workflow receives every event exactly once through a SYSTEM disconnect and a dropped socket',
+			async () => {
+				const stream = emulator.dingtalkStream;
+				const open = () => stream.openConnections().filter((c) => c.state === 'open');
+				await waitFor('n8n to open a Stream connection', async () => open()[0], {
+					timeoutMs: 60000,
+					intervalMs: 250,
+				});
+				const keys: string[] = [];
+				for (let i = 0; i < 12; i++) {
+					if (i === 4) stream.disconnect(open()[0].id);
+					if (i === 8) {
+						await waitFor('the connection after the disconnect', async () => open()[0], {
+							timeoutMs: 30000,
+							intervalMs: 100,
+						});
+						stream.drop(open()[0].id);
+					}
+					keys.push(
+						stream.publishEvent({
+							eventType: i % 2 ? 'user_modify_org' : 'bpms_task_change',
+							data: i % 2 ? { UserId: [`e2e-user-${i}`] } : { taskId: i, type: 'start' },
+						}),
+					);
+					await sleep(300);
+				}
+				await waitFor(
+					'every Stream event acknowledged',
+					async () => (stream.unacked().length === 0 ? true : undefined),
+					{ timeoutMs: 90000, intervalMs: 250 },
+				);
+				expect(stream.lost().length === 0, `${stream.lost().length} events lost`);
+				await expectExecutions(STREAM_WORKFLOW.id, keys.length);
+				const seen = new Map<string, number>();
+				for (const execution of await rest.executions(STREAM_WORKFLOW.id)) {
+					const runData = await rest.executionRunData(execution.id);
+					const item = runData['DingTalk Trigger']?.[0]?.data?.main?.[0]?.[0]?.json as
+						| { eventId?: string }
+						| undefined;
+					const id = String(item?.eventId);
+					seen.set(id, (seen.get(id) ?? 0) + 1);
+				}
+				const lost = keys.filter((k) => !seen.has(k));
+				const doubled = [...seen].filter(([, n]) => n > 1);
+				expect(
+					lost.length === 0 && doubled.length === 0,
+					`lost ${JSON.stringify(lost)}, doubled ${JSON.stringify(doubled)}`,
+				);
+				expect(
+					stream.connections().length >= 3,
+					`${stream.connections().length} connections: the disconnect and the drop did not both reconnect`,
+				);
+			},
+		],
+	];
+}
