@@ -2,8 +2,8 @@
 // `npm run bench:n8n`: what a WeCom callback and a DingTalk HTTP event cost inside one real n8n 2.41 with
 // its default settings, against the floor (an empty community webhook trigger, test/bench/n8n/floor) and
 // n8n's own Webhook node, each → NoOp. The floor, the Webhook node and the WeCom Trigger get the same
-// signed, encrypted WeCom body; the DingTalk Trigger gets DingTalk's {"encrypt"} JSON of a contact event
-// (about the same size). Prints figures and ratios; asserts nothing.
+// signed, encrypted WeCom body; the DingTalk Trigger gets DingTalk's own {"encrypt"} JSON of a contact event
+// (smaller: DingTalk's events are). Prints figures and ratios; asserts nothing.
 //
 //   CPU per callback   n8n's main process CPU (utime+stime) over interleaved rounds, until it is idle
 //                      again (so the execution of the workflow counts too), divided by the callbacks
