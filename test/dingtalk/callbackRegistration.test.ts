@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // "Register Callback by API (旧版注册回调)": the DingTalk Trigger's webhookMethods run through n8n-core's real
 // HookContext against the emulator's /call_back/* endpoints, whose register/update send check_url to the node's
 // production URL (served by the harness's n8n webhook path) and refuse a wrong answer.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // A trigger's webhookMethods the way n8n 2.41 runs them (WebhookService.createWebhookIfNotExists / deleteWebhook):
 // n8n-core's real HookContext, checkExists then create on activation, delete on deactivation — for each webhook
 // whose httpMethod resolves to something (an empty method registers nothing, so its methods never run).

@@ -5,6 +5,7 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { attempt, dingTalkCodeOf, unlessNotFound } from '../methods/searchState';
 import { CREDENTIAL_TYPE, dingTalkApiRequest } from '../transport';
 import {
 	ALL_EVENTS,
@@ -55,11 +56,6 @@ export function callbackTags(categories: readonly string[], eventTypes: unknown)
 	return [...new Set(chosen.flat())];
 }
 
-function errorCode(error: unknown): string {
-	if (!(error instanceof NodeApiError)) return '';
-	return String((error.errorResponse as IDataObject | undefined)?.code ?? '');
-}
-
 function isOn(context: IHookFunctions): boolean {
 	return (
 		context.getNodeParameter('connectionMode', 'http') === 'http' &&
@@ -71,13 +67,11 @@ function isOn(context: IHookFunctions): boolean {
 
 /** The current registration, or undefined when none. */
 async function registered(context: IHookFunctions): Promise<IDataObject | undefined> {
-	try {
-		const answer = await call(context, 'GET', '/call_back/get_call_back');
-		return String(answer.url ?? '') === '' ? undefined : answer;
-	} catch (error) {
-		if (errorCode(error) === NOT_REGISTERED) return undefined;
-		throw error;
-	}
+	const answer = await unlessNotFound(
+		async () => await call(context, 'GET', '/call_back/get_call_back'),
+		[NOT_REGISTERED],
+	);
+	return answer === undefined || String(answer.url ?? '') === '' ? undefined : answer;
 }
 
 async function call(
@@ -86,17 +80,18 @@ async function call(
 	path: string,
 	body?: IDataObject,
 ): Promise<IDataObject> {
-	try {
-		return await dingTalkApiRequest.call(context, { method, path, body });
-	} catch (error) {
-		if (errorCode(error) !== '60011') throw error;
-		throw new NodeApiError(context.getNode(), (error as NodeApiError).errorResponse ?? {}, {
-			message:
-				'Register Callback by API: the app may not manage callbacks (DingTalk 60011): grant it the callback permission in 开发者后台 → the app → 权限管理, or switch Register Callback by API off and configure 事件订阅 in the console',
-			description:
-				'应用没有注册回调的权限：请在开发者后台 → 应用 → 权限管理 中开通，或关闭“Register Callback by API”并在事件订阅中配置。',
-		});
-	}
+	const outcome = await attempt(
+		async () => await dingTalkApiRequest.call(context, { method, path, body }),
+	);
+	if ('value' in outcome) return outcome.value;
+	const { error } = outcome;
+	if (dingTalkCodeOf(error) !== '60011') throw error;
+	throw new NodeApiError(context.getNode(), (error as NodeApiError).errorResponse ?? {}, {
+		message:
+			'Register Callback by API: the app may not manage callbacks (DingTalk 60011): grant it the callback permission in 开发者后台 → the app → 权限管理, or switch Register Callback by API off and configure 事件订阅 in the console',
+		description:
+			'应用没有注册回调的权限：请在开发者后台 → 应用 → 权限管理 中开通，或关闭“Register Callback by API”并在事件订阅中配置。',
+	});
 }
 
 function ourUrl(context: IHookFunctions): string {

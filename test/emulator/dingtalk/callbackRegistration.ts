@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // The old callback registration API (/call_back/*), as recalled from DingTalk's older docs (the error codes are
 // unverified against the live API): ONE registration per organisation — tags, token, aes_key and URL. Register and
 // update first send the URL a check_url event, encrypted for the Corp ID with the given token and aes_key, and refuse
