@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: runs under Node and jest, never inside n8n */
 // DingTalk node → Callback → Get Failed Events: every page of /call_back/get_call_back_failed_result, one item per
 // failed push, shaped like the DingTalk Trigger's items, so they can be replayed into a workflow.
 import { callbackRegistration, DINGTALK_SEED, queueFailedCallbacks } from '../emulator/dingtalk';
