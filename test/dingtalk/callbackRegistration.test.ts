@@ -202,20 +202,28 @@ describe('DingTalk Trigger: Register Callback by API', () => {
 		expect(callbackCalls().slice(-1)).toEqual(['/call_back/get_call_back']);
 	});
 
-	it('switched off (the default), in Stream mode or for a test listener: no call at all', async () => {
+	it('switched off (the default) or in Stream mode: no call; a test listener leaves the registration alone', async () => {
 		const off = await publishable({ registerCallback: false });
 		expect(await activate(off)).toEqual({ existed: { default: true }, ran: [] });
 		await deactivate(off);
 		const stream = await publishable({ connectionMode: 'stream' });
 		// Stream mode registers no webhook, so n8n runs none of its methods.
 		expect(await activate(stream)).toEqual({ existed: {}, ran: [] });
-		const test = await publishable();
-		expect(await activateWebhooks(harness, test.node, { ...test.options, mode: 'manual' })).toEqual(
-			{ existed: { default: true }, ran: [] },
-		);
-		await deactivateWebhooks(harness, test.node, { ...test.options, mode: 'manual' });
 		expect(callbackCalls()).toEqual([]);
-		expect(registration().current).toBeUndefined();
+
+		// A test listener beside the published workflow registers nothing, and stopping it (n8n deletes test webhooks
+		// in mode 'internal', with the test URL) leaves the published registration in place.
+		const published = await publishable();
+		await activate(published);
+		const before = callbackCalls().length;
+		const test = { ...published.options, mode: 'manual' as const };
+		expect(await activateWebhooks(harness, published.node, test)).toEqual({
+			existed: { default: true },
+			ran: [],
+		});
+		await deactivateWebhooks(harness, published.node, test);
+		expect(callbackCalls().slice(before)).toEqual(['/call_back/get_call_back']);
+		expect(registration().current?.url).toBe(published.url);
 	});
 
 	it('DingTalk refuses a URL that answers check_url wrongly: activation fails and nothing is registered', async () => {

@@ -31,15 +31,17 @@ export interface HookRun {
 
 type Method = 'checkExists' | 'create' | 'delete';
 
-function contexts(harness: Harness, node: INode, options: HookRunOptions) {
-	const mode = options.mode ?? 'webhook';
+function contexts(harness: Harness, node: INode, options: HookRunOptions, deactivation = false) {
+	const test = options.mode === 'manual';
+	// n8n deletes webhooks (published or test) in mode 'internal', activation 'update'.
+	const mode: WorkflowExecuteMode = deactivation ? 'internal' : (options.mode ?? 'webhook');
 	const workflow = new Workflow({
 		id: options.workflowId ?? 'harness-workflow',
 		name: 'Harness workflow',
 		nodes: [node],
 		connections: {},
 		nodeTypes: harness.nodeTypes,
-		active: mode !== 'manual',
+		active: !test,
 		settings: { executionOrder: 'v1' },
 	});
 	const hooks = new ExecutionLifecycleHooks(mode, 'hooks', {
@@ -70,14 +72,14 @@ function contexts(harness: Harness, node: INode, options: HookRunOptions) {
 			webhookDescription: description,
 			workflowId: workflow.id,
 			workflowExecuteAdditionalData: additionalData,
-			isTest: mode === 'manual',
+			isTest: test,
 		} as unknown as IWebhookData;
 		const context = new HookContext(
 			workflow,
 			node,
 			additionalData,
 			mode,
-			options.activation ?? (mode === 'manual' ? 'manual' : 'activate'),
+			deactivation ? 'update' : (options.activation ?? (test ? 'manual' : 'activate')),
 			webhookData,
 		);
 		const run = async (method: Method): Promise<boolean | undefined> => {
@@ -106,14 +108,14 @@ export async function activateWebhooks(
 	return result;
 }
 
-/** Deactivation: delete for each webhook. */
+/** Deactivation (of a published workflow, or of a test listener with mode 'manual'): delete for each webhook. */
 export async function deactivateWebhooks(
 	harness: Harness,
 	node: INode,
 	options: HookRunOptions,
 ): Promise<HookRun> {
 	const result: HookRun = { existed: {}, ran: [] };
-	for (const { name, run } of contexts(harness, node, options)) {
+	for (const { name, run } of contexts(harness, node, options, true)) {
 		await run('delete');
 		result.ran.push(name);
 	}
