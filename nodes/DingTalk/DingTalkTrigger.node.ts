@@ -8,8 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CONSOLE_REGISTERED_WEBHOOK_METHODS } from '../shared/webhookRequest';
 import { receiveHttpEvent } from './trigger/http';
+import { CALLBACK_REGISTRATION_METHODS } from './trigger/registration';
 import {
 	CALLBACK_PATH,
 	HIDE_URL_EXPRESSION,
@@ -57,8 +57,9 @@ export class DingTalkTrigger implements INodeType {
 		properties: TRIGGER_PROPERTIES,
 	};
 
-	// DingTalk has no API to register a console-configured URL: the user pastes it into 事件订阅.
-	webhookMethods = CONSOLE_REGISTERED_WEBHOOK_METHODS;
+	// The console's 事件订阅 has no API: the user pastes the URL there. With "Register Callback by API" on, the old
+	// registration API (trigger/registration.ts) registers it on publish and removes it on unpublish.
+	webhookMethods = CALLBACK_REGISTRATION_METHODS;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;

@@ -2,14 +2,16 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
+	IHookFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
 import type { MultipartFile } from './multipart';
 
-/** Where a platform's transport may be called from: an operation, or a picker / options loader. */
-export type ApiContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** Where a platform's transport may be called from: an operation, a picker / options loader, or a trigger's
+ * webhookMethods (registering its URL on activation). */
+export type ApiContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 /** One call through a platform's transport. */
 export interface ApiRequest {

@@ -294,6 +294,11 @@ export class WebhookServer {
 		return `http://127.0.0.1:${address.port}`;
 	}
 
+	/** What n8n's webhookBaseUrl would be if this server were n8n: the node's production URL lands here. */
+	webhookBaseUrl(): string {
+		return `${this.baseUrl}/webhook`;
+	}
+
 	/** The URL this server answers for one of the node's webhooks (n8n's would be /webhook/<id>/<path>). */
 	url(webhookName = 'default'): string {
 		return `${this.baseUrl}/hook/${encodeURIComponent(webhookName)}`;
@@ -377,18 +382,25 @@ export class WebhookServer {
 		const app = express();
 		app.disable('x-powered-by');
 		app.all('/hook/:name', (req, res) => {
-			void this.handle(req, res);
+			void this.handle(req, res, String(req.params.name));
+		});
+		// The node's production URL as n8n builds it (webhookBaseUrl() + /<webhookId>/<path>): its default webhook.
+		app.all('/webhook/*rest', (req, res) => {
+			void this.handle(req, res, 'default');
 		});
 		this.server = await new Promise<Server>((resolve) => {
 			const s = app.listen(0, '127.0.0.1', () => resolve(s));
 		});
 	}
 
-	private async handle(req: express.Request, res: express.Response): Promise<void> {
+	private async handle(
+		req: express.Request,
+		res: express.Response,
+		webhookName: string,
+	): Promise<void> {
 		const callId = String(req.headers['x-harness-call'] ?? '');
 		const n8nReq = req as unknown as N8nRequest;
 		rawBodyReader(n8nReq);
-		const webhookName = String(req.params.name);
 		const description = this.webhookDescription(webhookName, req.method);
 		if (!this.registeredMethods(description).includes(req.method.toUpperCase())) {
 			// n8n itself answers a method no webhook is registered for; the node never sees it.

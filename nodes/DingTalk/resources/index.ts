@@ -1,6 +1,7 @@
 import type { NodeResource } from '../../shared/operations';
 import { appResource } from './app';
 import { approvalResource } from './approval';
+import { callbackResource } from './callback';
 import { departmentResource } from './department';
 import { jsapiResource } from './jsapi';
 import { mediaResource } from './media';
@@ -17,4 +18,5 @@ export const resources: NodeResource[] = [
 	userResource,
 	appResource,
 	jsapiResource,
+	callbackResource,
 ];

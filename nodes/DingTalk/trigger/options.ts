@@ -65,6 +65,23 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 		displayOptions: { show: { connectionMode: ['http'] } },
 	},
 	{
+		displayName: 'Register Callback by API (旧版注册回调)',
+		name: 'registerCallback',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { connectionMode: ['http'] } },
+		description:
+			"Whether publishing the workflow registers this node's Production URL and events with DingTalk's old callback API (call_back/register_call_back) and unpublishing removes it; off leaves the configuration to the console",
+	},
+	{
+		displayName:
+			"<b>An organisation has ONE callback registered by API</b>: publishing this workflow registers its Production URL, the Trigger On events (or Only Event Types) and the credential's Callback Token and AES Key — and <b>replaces</b> any URL registered before (another workflow or system). Unpublishing removes the registration only while it is still this node's. DingTalk then encrypts for the <b>Corp ID</b>: set it in the credential. Test listening does not register. 一个组织只有一个通过 API 注册的回调：发布会替换已注册的地址。",
+		name: 'registerCallbackNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { connectionMode: ['http'], registerCallback: [true] } },
+	},
+	{
 		displayName:
 			"In the DingTalk developer console: 开发者后台 → your app → 事件订阅 (Event Subscription) → 推送方式 <b>Stream 模式</b>, save, and tick the events to push; for robot messages set the robot's 消息接收模式 to Stream 模式 too. Uses the credential's Client ID and Client Secret. <b>DingTalk gives each event to ONE of the app's Stream connections</b>: two published workflows on the same app, a test listener beside a published workflow, or several n8n main processes each get only part of the events — keep one Stream trigger per app (branch inside the workflow).",
 		name: 'streamNotice',

@@ -1,6 +1,7 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
 import { approvalRoutes } from './approval';
 import { authRoutes } from './auth';
+import { callbackRegistrationRoutes } from './callbackRegistration';
 import { driveRoutes } from './drive';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
 import { jsapiRoutes } from './jsapi';
@@ -71,6 +72,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...jsapiRoutes,
 		...microAppRoutes,
 		...sessionWebhookRoutes,
+		...callbackRegistrationRoutes,
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -103,6 +105,7 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 				},
 };
 
+export * from './callbackRegistration';
 export * from './customRobot';
 export * from './jsapi';
 export * from './microapp';
