@@ -10,7 +10,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { CallbackCrypto, DecryptedCallback } from '../shared/callbackCrypto';
 import {
 	CallbackCryptoSource,
-	credentialRefusal,
+	dedupeWindowOption,
+	TIMESTAMP_WINDOW_OPTION,
 	isRefusal,
 	refuse,
 	requestRefusal,
@@ -98,26 +99,16 @@ function signedQuery(query: IDataObject): SignedQuery {
 
 /** The crypto built from a credential, or why the credential cannot receive callbacks. */
 function cryptoFromCredential(credentials: IDataObject): CallbackCrypto | Refusal {
-	const token = String(credentials.callbackToken ?? '').trim();
-	const encodingAesKey = String(credentials.encodingAesKey ?? '').trim();
-	const corpId = String(credentials.corpId ?? '').trim();
-	if (token === '' || encodingAesKey === '') {
-		return credentialRefusal(
+	return CallbackCryptoSource.build({
+		platform: 'wecom',
+		token: credentials.callbackToken,
+		aesKey: credentials.encodingAesKey,
+		receivers: [credentials.corpId],
+		notSetUp:
 			'The WeCom Trigger is not set up: set Callback Token and EncodingAESKey in the WeCom credential',
-		);
-	}
-	if (corpId === '') {
-		return credentialRefusal(
-			'The WeCom Trigger is not set up: set Corp ID in the WeCom credential',
-		);
-	}
-	return CallbackCryptoSource.build(
-		'wecom',
-		token,
-		encodingAesKey,
-		[corpId],
-		'The EncodingAESKey in the WeCom credential is unusable',
-	);
+		noReceiver: 'The WeCom Trigger is not set up: set Corp ID in the WeCom credential',
+		unusableKey: 'The EncodingAESKey in the WeCom credential is unusable',
+	});
 }
 
 /** Read once a minute per trigger node (see CredentialCache for why not per request). */
@@ -238,15 +229,7 @@ export class WeComTrigger implements INodeType {
 				default: { binaryData: true },
 				options: [
 					RAW_BODY_OPTION,
-					{
-						displayName: 'Duplicate Window (Minutes)',
-						name: 'dedupeWindow',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 10,
-						description:
-							'WeCom redelivers a callback up to 3 times; one seen again within this many minutes starts nothing. 0 turns the check off.',
-					},
+					dedupeWindowOption('WeCom redelivers a callback up to 3 times'),
 					{
 						displayName: 'Include Raw XML',
 						name: 'includeRawXml',
@@ -255,15 +238,7 @@ export class WeComTrigger implements INodeType {
 						description:
 							'Whether to add the decrypted callback text as rawXml (rawJson for JSON callbacks)',
 					},
-					{
-						displayName: 'Timestamp Freshness Window (Seconds)',
-						name: 'timestampWindow',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 0,
-						description:
-							"Refuse signed requests whose timestamp is further than this from n8n's clock (replays). 0 turns the check off. Needs an accurate server clock.",
-					},
+					TIMESTAMP_WINDOW_OPTION,
 				],
 			},
 		],

@@ -2,7 +2,7 @@
 // refusals (a 4xx with a short reason, and no execution), the freshness window, and the callback crypto derived from
 // the trigger's credential, kept per node (see credentialCache.ts for why) and reloaded when a just-changed
 // credential explains a failure.
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { CallbackCrypto, CallbackCryptoError } from './callbackCrypto';
@@ -23,6 +23,20 @@ export interface Refusal {
 
 export function refuse(status: number, reason: string): Refusal {
 	return { refused: true, status, reason };
+}
+
+/** A credential's callback keys, and what to say when they cannot be used. */
+export interface CallbackKeys {
+	platform: CallbackPlatform;
+	token: unknown;
+	aesKey: unknown;
+	receivers: unknown[];
+	/** Token or AES key empty. */
+	notSetUp: string;
+	/** The required receiver empty. */
+	noReceiver: string;
+	/** The AES key cannot be decoded. */
+	unusableKey: string;
 }
 
 export function credentialRefusal(reason: string): Refusal {
@@ -116,17 +130,22 @@ export class CallbackCryptoSource {
 	constructor(private readonly options: CallbackCryptoSourceOptions) {}
 
 	/** Builds a crypto the way every trigger does; an aes key of the wrong shape is refused like any crypto error. */
-	static build(
-		platform: CallbackPlatform,
-		token: string,
-		encodingAesKey: string,
-		receiverIds: string[],
-		unusableKey: string,
-	): CallbackCrypto | Refusal {
+	/**
+	 * The crypto of a credential's callback keys, or why the credential cannot receive callbacks. The first receiver
+	 * is required (the key the platform encrypts for); the others count when set.
+	 */
+	static build(keys: CallbackKeys): CallbackCrypto | Refusal {
+		const text = (value: unknown) => String(value ?? '').trim();
+		const token = text(keys.token);
+		const encodingAesKey = text(keys.aesKey);
+		if (token === '' || encodingAesKey === '') return credentialRefusal(keys.notSetUp);
+		const [receiver, ...others] = keys.receivers.map(text);
+		if (!receiver) return credentialRefusal(keys.noReceiver);
+		const receiverIds = [receiver, ...others.filter((id) => id !== '')];
 		try {
-			return new CallbackCrypto({ platform, token, encodingAesKey, receiverIds });
+			return new CallbackCrypto({ platform: keys.platform, token, encodingAesKey, receiverIds });
 		} catch (error) {
-			const refusal = requestRefusal(error) ?? refuse(403, unusableKey);
+			const refusal = requestRefusal(error) ?? refuse(403, keys.unusableKey);
 			return { ...refusal, credential: true };
 		}
 	}
@@ -182,3 +201,26 @@ export class CallbackCryptoSource {
 		return attempt(reloaded);
 	}
 }
+
+/** A trigger's option: how long a redelivered event starts nothing; `why` says when the platform sends one again. */
+export function dedupeWindowOption(why: string): INodeProperties {
+	return {
+		displayName: 'Duplicate Window (Minutes)',
+		name: 'dedupeWindow',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 10,
+		description: `${why}; one seen again within this many minutes starts nothing. 0 turns the check off.`,
+	};
+}
+
+/** A trigger's option: refuse replays of old signed requests (see staleness). */
+export const TIMESTAMP_WINDOW_OPTION: INodeProperties = {
+	displayName: 'Timestamp Freshness Window (Seconds)',
+	name: 'timestampWindow',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 0,
+	description:
+		"Refuse signed requests whose timestamp is further than this from n8n's clock (replays). 0 turns the check off. Needs an accurate server clock.",
+};

@@ -10,7 +10,6 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { CallbackCrypto } from '../../shared/callbackCrypto';
 import {
 	CallbackCryptoSource,
-	credentialRefusal,
 	isRefusal,
 	refuse,
 	requestRefusal,
@@ -43,27 +42,16 @@ const BODY_DEADLINE_MS = 5000;
 
 /** The crypto of a DingTalk credential: the trailing key must be the Client ID, or the Corp ID when one is set. */
 function cryptoFromCredential(credentials: IDataObject): CallbackCrypto | Refusal {
-	const token = String(credentials.callbackToken ?? '').trim();
-	const aesKey = String(credentials.aesKey ?? '').trim();
-	const clientId = String(credentials.clientId ?? '').trim();
-	const corpId = String(credentials.corpId ?? '').trim();
-	if (token === '' || aesKey === '') {
-		return credentialRefusal(
+	return CallbackCryptoSource.build({
+		platform: 'dingtalk',
+		token: credentials.callbackToken,
+		aesKey: credentials.aesKey,
+		receivers: [credentials.clientId, credentials.corpId],
+		notSetUp:
 			'The DingTalk Trigger (HTTP mode) is not set up: set Callback Token and Callback AES Key in the DingTalk credential (事件订阅 → 加密 token, 数据加密密钥)',
-		);
-	}
-	if (clientId === '') {
-		return credentialRefusal(
-			'The DingTalk Trigger is not set up: set Client ID in the DingTalk credential',
-		);
-	}
-	return CallbackCryptoSource.build(
-		'dingtalk',
-		token,
-		aesKey,
-		corpId === '' ? [clientId] : [clientId, corpId],
-		'The Callback AES Key in the DingTalk credential is unusable',
-	);
+		noReceiver: 'The DingTalk Trigger is not set up: set Client ID in the DingTalk credential',
+		unusableKey: 'The Callback AES Key in the DingTalk credential is unusable',
+	});
 }
 
 const cryptos = new CallbackCryptoSource({

@@ -1,6 +1,7 @@
 // The DingTalk Trigger's parameters and the texts that explain its two connection modes.
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
+import { dedupeWindowOption, TIMESTAMP_WINDOW_OPTION } from '../../shared/callbackTrigger';
 import { RAW_BODY_OPTION } from '../../shared/webhookRequest';
 import { EVENT_FILTER_OPTIONS } from './events';
 
@@ -116,15 +117,9 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 		default: { binaryData: true },
 		options: [
 			RAW_BODY_OPTION,
-			{
-				displayName: 'Duplicate Window (Minutes)',
-				name: 'dedupeWindow',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 10,
-				description:
-					'DingTalk sends an event again when its answer is late or lost (and sometimes anyway); one seen again within this many minutes starts nothing. 0 turns the check off.',
-			},
+			dedupeWindowOption(
+				'DingTalk sends an event again when its answer is late or lost (and sometimes anyway)',
+			),
 			{
 				displayName: 'Include Raw Payload',
 				name: 'includeRaw',
@@ -142,14 +137,9 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 					'EventType values to accept, separated by commas (within the chosen Trigger On groups); empty accepts all',
 			},
 			{
-				displayName: 'Timestamp Freshness Window (Seconds)',
-				name: 'timestampWindow',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
+				...TIMESTAMP_WINDOW_OPTION,
 				displayOptions: { show: { '/connectionMode': ['http'] } },
-				description:
-					"HTTP mode: refuse signed requests whose timestamp is further than this from n8n's clock (replays). 0 turns the check off. Needs an accurate server clock.",
+				description: `HTTP mode: ${TIMESTAMP_WINDOW_OPTION.description}`,
 			},
 		],
 	},
