@@ -1,4 +1,10 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { IDataObject } from 'n8n-workflow';
+
+import { eventFromStream, eventToItem } from '../../nodes/DingTalk/trigger/events';
 
 import {
 	robotMessagePayload,
@@ -149,5 +155,32 @@ describe('DingTalk Robot Message: Reply (sessionWebhook)', () => {
 	it('an empty Session Webhook names the field and the mapping', async () => {
 		const result = await reply({}, { messageType: 'text', content: 'hi' });
 		expect(result.error?.message).toMatch(/^Session Webhook is empty: map the sessionWebhook/);
+	});
+
+	it("the robot-reply example's Reply node answers the item the trigger gives, @mentioning a group's sender", async () => {
+		const example = JSON.parse(
+			readFileSync(join(__dirname, '../../examples/dingtalk-robot-reply.json'), 'utf8'),
+		) as { nodes: Array<{ name: string; parameters: IDataObject }> };
+		const replyNode = example.nodes.find((n) => n.name === 'Reply in the chat')!;
+		const payload = message({ conversationType: '2', senderStaffId: 'dev001', text: '几点开会？' });
+		const rawData = JSON.stringify(payload);
+		const item = eventToItem(
+			eventFromStream({
+				type: 'CALLBACK',
+				topic: '/v1.0/im/bot/messages/get',
+				messageId: 'm1',
+				data: payload as Record<string, unknown>,
+				rawData,
+				headers: {},
+			}),
+		);
+		const result = await env.run(replyNode.parameters, [{ json: item }]);
+		expect(result.error).toBeUndefined();
+		const [sent] = sessionReplies(env.emulator.dingtalk);
+		expect(sent.payload).toEqual({
+			msgtype: 'text',
+			text: { content: '收到：几点开会？ @dev001' },
+			at: { atMobiles: [], atUserIds: ['dev001'], isAtAll: false },
+		});
 	});
 });

@@ -57,6 +57,11 @@ export interface Example {
 	 * node's Path.
 	 */
 	path?: string;
+	/**
+	 * A DingTalk Trigger in Stream mode: imported, never published for the user (DingTalk shares an app's events among
+	 * its Stream connections, so a second published one would take a share of another's).
+	 */
+	stream?: boolean;
 }
 
 interface WorkflowJson {
@@ -65,7 +70,7 @@ interface WorkflowJson {
 	nodes?: Array<{
 		type?: string;
 		webhookId?: string;
-		parameters?: { path?: string };
+		parameters?: { path?: string; connectionMode?: string };
 		credentials?: Record<string, { id?: string }>;
 	}>;
 }
@@ -113,6 +118,7 @@ export function loadExamples(): Example[] {
 						: webhook
 							? ('webhook' as const)
 							: ('manual' as const),
+				stream: dingTalkTrigger?.parameters?.connectionMode === 'stream',
 				path: callbackTrigger
 					? `${trigger!.webhookId}/${TRIGGER_PATH}`
 					: webhook
@@ -137,7 +143,7 @@ export function triggerUrl(n8nBaseUrl: string, example: Example): string {
 
 /** The examples that start from a WeCom Trigger (published, so their webhooks are registered). */
 export function triggeredExamples(examples: Example[] = loadExamples()): Example[] {
-	return examples.filter((e) => e.webhookId);
+	return examples.filter((e) => e.webhookId && !e.stream);
 }
 
 /** Every credential the examples use, in n8n's decrypted export form, pointing at the emulator. */

@@ -236,7 +236,9 @@ async function main(): Promise<void> {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
 		}
-		const dingTalk = all.filter((example) => example.trigger === 'dingTalkTrigger');
+		const dingTalk = all.filter(
+			(example) => example.trigger === 'dingTalkTrigger' && !example.stream,
+		);
 		if (dingTalk.length) say(' Published workflows and their DingTalk Trigger URLs (HTTP 推送):');
 		for (const example of dingTalk) {
 			say(`   ${example.name}`);
@@ -250,6 +252,14 @@ async function main(): Promise<void> {
 		if (byHand.length) {
 			say(' Imported, not published (Schedule Trigger): open one and click Execute workflow:');
 			for (const example of byHand) say(`   ${example.name}`);
+		}
+		const streamed = all.filter((e) => e.stream);
+		if (streamed.length) {
+			say(
+				' Imported, not published (DingTalk Stream mode: one Stream workflow per app): publish it, then',
+			);
+			say(`   ${send} dingtalk-robot "你好"`);
+			for (const example of streamed) say(`   ${example.name}`);
 		}
 		say('');
 		say(' Send a signed, encrypted callback (the replies show below):');

@@ -39,6 +39,9 @@ const USAGE = `usage: npm run sandbox:send -- <kind> [options]
   dingtalk-stream <event>
                      the same event pushed by the emulator's Stream server to a DingTalk Trigger in Stream mode
                      (the sandbox must be running: the Stream server is part of its emulator)
+  dingtalk-robot "内容"
+                     a message to the app's robot (1:1), pushed by the emulator's Stream server → the robot-reply
+                     example once you have published it (Stream workflows are not published for you)
 options:
   --from USERID      sender of a text message (default zhangsan; the emulator knows linfeng, zhangsan, lisi, wangwu, …)
   --url <test URL>   send to this WeCom Trigger URL instead of the published example's. For a workflow you are
@@ -58,6 +61,7 @@ const TARGETS: Record<string, string> = {
 	'new-employee': 'wecomNewEmployee',
 	dingtalk: '',
 	'dingtalk-stream': '',
+	'dingtalk-robot': '',
 };
 
 /** The DingTalk example each HTTP event kind is sent to when no --url is given. */
@@ -166,6 +170,20 @@ async function sendDingTalkStream(args: ReturnType<typeof parse>): Promise<void>
 	}
 }
 
+/** `dingtalk-robot "text"`: a robot message (CALLBACK topic) from the emulator's Stream server. */
+async function sendDingTalkRobot(args: ReturnType<typeof parse>): Promise<void> {
+	const base = `http://127.0.0.1:${sandboxState().emulatorPort}`;
+	const res = await fetch(`${base}/_emulator/stream/robot-messages`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ text: args.text }),
+	});
+	process.stdout.write(
+		`→ the emulator's Stream server: a robot message "${args.text}"\n← ${res.status} ${await res.text()}\n` +
+			"  The reply shows in the emulator's log (/robot/sendBySession). No reply? Publish the robot-reply example first.\n",
+	);
+}
+
 function sandboxState(): { n8nPort?: number; emulatorPort: number } {
 	const state = readState();
 	if (!state?.n8nPort) {
@@ -180,6 +198,7 @@ async function main(): Promise<void> {
 	const args = parse(process.argv.slice(2));
 	if (args.kind === 'dingtalk') return await sendDingTalk(args);
 	if (args.kind === 'dingtalk-stream') return await sendDingTalkStream(args);
+	if (args.kind === 'dingtalk-robot') return await sendDingTalkRobot(args);
 	let url = args.url;
 	let example: Example | undefined;
 	if (!url) {
