@@ -107,7 +107,6 @@ describe('DingTalk JSAPI, login codes and app info', () => {
 				apiBaseUrl: env.emulator.baseUrl,
 				oapiBaseUrl: env.emulator.baseUrl,
 				accessToken: '',
-				accessTokenFor: '',
 			}) as { id: string; name: string };
 			const result = await env.harness.runNode(
 				{

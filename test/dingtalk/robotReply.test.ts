@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { eventFromStream, eventToItem } from '../../nodes/DingTalk/trigger/events';
 
@@ -160,7 +160,7 @@ describe('DingTalk Robot Message: Reply (sessionWebhook)', () => {
 	it("the robot-reply example's Reply node answers the item the trigger gives, @mentioning a group's sender", async () => {
 		const example = JSON.parse(
 			readFileSync(join(__dirname, '../../examples/dingtalk-robot-reply.json'), 'utf8'),
-		) as { nodes: Array<{ name: string; parameters: IDataObject }> };
+		) as { nodes: Array<{ name: string; parameters: INodeParameters }> };
 		const replyNode = example.nodes.find((n) => n.name === 'Reply in the chat')!;
 		const payload = message({ conversationType: '2', senderStaffId: 'dev001', text: '几点开会？' });
 		const rawData = JSON.stringify(payload);
