@@ -361,6 +361,7 @@ function tick() {
 		.then(null, function () { state.textContent = '模拟器未响应 · emulator not reachable'; });
 }
 setInterval(tick, 2000);
+document.addEventListener('visibilitychange', tick);
 })();`;
 
 export interface InboxPageOptions {
