@@ -281,9 +281,20 @@ async function main(): Promise<void> {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
 		}
+		if (posted.length) {
+			say(
+				" Published workflows with n8n's Webhook trigger (Send and Wait: answer from the inbox):",
+			);
+		}
 		for (const example of posted) {
 			say(`   ${example.name}`);
 			say(`     POST JSON to ${triggerUrl(webhookBase, example)}`);
+			if (example.id === 'wecomExpenseAsk') {
+				say(
+					`     e.g. curl -X POST ${triggerUrl(webhookBase, example)} -H 'content-type: application/json' -d '{"employee":"zhangsan","manager":"lisi","amount":6800,"reason":"上海出差"}'`,
+				);
+				say('     then open the inbox and tap 同意 or 拒绝 on the card sent to lisi');
+			}
 		}
 		const byHand = all.filter((e) => e.trigger === 'manual');
 		if (byHand.length) {
@@ -318,7 +329,9 @@ async function main(): Promise<void> {
 			const name = template.template_names.map((n) => n.text).join(' / ');
 			say(`   ${name.padEnd(6, '\u3000')} ${template.template_id}`);
 		}
-		say(' DingTalk approval forms (Approval: Start / Get Form → Process Code):');
+		say(
+			' DingTalk approval forms (Approval: Start / Get Form Schema → Approval Form → By Process Code):',
+		);
 		const mainCodes: string[] = Object.values(PROCESS_CODES);
 		for (const form of seedForms().filter((f) => mainCodes.includes(f.processCode))) {
 			const note =

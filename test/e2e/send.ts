@@ -226,7 +226,9 @@ async function printInbox(): Promise<void> {
 /** Where the messages a workflow sends can be read. */
 function inboxLine(): string {
 	const state = readState();
-	return state ? `  Messages sent back, links clickable: ${inboxUrl(state.emulatorPort)}\n` : '';
+	return state
+		? `  What the workflow sends back shows in the inbox (links clickable): ${inboxUrl(state.emulatorPort)}\n`
+		: '';
 }
 
 async function main(): Promise<void> {
