@@ -2,8 +2,7 @@
 // Every Markdown page of the project, read by a real Markdown parser (markdown-it, CommonMark): code fences are
 // closed, every relative link reaches a file and every #anchor a heading of it, and every English page under docs/
 // has its Chinese page under docs/zh/ (README.md's is docs/zh/README.md).
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
 import MarkdownIt from 'markdown-it';
@@ -12,16 +11,20 @@ import { checkMarkdown, githubSlugs } from './markdownCheck';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The Markdown files git knows (tracked or new), outside dependencies and build output. */
-function markdownFiles(): string[] {
-	const listed = execFileSync(
-		'git',
-		['ls-files', '--cached', '--others', '--exclude-standard', '*.md'],
-		{ cwd: ROOT, encoding: 'utf8' },
-	)
-		.split('\n')
-		.filter((f) => f !== '' && !f.startsWith('node_modules/') && !f.startsWith('dist/'));
-	return listed.filter((f) => existsSync(join(ROOT, f)));
+/** The project's Markdown files: everything but dependencies, build output and dot-folders (git, sandbox state). */
+function markdownFiles(dir = ''): string[] {
+	const found: string[] = [];
+	for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+		const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+		if (entry.isDirectory()) {
+			if (!entry.name.startsWith('.') && entry.name !== 'node_modules' && entry.name !== 'dist') {
+				found.push(...markdownFiles(path));
+			}
+		} else if (entry.name.endsWith('.md')) {
+			found.push(path);
+		}
+	}
+	return found.sort();
 }
 
 const files = markdownFiles();
