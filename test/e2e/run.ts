@@ -41,6 +41,7 @@ import {
 } from './dingtalkTrigger';
 // --- issue 8 item 5 (WeCom Trigger request path): begin ---
 import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
+import { importDingTalkListenWorkflow, testListeningChecks } from './testListening';
 import {
 	importRouteWorkflows,
 	installFloorPackage,
@@ -725,6 +726,7 @@ async function main(): Promise<number> {
 					workflow: true,
 				});
 				await importDingTalkStreamWorkflow(toolchain, config, folder!, quiet('n8n cli'));
+				await importDingTalkListenWorkflow(toolchain, config, folder!, quiet('n8n cli'));
 			})(),
 		]);
 		installPackage(folder);
@@ -772,6 +774,22 @@ async function main(): Promise<number> {
 		for (const [name, body] of dingTalkTriggerChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl })) {
 			await check(name, body);
 		}
+		// Issue 18: "Listen for test event" in HTTP mode ends with the event (REST as the editor calls it, then Chromium).
+		const measured: string[] = [];
+		for (const [name, body] of testListeningChecks(
+			{
+				rest,
+				n8nBaseUrl: n8n.baseUrl,
+				owner,
+				artifactsDir:
+					process.env.E2E_SCREENSHOTS ?? join(tmpdir(), 'n8n-wecom-dingtalk-screenshots'),
+				say,
+			},
+			measured,
+		)) {
+			await check(name, body);
+		}
+		for (const line of measured) say(`    ${line}`);
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
 		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
 		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));
