@@ -350,10 +350,17 @@ async function editorCheck(world: TestListeningWorld, measured: string[]): Promi
 		});
 		expect(login.ok(), `signing in from the browser: HTTP ${login.status()}`);
 		const page = await context.newPage();
+		// The editor's run call and n8n's answer to it (waitingForWebhook: the Test URL is registered).
 		const runCalls: string[] = [];
-		page.on('request', (r) => {
-			if (r.method() === 'POST' && /\/rest\/workflows\/[^/]+\/run$/.test(r.url())) {
-				runCalls.push(r.postData() ?? '');
+		const runAnswers: string[] = [];
+		page.on('response', (r) => {
+			const request = r.request();
+			if (request.method() === 'POST' && /\/rest\/workflows\/[^/]+\/run$/.test(r.url())) {
+				runCalls.push(request.postData() ?? '');
+				void r.text().then(
+					(body) => runAnswers.push(body),
+					(error: Error) => runAnswers.push(`(unreadable: ${error.message})`),
+				);
 			}
 		});
 		await page.goto(`${world.n8nBaseUrl}/workflow/${LISTEN_WORKFLOW.id}`);
@@ -370,28 +377,24 @@ async function editorCheck(world: TestListeningWorld, measured: string[]): Promi
 		const label = (await listen.innerText()).trim();
 		await listen.click();
 		// The editor asked n8n for a manual run and n8n now waits on the Test URL.
-		await waitFor(
-			'the editor to start listening',
-			async () => (runCalls.length ? true : undefined),
+		const runAnswer = await waitFor(
+			"n8n to answer the editor's run call",
+			async () => runAnswers[0],
 			{
 				timeoutMs: 15000,
 				intervalMs: 50,
 			},
+		);
+		expect(
+			/"waitingForWebhook":\s*true/.test(runAnswer),
+			`n8n answered the editor's run call with ${runAnswer.slice(0, 300)}`,
 		);
 		await ndv.locator('[data-test-id="trigger-listening"]').first().waitFor({ timeout: 15000 });
 		await page.screenshot({ path: shot('dingtalk-listen-waiting.png') });
 		const title = `编辑器测试：赵六提交的采购申请 ${Date.now()}`;
 		const payload = httpEventPayload('approval', { type: 'start', userId: 'dev005', title });
 		const sentAt = Date.now();
-		// The Test URL is registered once n8n answered the run call: deliver, retrying a 404 until then.
-		const res = await waitFor(
-			'the Test URL to accept the callback',
-			async () => {
-				const r = await deliver(world.n8nBaseUrl, payload);
-				return r.status === 404 ? undefined : r;
-			},
-			{ timeoutMs: 15000, intervalMs: 100 },
-		);
+		const res = await deliver(world.n8nBaseUrl, payload);
 		expectSuccess(res, 'the test event from the editor');
 		const processInstanceId = String((payload as JsonItem).processInstanceId);
 		// The output panel (its table view) shows the item: read the view's text as a person reads the screen.
