@@ -84,7 +84,9 @@ const KIND_WORDS: Record<ChatAttachmentKind, string> = {
 export function chatInputOf(text: string, attachments: ChatAttachment[], extraText = ''): string {
 	const lines = [text.trim(), extraText.trim()].filter((line) => line !== '');
 	for (const attachment of attachments) {
-		lines.push(`[${KIND_WORDS[attachment.kind]}${attachment.fileName ? `: ${attachment.fileName}` : ''}]`);
+		lines.push(
+			`[${KIND_WORDS[attachment.kind]}${attachment.fileName ? `: ${attachment.fileName}` : ''}]`,
+		);
 	}
 	return lines.join('\n');
 }

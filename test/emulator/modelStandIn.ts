@@ -81,7 +81,10 @@ export function modelStandInRoutes<S extends { modelStandIn: ModelStandIn }>(): 
 			auth: false,
 			handle(req, ctx) {
 				if (!/^Bearer \S+/.test(String(req.headers.authorization ?? ''))) {
-					return { status: 401, json: { error: { message: 'no API key', type: 'invalid_request_error' } } };
+					return {
+						status: 401,
+						json: { error: { message: 'no API key', type: 'invalid_request_error' } },
+					};
 				}
 				const body = bodyOf(req.body);
 				const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -90,13 +93,22 @@ export function modelStandInRoutes<S extends { modelStandIn: ModelStandIn }>(): 
 				const stream = body.stream === true;
 				stand.requests.push({ at: ctx.now(), stream, input, messages });
 				if (input.includes('#fail')) {
-					return { status: 500, json: { error: { message: 'the model stand-in was asked to fail', type: 'server_error' } } };
+					return {
+						status: 500,
+						json: {
+							error: { message: 'the model stand-in was asked to fail', type: 'server_error' },
+						},
+					};
 				}
 				const model = typeof body.model === 'string' ? body.model : 'gpt-4o-mini';
 				const id = `chatcmpl-emu${stand.requests.length}`;
 				const created = Math.floor(ctx.now() / 1000);
 				const answer = stand.answer(input);
-				const usage = { prompt_tokens: 10, completion_tokens: Array.from(answer).length, total_tokens: 10 + Array.from(answer).length };
+				const usage = {
+					prompt_tokens: 10,
+					completion_tokens: Array.from(answer).length,
+					total_tokens: 10 + Array.from(answer).length,
+				};
 				if (!stream) {
 					return {
 						json: {
@@ -104,7 +116,14 @@ export function modelStandInRoutes<S extends { modelStandIn: ModelStandIn }>(): 
 							object: 'chat.completion',
 							created,
 							model,
-							choices: [{ index: 0, message: { role: 'assistant', content: answer }, logprobs: null, finish_reason: 'stop' }],
+							choices: [
+								{
+									index: 0,
+									message: { role: 'assistant', content: answer },
+									logprobs: null,
+									finish_reason: 'stop',
+								},
+							],
 							usage,
 						},
 					};
@@ -115,7 +134,13 @@ export function modelStandInRoutes<S extends { modelStandIn: ModelStandIn }>(): 
 				];
 				for (let i = 0; i < characters.length; i += stand.chunkChars) {
 					pieces.push({
-						data: chunk(id, model, created, { content: characters.slice(i, i + stand.chunkChars).join('') }, null),
+						data: chunk(
+							id,
+							model,
+							created,
+							{ content: characters.slice(i, i + stand.chunkChars).join('') },
+							null,
+						),
 						delayMs: i === 0 ? stand.firstTokenDelayMs : stand.tokenDelayMs,
 					});
 				}

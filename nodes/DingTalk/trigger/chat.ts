@@ -79,7 +79,10 @@ function richTextParts(list: unknown): { text: string; pictures: string[] } {
 		const partText = text(part.text) ?? (part.msgType === 'text' ? text(part.content) : undefined);
 		if (partText !== undefined) parts.push(partText);
 		const code = text(part.downloadCode) ?? text(part.pictureDownloadCode);
-		if (code !== undefined && (part.type === 'picture' || part.msgType === 'picture' || !partText)) {
+		if (
+			code !== undefined &&
+			(part.type === 'picture' || part.msgType === 'picture' || !partText)
+		) {
 			pictures.push(code);
 		}
 	}

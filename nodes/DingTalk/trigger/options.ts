@@ -117,7 +117,8 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 			{
 				name: "DingTalk's Fields",
 				value: 'fields',
-				description: 'The message as DingTalk sends it, with messageText, sender and conversation added',
+				description:
+					'The message as DingTalk sends it, with messageText, sender and conversation added',
 			},
 			{
 				name: 'Chat Item for an AI Agent (AI 对话)',

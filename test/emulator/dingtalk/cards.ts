@@ -60,7 +60,10 @@ function invalid(code: string, message: string) {
 
 function paramMap(cardData: unknown): Record<string, string> {
 	if (cardData === undefined) return {};
-	if (!isRecord(cardData) || (cardData.cardParamMap !== undefined && !isRecord(cardData.cardParamMap))) {
+	if (
+		!isRecord(cardData) ||
+		(cardData.cardParamMap !== undefined && !isRecord(cardData.cardParamMap))
+	) {
 		throw invalid('param.invalid', 'cardData.cardParamMap must be an object');
 	}
 	const map = (cardData.cardParamMap ?? {}) as Record<string, unknown>;
@@ -78,8 +81,12 @@ function paramMap(cardData: unknown): Record<string, string> {
 /** openSpaceId `dtv1.card//IM_GROUP.<openConversationId>` or `dtv1.card//IM_ROBOT.<userId>`. */
 function space(state: DingTalkState, body: Record<string, unknown>) {
 	const openSpaceId = body.openSpaceId;
-	const match = typeof openSpaceId === 'string' ? /^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.(.+)$/.exec(openSpaceId) : null;
-	if (!match) throw invalid('param.openSpaceModelInvalid', 'openSpaceId is not a dtv1.card// space');
+	const match =
+		typeof openSpaceId === 'string'
+			? /^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.(.+)$/.exec(openSpaceId)
+			: null;
+	if (!match)
+		throw invalid('param.openSpaceModelInvalid', 'openSpaceId is not a dtv1.card// space');
 	const [, spaceType, spaceId] = match;
 	if (spaceType === 'IM_GROUP') {
 		const deliver = body.imGroupOpenDeliverModel;
@@ -114,7 +121,8 @@ function space(state: DingTalkState, body: Record<string, unknown>) {
 }
 
 function create(state: DingTalkState, body: Record<string, unknown>, now: number): CardRecord {
-	if (!nonEmptyString(body.outTrackId)) throw invalid('param.outTrackIdEmpty', 'outTrackId is empty');
+	if (!nonEmptyString(body.outTrackId))
+		throw invalid('param.outTrackIdEmpty', 'outTrackId is empty');
 	if (!nonEmptyString(body.cardTemplateId)) {
 		throw invalid('param.cardTemplateIdEmpty', 'cardTemplateId is empty');
 	}
@@ -142,7 +150,12 @@ function deliverResult(card: CardRecord) {
 	return {
 		outTrackId: card.outTrackId,
 		deliverResults: [
-			{ spaceType: card.spaceType, spaceId: card.spaceId, success: true, carrierId: `carrier-${card.outTrackId.slice(0, 8)}` },
+			{
+				spaceType: card.spaceType,
+				spaceId: card.spaceId,
+				success: true,
+				carrierId: `carrier-${card.outTrackId.slice(0, 8)}`,
+			},
 		],
 	};
 }
@@ -205,14 +218,16 @@ export const cardRoutes: Route<DingTalkState>[] = [
 			const card = existing(ctx.state, body.outTrackId);
 			if (!nonEmptyString(body.guid)) throw invalid('param.invalid', 'guid is required');
 			if (!nonEmptyString(body.key)) throw invalid('param.invalid', 'key is required');
-			if (typeof body.content !== 'string') throw invalid('param.invalid', 'content must be a string');
+			if (typeof body.content !== 'string')
+				throw invalid('param.invalid', 'content must be a string');
 			for (const flag of ['isFull', 'isFinalize', 'isError']) {
 				if (body[flag] !== undefined && typeof body[flag] !== 'boolean') {
 					throw invalid('param.invalid', `${flag} must be a boolean`);
 				}
 			}
 			const key = body.key;
-			card.params[key] = body.isFull === false ? (card.params[key] ?? '') + body.content : body.content;
+			card.params[key] =
+				body.isFull === false ? (card.params[key] ?? '') + body.content : body.content;
 			if (body.isFinalize === true) card.finalized = true;
 			if (body.isError === true) card.errored = true;
 			card.updates.push({ at: ctx.now(), kind: 'streaming', body: { ...body } });

@@ -60,11 +60,14 @@ export const robotFileRoutes: Route<DingTalkState>[] = [
 			const file = nonEmptyString(body.downloadCode)
 				? ctx.state.robotFiles.byCode.get(body.downloadCode)
 				: undefined;
-			if (!file) throw newApiError(400, 'invalidParameter.downloadCode.invalid', 'downloadCode 无效');
+			if (!file)
+				throw newApiError(400, 'invalidParameter.downloadCode.invalid', 'downloadCode 无效');
 			const id = randomBytes(16).toString('hex');
 			const expiresAt = ctx.now() + ROBOT_FILE_URL_LIFETIME_MS;
 			ctx.state.robotFiles.urls.set(id, { file, expiresAt });
-			return newApiOk({ downloadUrl: `${ctx.baseUrl()}${ROBOT_FILES_PATH}/${id}?Expires=${expiresAt}` });
+			return newApiOk({
+				downloadUrl: `${ctx.baseUrl()}${ROBOT_FILES_PATH}/${id}?Expires=${expiresAt}`,
+			});
 		},
 	},
 	{
@@ -74,7 +77,11 @@ export const robotFileRoutes: Route<DingTalkState>[] = [
 		handle(req, ctx) {
 			const entry = ctx.state.robotFiles.urls.get(req.params.id);
 			if (!entry || entry.expiresAt <= ctx.now()) {
-				return { status: 403, text: '<Error><Code>AccessDenied</Code></Error>', headers: { 'content-type': 'application/xml' } };
+				return {
+					status: 403,
+					text: '<Error><Code>AccessDenied</Code></Error>',
+					headers: { 'content-type': 'application/xml' },
+				};
 			}
 			ctx.state.robotFiles.downloads++;
 			return { bytes: entry.file.data, headers: { 'content-type': entry.file.mimeType } };

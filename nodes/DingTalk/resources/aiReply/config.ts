@@ -53,7 +53,10 @@ function text(value: unknown): string {
 }
 
 /** The reply's look for item `itemIndex`: the node's fields, then the credential's template and robot. */
-export async function readReplyConfig(context: ReplyContext, itemIndex: number): Promise<ReplyConfig> {
+export async function readReplyConfig(
+	context: ReplyContext,
+	itemIndex: number,
+): Promise<ReplyConfig> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const options = context.getNodeParameter('options', itemIndex, {}) as {
 		contentKey?: string;
@@ -63,7 +66,8 @@ export async function readReplyConfig(context: ReplyContext, itemIndex: number):
 	const interval = Number(options.intervalMs ?? DEFAULT_INTERVAL_MS);
 	return {
 		templateId:
-			text(context.getNodeParameter('cardTemplateId', itemIndex, '')) || text(credentials.aiCardTemplateId),
+			text(context.getNodeParameter('cardTemplateId', itemIndex, '')) ||
+			text(credentials.aiCardTemplateId),
 		contentKey: text(options.contentKey) || DEFAULT_CONTENT_KEY,
 		robotCode: text(credentials.robotCode) || text(credentials.clientId),
 		atSender: options.atSender === true,

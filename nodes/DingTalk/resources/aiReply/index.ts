@@ -16,7 +16,7 @@ import { openSessionsOf, sessionFor, type ReplySession } from './session';
 import { readTarget, REPLY_TO_PROPERTIES } from './target';
 
 const NOT_FOUND =
-	"No robot message to reply to: this item does not come from a DingTalk Trigger robot message (Stream mode, Receive Robot Messages), and no DingTalk Trigger before this node has one. Put this node after the trigger (or after an AI Agent that follows it), or choose Reply To: Message Fields. 找不到要回复的机器人消息：请把本节点放在钉钉触发器（机器人消息）之后，或在 Reply To 中选择 Message Fields。";
+	'No robot message to reply to: this item does not come from a DingTalk Trigger robot message (Stream mode, Receive Robot Messages), and no DingTalk Trigger before this node has one. Put this node after the trigger (or after an AI Agent that follows it), or choose Reply To: Message Fields. 找不到要回复的机器人消息：请把本节点放在钉钉触发器（机器人消息）之后，或在 Reply To 中选择 Message Fields。';
 
 async function sessionOf(this: IExecuteFunctions, itemIndex: number): Promise<ReplySession> {
 	const target = readTarget(this, itemIndex);
@@ -31,7 +31,9 @@ function passOn(
 	summary: IDataObject,
 ): INodeExecutionData[] {
 	const item = this.getInputData()[itemIndex];
-	return [{ json: { ...item.json, aiReply: summary }, ...(item.binary ? { binary: item.binary } : {}) }];
+	return [
+		{ json: { ...item.json, aiReply: summary }, ...(item.binary ? { binary: item.binary } : {}) },
+	];
 }
 
 function errorText(json: IDataObject): string {
@@ -44,7 +46,10 @@ function errorText(json: IDataObject): string {
 	return '';
 }
 
-function withCardFields(properties: INodeProperties[], options: INodeProperties[] = []): INodeProperties[] {
+function withCardFields(
+	properties: INodeProperties[],
+	options: INodeProperties[] = [],
+): INodeProperties[] {
 	return [...properties, ...CARD_PROPERTIES, optionsField([...CARD_OPTIONS, ...options])];
 }
 

@@ -78,6 +78,9 @@ export class ReplySession {
 
 	readonly executions = new Set<string>();
 
+	/** Steps shown above the answer while it is written (the tools an Agent calls). */
+	readonly notes: string[] = [];
+
 	readonly stats: ReplyStats = {
 		created: false,
 		requests: 0,
@@ -253,6 +256,7 @@ export class ReplySession {
 		if (!createdNow) await this.update(params);
 		this.status = 'processing';
 		this.content = '';
+		this.notes.length = 0;
 	}
 
 	/**
@@ -268,7 +272,10 @@ export class ReplySession {
 			send: async (latest) => {
 				if (this.isClosed) return;
 				if (!this.created) {
-					await this.ensureCard({ flowStatus: FLOW_STATUS.inputting, [this.config.contentKey]: latest });
+					await this.ensureCard({
+						flowStatus: FLOW_STATUS.inputting,
+						[this.config.contentKey]: latest,
+					});
 				}
 				if (this.status !== 'inputting') {
 					this.status = 'inputting';
@@ -358,7 +365,9 @@ export class ReplySession {
 			});
 		} else {
 			if (!target.senderStaffId) {
-				throw this.error('The robot message has no senderStaffId: a one-to-one reply goes to the sender');
+				throw this.error(
+					'The robot message has no senderStaffId: a one-to-one reply goes to the sender',
+				);
 			}
 			await this.call({
 				method: 'POST',
@@ -412,4 +421,9 @@ export function openSessionsOf(executionId: string): ReplySession[] {
 /** For tests: forget every reply of this process. */
 export function resetReplySessions(): void {
 	sessions.clear();
+}
+
+/** The reply of a card in this process, if any (tests, and a reader who wants its stats). */
+export function replySessionOf(outTrackId: string): ReplySession | undefined {
+	return sessions.get(outTrackId);
 }

@@ -3,7 +3,12 @@
 // output or a re-run of the workflow — finds the same card without carrying anything along.
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeProperties, ISupplyDataFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	ISupplyDataFunctions,
+} from 'n8n-workflow';
 
 import { isRecord, scalarText } from '../../../shared/json';
 
@@ -32,7 +37,9 @@ export function targetOfItem(json: IDataObject | undefined): ReplyTarget | undef
 	const sender = isRecord(json.sender) ? (json.sender as IDataObject) : undefined;
 	const msgId = text(json.msgId) || text(json.messageId);
 	const conversationId = text(json.conversationId) || text(chat?.id);
-	const type = text(json.conversationType) || (chat?.type === 'group' ? '2' : chat?.type === 'direct' ? '1' : '');
+	const type =
+		text(json.conversationType) ||
+		(chat?.type === 'group' ? '2' : chat?.type === 'direct' ? '1' : '');
 	if (!msgId || !conversationId || (type !== '1' && type !== '2')) return undefined;
 	return {
 		msgId,
@@ -47,7 +54,11 @@ export function targetOfItem(json: IDataObject | undefined): ReplyTarget | undef
 /** The card of a message: sha256 hex like the official SDK's ids, the same for every step and every run. */
 export function outTrackIdOf(target: ReplyTarget, robotCode: string): string {
 	return createHash('sha256')
-		.update(['n8n-ai-reply', target.robotCode || robotCode, target.conversationId, target.msgId].join('\n'))
+		.update(
+			['n8n-ai-reply', target.robotCode || robotCode, target.conversationId, target.msgId].join(
+				'\n',
+			),
+		)
 		.digest('hex');
 }
 
@@ -58,7 +69,8 @@ export const TRIGGER_NODE_SUFFIX = '.dingTalkTrigger';
  * Trigger before this node, followed through n8n's paired items (an AI Agent keeps them), or the trigger's only item.
  */
 export function triggerItemFor(context: ReplyContext, itemIndex: number): IDataObject | undefined {
-	const input = context.getInputData()[itemIndex]?.json;
+	// A sub-node's own input is its AI connection: the item it works for is on the parent's main input.
+	const input = context.getInputData(0, 'main')[itemIndex]?.json;
 	if (targetOfItem(input)) return input;
 	const self = context.getNode().name;
 	const triggers = context
@@ -129,7 +141,8 @@ export const REPLY_TO_PROPERTIES: INodeProperties[] = [
 		default: '',
 		required: true,
 		displayOptions: { show: { replyTo: ['fields'] } },
-		description: 'The conversationId of the robot message (the group, or the 1:1 chat with the robot)',
+		description:
+			'The conversationId of the robot message (the group, or the 1:1 chat with the robot)',
 	},
 	{
 		displayName: 'Conversation Type',
