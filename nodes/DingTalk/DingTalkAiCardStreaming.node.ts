@@ -19,9 +19,14 @@ import { readTarget, REPLY_TO_PROPERTIES } from './resources/aiReply/target';
 // LangChain callback. That callback says it prefers streaming (lc_prefer_streaming), which makes LangChain's chat model
 // generate through its streaming path even when the Agent only invokes it, so every token reaches handleLLMNewToken
 // while it is produced. n8n's own Model Selector passes a model on the same way (adds a callback to model.callbacks).
+// Checked against n8n 2.41's tree (@langchain/core 1.2.8, @langchain/openai 1.4.4, @langchain/classic agents) and, end
+// to end, with n8n's AI Agent 3.1 and OpenAI Chat Model 1.3 (test/e2e/aiChat.ts). A model class that has no streaming
+// path (no _streamResponseChunks) gives its answer only when it is complete: the card then shows it at once.
 
 interface ModelLike {
 	callbacks?: unknown;
+	/** LangChain's ChatOpenAI (and the models built on it) keep their constructor fields here. */
+	fields?: unknown;
 }
 
 interface LlmResultLike {
@@ -191,10 +196,16 @@ export class DingTalkAiCardStreaming implements INodeType {
 			// No AI Reply → Start before (or a re-run after the end): this node shows the card.
 			await session.start(String(options.thinkingText ?? '思考中…'));
 		}
-		model.callbacks = [
+		const callbacks = [
 			...callbacksOf(model),
 			streamingCallback(session, options.showSteps !== false),
 		];
+		model.callbacks = callbacks;
+		// ChatOpenAI's withConfig() — which bindTools() and so every Agent calls — builds a new model from its
+		// constructor fields (@langchain/openai 1.x): the callback must be in them too, or the Agent's copy lacks it.
+		if (model.fields && typeof model.fields === 'object') {
+			(model.fields as { callbacks?: unknown }).callbacks = callbacks;
+		}
 		return {
 			response: model,
 			// After the Agent's run: what is still pending goes out before the next node (AI Reply → Finish) runs.
