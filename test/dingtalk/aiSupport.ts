@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/node-usable-as-tool, @n8n/community-nodes/require-node-description-fields -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/node-usable-as-tool -- test code: runs under Node and jest, never inside n8n */
 // Stand-ins for n8n's AI nodes, for workflows run through n8n-core's engine: a chat model that is a plain object with
 // LangChain's `callbacks` list, and an "agent" that drives it the way LangChain does when a callback prefers streaming
 // (handleChatModelStart, handleLLMNewToken per token, handleLLMEnd). The real AI Agent and OpenAI Chat Model run in

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: prints a measured figure */
 // The DingTalk Trigger's chat item (Robot Message Output: Chat Item for an AI Agent), published through n8n-core's
 // ActiveWorkflowTriggers against the emulator's Stream server over real WebSockets: chatInput and sessionId (per group
 // or per member), sender, chat, mentions, the quoted message, and attachments fetched through the robot file API into
@@ -254,5 +255,27 @@ describeWithWebSocket('DingTalk Trigger: robot messages as chat items for an AI 
 				{ kind: 'image', binaryProperty: null, error: expect.stringMatching(/^download failed/) },
 			],
 		});
+	});
+
+	it('throughput: 300 robot messages in chat mode, each emitted once and acknowledged (figure printed)', async () => {
+		const emitted = await activate({ robotMessageOutput: 'chat' });
+		const started = Date.now();
+		const ids = new Set<string>();
+		for (let i = 0; i < 300; i++) {
+			ids.add(
+				stream().publishRobotMessage({
+					text: `第 ${i} 条`,
+					conversationType: '2',
+					conversationId: EMULATOR_ROBOT_GROUP,
+				}).msgId,
+			);
+		}
+		await next(emitted, 300);
+		const seconds = (Date.now() - started) / 1000;
+		expect(new Set(emitted.items.map((i) => i.messageId))).toEqual(ids);
+		await waitUntil(() => stream().unacked().length === 0, 'every message acknowledged');
+		process.stdout.write(
+			`[figure] DingTalk Trigger (Stream, chat items): 300 robot messages emitted in ${seconds.toFixed(2)} s = ${Math.round(300 / seconds)} messages/s\n`,
+		);
 	});
 });

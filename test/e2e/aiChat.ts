@@ -5,11 +5,29 @@
 // message to the card being visible, to the first streamed text, to the finished card; updates per answer; a burst.
 // Runs after the Stream checks: it unpublishes the suite's Stream workflow first (DingTalk shares an app's events
 // among its connections, so two published Stream workflows would split them).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { ApiEmulator } from '../emulator';
 import { EMULATOR_ROBOT_GROUP, cardsOf, type CardRecord } from '../emulator/dingtalk';
 import { STREAM_WORKFLOW } from './dingtalkTrigger';
-import { exampleById } from './instance';
-import { sleep, StepError, waitFor, type N8nRest } from './n8nHost';
+import { importDingTalk } from './dingtalk';
+import {
+	EXAMPLES_DIR,
+	exampleById,
+	OPENAI_STAND_IN_CREDENTIAL,
+	sandboxCredentials,
+} from './instance';
+import {
+	n8nCli,
+	sleep,
+	StepError,
+	waitFor,
+	type Log,
+	type N8nConfig,
+	type N8nRest,
+	type Toolchain,
+} from './n8nHost';
 
 export const AI_EXAMPLE_ID = 'dingtalkAiAgentChat';
 
@@ -236,4 +254,43 @@ export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<v
 			},
 		],
 	];
+}
+
+/**
+ * For a sandbox made before the AI chat example existed: the OpenAI stand-in credential, the DingTalk credential again
+ * (now with the emulator's card template) and the example workflow, imported (n8n not running).
+ */
+export async function importAiChat(
+	toolchain: Toolchain,
+	config: N8nConfig,
+	emulatorBaseUrl: string,
+	workDir: string,
+	log: Log,
+): Promise<void> {
+	const credentialFile = join(workDir, 'openai-stand-in-credential.json');
+	const credential = sandboxCredentials(emulatorBaseUrl).find(
+		(c) => (c as { id?: string }).id === OPENAI_STAND_IN_CREDENTIAL.id,
+	);
+	writeFileSync(credentialFile, `${JSON.stringify([credential], null, 2)}\n`);
+	const imported = await n8nCli(
+		toolchain,
+		config,
+		['import:credentials', `--input=${credentialFile}`],
+		log,
+	);
+	if (!/Successfully imported 1 credential/.test(imported)) {
+		throw new StepError(
+			`n8n import:credentials (OpenAI stand-in) failed:\n${imported.slice(-800)}`,
+		);
+	}
+	await importDingTalk(toolchain, config, emulatorBaseUrl, workDir, log, { workflow: false });
+	const workflow = await n8nCli(
+		toolchain,
+		config,
+		['import:workflow', `--input=${join(EXAMPLES_DIR, exampleById(AI_EXAMPLE_ID).file)}`],
+		log,
+	);
+	if (!/Successfully imported 1 workflow/.test(workflow)) {
+		throw new StepError(`n8n import:workflow (AI chat example) failed:\n${workflow.slice(-800)}`);
+	}
 }
