@@ -168,7 +168,11 @@ export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<v
 		[
 			"AI chat: the second message of the group continues the conversation (Simple Memory keyed by the item's sessionId, no expression)",
 			async () => {
-				await ask('那测试呢？', { sender: 'manager4220' });
+				const { card, publishedAt } = await ask('那测试呢？', { sender: 'manager4220' });
+				const f = figures(card, publishedAt);
+				say(
+					`    figures (second answer, n8n warm): card visible ${f.visibleMs} ms, first text ${f.firstTextMs} ms, finished ${f.finishedMs} ms; ${f.streamedUpdates} streamed updates (model stream ${f.modelStreamMs} ms), ${f.requests} card requests`,
+				);
 				const request = state().modelStandIn.requests.at(-1)!;
 				const texts = JSON.stringify(request.messages);
 				expect(
