@@ -14,6 +14,8 @@ export interface ModelStandInRequest {
 	/** The text of the last user message. */
 	input: string;
 	messages: unknown[];
+	/** When the last chunk of a streamed answer was written (emulator clock). */
+	streamEndedAt?: number;
 }
 
 export interface ModelStandIn {
@@ -91,7 +93,8 @@ export function modelStandInRoutes<S extends { modelStandIn: ModelStandIn }>(): 
 				const input = lastUserText(messages);
 				const stand = ctx.state.modelStandIn;
 				const stream = body.stream === true;
-				stand.requests.push({ at: ctx.now(), stream, input, messages });
+				const record: ModelStandInRequest = { at: ctx.now(), stream, input, messages };
+				stand.requests.push(record);
 				if (input.includes('#fail')) {
 					return {
 						status: 500,
@@ -153,7 +156,13 @@ export function modelStandInRoutes<S extends { modelStandIn: ModelStandIn }>(): 
 					});
 				}
 				pieces.push({ data: 'data: [DONE]\n\n', delayMs: 0 });
-				return { stream: pieces, headers: { 'cache-control': 'no-cache' } };
+				return {
+					stream: pieces,
+					headers: { 'cache-control': 'no-cache' },
+					onStreamEnd: () => {
+						record.streamEndedAt = ctx.now();
+					},
+				};
 			},
 		},
 	];

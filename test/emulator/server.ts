@@ -574,6 +574,7 @@ export class ApiEmulator {
 				res.write(piece.data);
 			}
 			res.end();
+			reply.onStreamEnd?.();
 			return;
 		}
 		if (reply.bytes !== undefined) {

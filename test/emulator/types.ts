@@ -61,6 +61,8 @@ export interface Reply {
 	bytes?: Buffer;
 	/** Written piece by piece, each after its delay (a streamed answer, e.g. server-sent events). */
 	stream?: Array<{ data: string; delayMs: number }>;
+	/** Called once the last piece of `stream` was written. */
+	onStreamEnd?: () => void;
 	headers?: Record<string, string>;
 }
 
