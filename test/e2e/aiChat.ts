@@ -163,7 +163,7 @@ export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<v
 			},
 		],
 		[
-			"AI chat: the second message of the group continues the conversation (Simple Memory keyed by the item's sessionId, no expression)",
+			"AI chat: the second message of the group continues the conversation (Simple Memory keyed by the item's sessionId, no expression), and its answer reaches the card while the model still writes",
 			async () => {
 				const { card, publishedAt } = await ask('那测试呢？', { sender: 'manager4220' });
 				const f = figures(card, publishedAt);
