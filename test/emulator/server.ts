@@ -14,6 +14,8 @@ import { dingtalkPlugin } from './dingtalk';
 import type { DingTalkState } from './dingtalk/state';
 import { DingTalkStreamServer, type StreamServerOptions } from './dingtalk/streamServer';
 import { FaultQueue } from './faults';
+import { Inbox } from './inbox';
+import { INBOX_PATH, inboxReply } from './inboxPage';
 import { MultipartError, parseMultipart } from './multipart';
 import { TokenStore } from './tokens';
 import {
@@ -44,6 +46,8 @@ export interface EmulatorOptions {
 	maxBodyBytes?: number;
 	/** DingTalk's Stream server (redelivery delay, disconnect grace, automatic pings). */
 	stream?: StreamServerOptions;
+	/** The time zone the inbox page (GET /_emulator/inbox) shows times in; default Asia/Shanghai. */
+	inboxTimeZone?: string;
 }
 
 export interface WeComCallbackOptions {
@@ -164,8 +168,17 @@ export class ApiEmulator {
 
 	private readonly streamServer?: DingTalkStreamServer;
 
+	/** Every message accepted, in order of arrival: GET /_emulator/inbox shows it. */
+	readonly inbox = new Inbox(() => ({
+		wecom: this.states.get('wecom') as WeComState | undefined,
+		dingtalk: this.states.get('dingtalk') as DingTalkState | undefined,
+	}));
+
+	private readonly inboxTimeZone: string;
+
 	private constructor(options: EmulatorOptions) {
 		this.now = options.now ?? Date.now;
+		this.inboxTimeZone = options.inboxTimeZone ?? 'Asia/Shanghai';
 		this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
 		this.tokens = new TokenStore(options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS, this.now);
 		const platforms = [...new Set(options.plugins ?? (['wecom', 'dingtalk'] as Platform[]))];
@@ -192,6 +205,11 @@ export class ApiEmulator {
 
 	get baseUrl(): string {
 		return `http://127.0.0.1:${this.port}`;
+	}
+
+	/** The inbox page: every message the emulator accepted, newest first (`inboxUrl + '.json'` for scripts). */
+	get inboxUrl(): string {
+		return `${this.baseUrl}${INBOX_PATH}`;
 	}
 
 	async stop(): Promise<void> {
@@ -435,6 +453,16 @@ export class ApiEmulator {
 			await this.send(res, reply, {} as RecordedCall);
 			return;
 		}
+		if (path.startsWith(INBOX_PATH)) {
+			// The emulator's own page: not an API call, so not recorded.
+			const page = inboxReply(this.inbox, method, path, firstValues(url.searchParams), {
+				timeZone: this.inboxTimeZone,
+			});
+			if (page) {
+				await this.send(res, page, {} as RecordedCall);
+				return;
+			}
+		}
 		const { entry, params } = this.findRoute(method, path);
 		const plugin = entry?.plugin ?? this.plugins.find((p) => p.owns(path));
 		const request: EmulatorRequest = {
@@ -478,6 +506,7 @@ export class ApiEmulator {
 						};
 		}
 		await this.send(res, reply, call);
+		this.inbox.observe();
 	}
 
 	private async answer(
