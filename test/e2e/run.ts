@@ -33,6 +33,7 @@ import {
 	triggerUrl,
 	type Example,
 } from './instance';
+import { aiChatChecks } from './aiChat';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
 import {
 	dingTalkTriggerChecks,
@@ -774,6 +775,8 @@ async function main(): Promise<number> {
 		for (const [name, body] of dingTalkTriggerChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl })) {
 			await check(name, body);
 		}
+		say(`- DingTalk AI chat checks (the AI Agent example) [${SECONDS()}]`);
+		for (const [name, body] of aiChatChecks({ emulator, rest, say })) await check(name, body);
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
 		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
 		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));

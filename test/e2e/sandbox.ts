@@ -10,6 +10,7 @@ import { FILLER_FORMS, PROCESS_CODES, seedForms } from '../emulator/dingtalk/app
 import { EMULATOR_ROBOT_GROUP } from '../emulator/dingtalk/messaging';
 import { seedTemplates } from '../emulator/wecom/seed';
 import type { RecordedCall } from '../emulator';
+import { importAiChat } from './aiChat';
 import { DINGTALK_CREDENTIAL, importDingTalk } from './dingtalk';
 import {
 	CREDENTIAL,
@@ -53,6 +54,8 @@ export interface SandboxState {
 	importedAt?: string;
 	/** Set once the DingTalk credential is imported (sandboxes made before it get it on their next start). */
 	dingTalkImportedAt?: string;
+	/** Set once the AI chat example, its OpenAI stand-in credential and the card template are in. */
+	aiChatImportedAt?: string;
 	/** The port n8n listens on in the current (or last) run; sandbox:send reads it. */
 	n8nPort?: number;
 }
@@ -121,6 +124,17 @@ function describeCall(call: RecordedCall): string {
 		const content = body[type] as { content?: string; title?: string } | undefined;
 		const shown = content?.title ?? content?.content;
 		detail = ` (group robot, ${type})${shown !== undefined ? `: ${JSON.stringify(shown.slice(0, 80))}` : ''}`;
+	} else if (call.path === '/v1.0/card/streaming') {
+		detail = ` (AI card, streamed${body.isFinalize ? ', final' : ''}${body.isError ? ', error' : ''}): ${JSON.stringify(String(body.content ?? '').slice(-60))}`;
+	} else if (call.path.startsWith('/v1.0/card/instances')) {
+		const params = ((body.cardData as { cardParamMap?: Record<string, string> } | undefined)
+			?.cardParamMap ?? {}) as Record<string, string>;
+		const status = { '1': 'processing', '2': 'inputting', '3': 'finished', '5': 'failed' }[
+			params.flowStatus ?? ''
+		];
+		detail = ` (AI card${status ? `, ${status}` : ''})${params.msgContent ? `: ${JSON.stringify(params.msgContent.slice(0, 60))}` : ''}`;
+	} else if (call.path.startsWith('/openai/')) {
+		detail = ' (offline model stand-in)';
 	}
 	const errmsg = answer.errcode ? ` ${answer.errmsg ?? ''}` : '';
 	return `[emulator] ${call.method} ${call.path}${detail} → ${result}${errmsg}`;
@@ -204,6 +218,7 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', () => void stop(0));
 
 	try {
+		const freshImport = !state.importedAt;
 		if (!state.importedAt) {
 			say('sandbox: first start: importing the emulator credential and the example workflows…');
 			await importAndPublish(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'));
@@ -215,6 +230,16 @@ async function main(): Promise<void> {
 				workflow: false,
 			});
 			state.dingTalkImportedAt = new Date().toISOString();
+		}
+		if (!state.aiChatImportedAt) {
+			// A sandbox from before the AI chat example: its credential, the card template and the workflow.
+			if (!freshImport) {
+				say(
+					'sandbox: importing the AI chat example (OpenAI stand-in credential, AI card template)…',
+				);
+				await importAiChat(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'));
+			}
+			state.aiChatImportedAt = new Date().toISOString();
 		}
 		state.n8nPort = n8nPort;
 		writeState(state);
@@ -307,6 +332,10 @@ async function main(): Promise<void> {
 				' Imported, not published (DingTalk Stream mode: one Stream workflow per app): publish it, then',
 			);
 			say(`   ${send} dingtalk-robot "你好"`);
+			say(
+				'   (the AI Agent example answers in an AI card: its create/update/streaming calls show below; the model is',
+			);
+			say('    the emulator\'s offline OpenAI stand-in, "#fail" in a message makes it fail)');
 			for (const example of streamed) say(`   ${example.name}`);
 		}
 		say('');

@@ -450,7 +450,7 @@ export class ApiEmulator {
 				path.slice(STREAM_CONTROL_PREFIX.length),
 				recordedBody(rawBody ?? Buffer.alloc(0), 'application/json'),
 			);
-			this.send(res, reply, {} as RecordedCall);
+			await this.send(res, reply, {} as RecordedCall);
 			return;
 		}
 		if (path.startsWith(INBOX_PATH)) {
@@ -459,7 +459,7 @@ export class ApiEmulator {
 				timeZone: this.inboxTimeZone,
 			});
 			if (page) {
-				this.send(res, page, {} as RecordedCall);
+				await this.send(res, page, {} as RecordedCall);
 				return;
 			}
 		}
@@ -505,7 +505,7 @@ export class ApiEmulator {
 							json: { errcode: -1, errmsg: `emulator error: ${(error as Error).message}` },
 						};
 		}
-		this.send(res, reply, call);
+		await this.send(res, reply, call);
 		this.inbox.observe();
 	}
 
@@ -588,11 +588,29 @@ export class ApiEmulator {
 		});
 	}
 
-	private send(res: ServerResponse, reply: Reply, call: RecordedCall): void {
+	private async send(res: ServerResponse, reply: Reply, call: RecordedCall): Promise<void> {
 		const status = reply.status ?? 200;
-		let payload: string;
+		let payload: string | Buffer;
 		const headers: Record<string, string> = {};
-		if (reply.json !== undefined) {
+		if (reply.stream !== undefined) {
+			call.status = status;
+			call.response = reply.stream.map((piece) => piece.data).join('');
+			if (res.destroyed) return;
+			res.writeHead(status, { 'content-type': 'text/event-stream', ...reply.headers });
+			for (const piece of reply.stream) {
+				if (piece.delayMs > 0) await this.delay(piece.delayMs);
+				if (res.destroyed) return;
+				res.write(piece.data);
+			}
+			res.end();
+			reply.onStreamEnd?.();
+			return;
+		}
+		if (reply.bytes !== undefined) {
+			payload = reply.bytes;
+			headers['content-type'] = 'application/octet-stream';
+			call.response = `<${reply.bytes.length} bytes>`;
+		} else if (reply.json !== undefined) {
 			payload = JSON.stringify(reply.json);
 			headers['content-type'] = 'application/json; charset=UTF-8';
 			call.response = JSON.parse(payload);
