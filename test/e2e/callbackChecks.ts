@@ -256,14 +256,20 @@ export async function callbackPathChecks(world: CallbackWorld, tools: CheckTools
 			for (const [k, v] of Object.entries(built.query)) target.searchParams.set(k, v);
 			return await postXml(target.toString(), body, 20000);
 		};
-		// Warm-up, so the figure compares like with like.
-		for (let i = 0; i < 30; i++) await send(i);
+		const round = async (): Promise<Array<number | 'no answer'>> => {
+			const answers: Array<number | 'no answer'> = [];
+			for (let batch = 0; batch < 300; batch += 10) {
+				answers.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => send(batch + j)))));
+			}
+			return answers;
+		};
+		// Warm-up in the same shape as the measured round (10 at a time): n8n's pools of expression isolates and
+		// sockets grow to what that concurrency needs once, which is not a leak. A one-at-a-time warm-up left that growth
+		// in the measured round (137–162 MiB seen on a loaded machine, against a limit of 150).
+		const warmUp = await round();
 		await sleep(2000);
 		const before = processFigures(pid).rssBytes;
-		const statuses: Array<number | 'no answer'> = [];
-		for (let batch = 0; batch < 300; batch += 10) {
-			statuses.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => send(batch + j)))));
-		}
+		const statuses = [...warmUp, ...(await round())];
 		await sleep(2000);
 		const grown = (processFigures(pid).rssBytes - before) / 1024 / 1024;
 		const unanswered = statuses.filter((s) => s === 'no answer').length;
@@ -272,9 +278,12 @@ export async function callbackPathChecks(world: CallbackWorld, tools: CheckTools
 			statuses.every((s) => typeof s === 'number' && s >= 400 && s < 500),
 			`answers: ${[...new Set(statuses)].join(', ')}`,
 		);
-		expect(grown < 150, `n8n's RSS grew by ${grown.toFixed(0)} MiB over 300 garbage requests`);
+		expect(
+			grown < 150,
+			`n8n's RSS grew by ${grown.toFixed(0)} MiB over 300 garbage requests after 300 of warm-up`,
+		);
 		say(
-			`      n8n's RSS ${grown >= 0 ? 'grew' : 'shrank'} by ${Math.abs(grown).toFixed(0)} MiB over 300 garbage requests`,
+			`      n8n's RSS ${grown >= 0 ? 'grew' : 'shrank'} by ${Math.abs(grown).toFixed(0)} MiB over 300 garbage requests (after 300 of warm-up)`,
 		);
 	});
 
