@@ -177,7 +177,7 @@ describeWithWebSocket(
 		it('SYSTEM disconnect: the next connection opens before the old one closes, and no event is lost', async () => {
 			// DingTalk closes a connection about 10 s after its disconnect; each event goes out once (no redelivery), so
 			// only a client that connects anew at once, while the old socket still serves, keeps every event.
-			await start({ disconnectGraceMs: 10_000, maxDeliveries: 1, redeliveryDelayMs: 200 });
+			await start({ disconnectGraceMs: 10_000, maxDeliveries: 1, redeliveryDelayMs: 10_000 });
 			const { emitted } = await rig.activate();
 			await waitUntil(() => openIds().length === 1, 'a connection');
 			const [old] = openIds();

@@ -193,7 +193,7 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 	it('SYSTEM disconnect: the next connection opens before the old one closes, and no event is lost', async () => {
 		// No redelivery: whatever is not handed over in the overlap would be lost for good.
 		// DingTalk closes the old socket about 10 s after its disconnect (the grace below).
-		const rig = await start({ disconnectGraceMs: 10_000, maxDeliveries: 1, redeliveryDelayMs: 200 });
+		const rig = await start({ disconnectGraceMs: 10_000, maxDeliveries: 1, redeliveryDelayMs: 10_000 });
 		await waitUntil(() => openIds().length === 1, 'a connection');
 		const [old] = openIds();
 		const keys: string[] = [];
