@@ -11,6 +11,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { optionsField, type NodeOperation, type NodeResource } from '../../../shared/operations';
+import { contentField } from '../../../shared/messageFields';
 import { CARD_OPTIONS, CARD_PROPERTIES, readReplyConfig } from './config';
 import { openSessionsOf, sessionFor, type ReplySession } from './session';
 import { readTarget, REPLY_TO_PROPERTIES } from './target';
@@ -84,15 +85,7 @@ const update: NodeOperation = {
 		'Show a partial answer or a step in the card ("inputting"); for live token streaming use the DingTalk AI Card Streaming sub-node on the AI Agent\'s model instead',
 	properties: withCardFields([
 		...REPLY_TO_PROPERTIES,
-		{
-			displayName: 'Content',
-			name: 'content',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			required: true,
-			description: 'The whole text the card shows now (markdown); it replaces what was there',
-		},
+		contentField('The whole text the card shows now (markdown); it replaces what was there'),
 	]),
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const session = await sessionOf.call(this, itemIndex);
