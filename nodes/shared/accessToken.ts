@@ -127,3 +127,81 @@ export function tokenForRequest(
 	}
 	return { token, headers };
 }
+
+/**
+ * What a forced refresh (the platform reported the token dead inside an HTTP 200) adds to the credential data it hands
+ * to n8n next to the blanked token: the token that was refused, so the fetch below never hands it out again. n8n stores
+ * only what preAuthentication returns, so this field is never saved.
+ */
+export const REFUSED_TOKEN_FIELD = 'refusedAccessToken';
+
+/** How long a token this process fetched serves callers that come without it (see fetchTokenOnce). */
+const SHARED_TOKEN_MS = 60_000;
+
+/** Fingerprints kept at most: one per credential values in use, so a handful. */
+const MAX_SHARED = 64;
+
+interface SharedToken {
+	/** The fetch under way, joined by every caller for the same values. */
+	pending?: Promise<string>;
+	/** The last record fetched for these values, and when. */
+	record?: string;
+	fetchedAt: number;
+}
+
+const sharedTokens = new Map<string, SharedToken>();
+
+/**
+ * A token record for these credential values, fetched at most once per process for concurrent callers.
+ *
+ * Why: n8n runs preAuthentication for every execution whose credential holds no valid token, and a worker that starts
+ * ten executions at once reads the empty token ten times before the first new one is stored — ten token requests
+ * (WeCom and DingTalk rate-limit gettoken). Here the first caller fetches; callers arriving meanwhile wait for that
+ * fetch; callers arriving up to a minute later (they read the credential before the new token was stored) get the
+ * same record — unless they hold it already (n8n calls again with the token it just used when the platform answered
+ * 401) or a forced refresh names it as refused: then it is dead, and one new fetch replaces it.
+ */
+export async function fetchTokenOnce(
+	owner: TokenOwner,
+	credentials: IDataObject,
+	fetch: () => Promise<string>,
+	now: () => number = Date.now,
+): Promise<string> {
+	const fingerprint = credentialFingerprint(owner);
+	const held = new Set([credentials.accessToken, credentials[REFUSED_TOKEN_FIELD]]);
+	const entry = sharedTokens.get(fingerprint);
+	if (entry?.pending) return await entry.pending;
+	if (
+		entry?.record !== undefined &&
+		!held.has(entry.record) &&
+		now() - entry.fetchedAt >= 0 &&
+		now() - entry.fetchedAt <= SHARED_TOKEN_MS
+	) {
+		return entry.record;
+	}
+	const pending = fetch();
+	const current: SharedToken = { ...entry, pending, fetchedAt: entry?.fetchedAt ?? 0 };
+	sharedTokens.delete(fingerprint);
+	sharedTokens.set(fingerprint, current);
+	for (const oldest of sharedTokens.keys()) {
+		if (sharedTokens.size <= MAX_SHARED) break;
+		sharedTokens.delete(oldest);
+	}
+	let record: string | undefined;
+	try {
+		record = await pending;
+		return record;
+	} finally {
+		// Kept for the callers that follow; a refusal is not kept: the next caller asks again (the secret may have been
+		// fixed meanwhile).
+		if (sharedTokens.get(fingerprint) === current) {
+			if (record === undefined) sharedTokens.delete(fingerprint);
+			else sharedTokens.set(fingerprint, { record, fetchedAt: now() });
+		}
+	}
+}
+
+/** Forgets what fetchTokenOnce shares: for tests, whose emulators reuse ports and secrets. */
+export function forgetSharedTokens(): void {
+	sharedTokens.clear();
+}

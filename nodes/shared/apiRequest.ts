@@ -7,6 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
+import { REFUSED_TOKEN_FIELD } from './accessToken';
 import type { MultipartFile } from './multipart';
 
 /** Where a platform's transport may be called from: an operation, a picker / options loader, or a trigger's
@@ -38,7 +39,8 @@ export async function freshCredentials(context: ApiContext, credentialType: stri
 			id: details?.id ?? '',
 			name: details?.name ?? '',
 			type: credentialType,
-			data: { ...data, accessToken: '' },
+			// The refused token rides along (never stored), so a token shared in this process is not handed out again.
+			data: { ...data, accessToken: '', [REFUSED_TOKEN_FIELD]: data.accessToken },
 		},
 	};
 }
