@@ -5,10 +5,12 @@ import type { Cron, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { RecentKeys } from '../../shared/recentKeys';
+import { TriggerDelivery } from '../../shared/triggerDelivery';
 import { baseUrlOf, DINGTALK_API_BASE_URL } from '../hosts';
 import {
 	cronScheduler,
 	DingTalkStreamClient,
+	eventKey,
 	sleepScheduler,
 	StreamUnavailableError,
 	streamOpener,
@@ -69,7 +71,21 @@ export async function streamTrigger(
 	};
 	const includeRaw = options.includeRaw === true;
 	const node = this.getNode();
+	const scope = JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]);
+	const dedupeWindowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	let handedOver = false;
+	// Published: once per event across n8n processes and restarts, and again when n8n lost the run (nodes/shared/
+	// triggerDelivery.ts). A test run hands its one event to the editor.
+	const delivery = manual
+		? undefined
+		: new TriggerDelivery(this, {
+				scope,
+				deduplicate: dedupeWindowMs > 0,
+				onRetry: (attempt, reason) =>
+					this.logger.warn(
+						`DingTalk Trigger "${node.name}": ${reason} of a Stream event; running it again (attempt ${attempt})`,
+					),
+			});
 
 	const onEvent = (streamEvent: StreamEvent): void => {
 		const event = eventFromStream(streamEvent);
@@ -78,7 +94,9 @@ export async function streamTrigger(
 		// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost).
 		if (manual && handedOver) throw new Error('the test run has its event already');
 		handedOver = true;
-		this.emit([[{ json: eventToItem(event, { includeRaw }) }]]);
+		const item = eventToItem(event, { includeRaw });
+		if (delivery) delivery.emit(item, eventKey(streamEvent));
+		else this.emit([[{ json: item }]]);
 	};
 
 	const onFailure = (failure: StreamFailure): void => {
@@ -107,13 +125,10 @@ export async function streamTrigger(
 			debug: (message, meta) => this.logger.debug(message, { node: node.name, ...meta }),
 			warn: (message, meta) => this.logger.warn(message, { node: node.name, ...meta }),
 		},
-		dedupe: {
-			store: recentStreamEvents,
-			scope: JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]),
-		},
+		dedupe: { store: recentStreamEvents, scope },
 		WebSocket: testHooks.WebSocket,
 		timing: {
-			dedupeWindowMs: Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000,
+			dedupeWindowMs,
 			...testHooks.timing,
 		},
 	});
@@ -134,6 +149,7 @@ export async function streamTrigger(
 		// (a test run is closed right after its event), or DingTalk would send it again.
 		await sleep(0);
 		client.close();
+		delivery?.close();
 	};
 	if (manual) return { closeFunction, manualTriggerFunction: start };
 	await start();
