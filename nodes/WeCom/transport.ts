@@ -44,17 +44,19 @@ export async function weComApiRequest(
 	};
 	Object.assign(options, fileOrJsonBody(request.file, request.body));
 
-	let forceRefresh = false;
+	// When the attempt whose token was refused began: the next attempt gets a fresh token first.
+	let refusedSince: number | undefined;
 	let refreshed = false;
 	let retries = 0;
 	for (;;) {
 		let answer: IDataObject;
+		const startedAt = Date.now();
 		try {
 			answer = (await sendAuthenticated(
 				this,
 				CREDENTIAL_TYPE,
 				options,
-				forceRefresh,
+				refusedSince,
 			)) as IDataObject;
 		} catch (error) {
 			const status = httpStatusOf(error);
@@ -84,7 +86,7 @@ export async function weComApiRequest(
 				itemIndex: request.itemIndex,
 			});
 		} finally {
-			forceRefresh = false;
+			refusedSince = undefined;
 		}
 		if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
 			throw new NodeApiError(this.getNode(), {} as JsonObject, {
@@ -96,7 +98,7 @@ export async function weComApiRequest(
 		if (errcode === 0) return answer;
 		if (TOKEN_ERRCODES.has(errcode) && !refreshed) {
 			refreshed = true;
-			forceRefresh = true;
+			refusedSince = startedAt;
 			continue;
 		}
 		if (THROTTLE_ERRCODES.has(errcode) && retries < RETRY_DELAYS_MS.length) {

@@ -130,10 +130,11 @@ export function tokenForRequest(
 
 /**
  * What a forced refresh (the platform reported the token dead inside an HTTP 200) adds to the credential data it hands
- * to n8n next to the blanked token: the token that was refused, so the fetch below never hands it out again. n8n stores
- * only what preAuthentication returns, so this field is never saved.
+ * to n8n next to the blanked token: when the attempt whose token was refused began (ms). A token this process fetched
+ * before then may be the refused one, so fetchTokenOnce does not hand it out again. n8n stores only what
+ * preAuthentication returns, so this field is never saved.
  */
-export const REFUSED_TOKEN_FIELD = 'refusedAccessToken';
+export const TOKEN_REFUSED_SINCE_FIELD = 'tokenRefusedSince';
 
 /** How long a token this process fetched serves callers that come without it (see fetchTokenOnce). */
 const SHARED_TOKEN_MS = 60_000;
@@ -159,7 +160,8 @@ const sharedTokens = new Map<string, SharedToken>();
  * (WeCom and DingTalk rate-limit gettoken). Here the first caller fetches; callers arriving meanwhile wait for that
  * fetch; callers arriving up to a minute later (they read the credential before the new token was stored) get the
  * same record — unless they hold it already (n8n calls again with the token it just used when the platform answered
- * 401) or a forced refresh names it as refused: then it is dead, and one new fetch replaces it.
+ * 401), or a forced refresh reports a refusal of an attempt that began after it was fetched: then it may be dead, and
+ * one new fetch replaces it.
  */
 export async function fetchTokenOnce(
 	owner: TokenOwner,
@@ -168,12 +170,16 @@ export async function fetchTokenOnce(
 	now: () => number = Date.now,
 ): Promise<string> {
 	const fingerprint = credentialFingerprint(owner);
-	const held = new Set([credentials.accessToken, credentials[REFUSED_TOKEN_FIELD]]);
 	const entry = sharedTokens.get(fingerprint);
 	if (entry?.pending) return await entry.pending;
+	const refusedSince = Number(credentials[TOKEN_REFUSED_SINCE_FIELD]);
+	const held = rawToken(credentials.accessToken);
 	if (
 		entry?.record !== undefined &&
-		!held.has(entry.record) &&
+		// n8n's own retry after a 401 comes with the token it just used.
+		rawToken(entry.record) !== held &&
+		// A forced refresh: only a token fetched after the refused attempt began is another one.
+		!(entry.fetchedAt <= refusedSince) &&
 		now() - entry.fetchedAt >= 0 &&
 		now() - entry.fetchedAt <= SHARED_TOKEN_MS
 	) {

@@ -7,7 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import { REFUSED_TOKEN_FIELD } from './accessToken';
+import { TOKEN_REFUSED_SINCE_FIELD } from './accessToken';
 import type { MultipartFile } from './multipart';
 
 /** Where a platform's transport may be called from: an operation, a picker / options loader, or a trigger's
@@ -31,7 +31,11 @@ export interface ApiRequest {
  * `httpRequestWithAuthentication`: n8n then runs the credential's preAuthentication, stores the new token and sends
  * the request with it — the way to refresh a token the platform reported dead inside an HTTP 200.
  */
-export async function freshCredentials(context: ApiContext, credentialType: string) {
+export async function freshCredentials(
+	context: ApiContext,
+	credentialType: string,
+	refusedSince: number,
+) {
 	const details = context.getNode().credentials?.[credentialType];
 	const data = await context.getCredentials(credentialType);
 	return {
@@ -39,26 +43,30 @@ export async function freshCredentials(context: ApiContext, credentialType: stri
 			id: details?.id ?? '',
 			name: details?.name ?? '',
 			type: credentialType,
-			// The refused token rides along (never stored), so a token shared in this process is not handed out again.
-			data: { ...data, accessToken: '', [REFUSED_TOKEN_FIELD]: data.accessToken },
+			// When the refused attempt began rides along (never stored): a token this process shares from before then is
+			// not handed out again (fetchTokenOnce).
+			data: { ...data, accessToken: '', [TOKEN_REFUSED_SINCE_FIELD]: refusedSince },
 		},
 	};
 }
 
 /**
  * One attempt of a transport: the request through the credential (token added by its authenticate), with a fresh
- * token first when `refresh` is set. The query is copied, so an attempt never sees the token of an earlier one.
+ * token first when `refusedSince` is set — the moment the attempt whose token the platform refused began. The query is
+ * copied, so an attempt never sees the token of an earlier one.
  */
 export async function sendAuthenticated(
 	context: ApiContext,
 	credentialType: string,
 	options: IHttpRequestOptions,
-	refresh: boolean,
+	refusedSince: number | undefined,
 ): Promise<unknown> {
 	return await context.helpers.httpRequestWithAuthentication.call(
 		context,
 		credentialType,
 		{ ...options, qs: { ...(options.qs ?? {}) } },
-		refresh ? await freshCredentials(context, credentialType) : undefined,
+		refusedSince === undefined
+			? undefined
+			: await freshCredentials(context, credentialType, refusedSince),
 	);
 }

@@ -5,7 +5,7 @@ import {
 	credentialFingerprint,
 	fetchTokenOnce,
 	forgetSharedTokens,
-	REFUSED_TOKEN_FIELD,
+	TOKEN_REFUSED_SINCE_FIELD,
 	tokenRecord,
 	type TokenOwner,
 } from '../../nodes/shared/accessToken';
@@ -57,22 +57,42 @@ describe('fetchTokenOnce', () => {
 		expect(fetch).toHaveBeenCalledTimes(2);
 	});
 
-	it('never hands out again a token the caller holds (401 retry) or names as refused (forced refresh)', async () => {
+	it('never hands out again a token the caller holds (401 retry), nor one fetched before a refused attempt began', async () => {
 		const first = tokenRecord(owner, 'tok-1', clock);
 		const fetch = jest.fn().mockResolvedValueOnce(first);
 		expect(await fetchTokenOnce(owner, { accessToken: '' }, fetch, now)).toBe(first);
 
+		// n8n's retry after a 401 comes with the token it used (another record of the same token counts the same).
+		clock += 1_000;
 		const second = tokenRecord(owner, 'tok-2', clock);
 		fetch.mockResolvedValueOnce(second);
-		expect(await fetchTokenOnce(owner, { accessToken: first }, fetch, now)).toBe(second);
+		const sameToken = tokenRecord(owner, 'tok-1', clock - 500);
+		expect(await fetchTokenOnce(owner, { accessToken: sameToken }, fetch, now)).toBe(second);
 
+		// A forced refresh: the attempt that began at `clock` was refused; tok-2 was fetched before that.
+		clock += 1_000;
 		const third = tokenRecord(owner, 'tok-3', clock);
 		fetch.mockResolvedValueOnce(third);
+		const refusedAt = clock;
 		expect(
-			await fetchTokenOnce(owner, { accessToken: '', [REFUSED_TOKEN_FIELD]: second }, fetch, now),
+			await fetchTokenOnce(
+				owner,
+				{ accessToken: '', [TOKEN_REFUSED_SINCE_FIELD]: refusedAt },
+				fetch,
+				now,
+			),
 		).toBe(third);
 		expect(fetch).toHaveBeenCalledTimes(3);
-		// Someone holding an older token gets the newest without a fetch.
+		// Another execution's attempt refused at the same moment gets tok-3, fetched after it began, without a fetch.
+		clock += 1;
+		expect(
+			await fetchTokenOnce(
+				owner,
+				{ accessToken: '', [TOKEN_REFUSED_SINCE_FIELD]: refusedAt - 5 },
+				fetch,
+				now,
+			),
+		).toBe(third);
 		expect(await fetchTokenOnce(owner, { accessToken: first }, fetch, now)).toBe(third);
 		expect(fetch).toHaveBeenCalledTimes(3);
 	});
