@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
+import { isTokenRequestFailure, rawToken, type TokenRefusal } from '../shared/accessToken';
 import { sendAuthenticated, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
@@ -176,8 +176,8 @@ export async function dingTalkApiRequest(
 
 	// A token fetched for other values (the user changed the secret or the host since) is never used: the credential's
 	// authenticate refuses it and n8n fetches a new one.
-	// When the attempt whose token was refused began: the next attempt gets a fresh token first.
-	let refusedSince: number | undefined;
+	// The attempt whose token the platform refused: the next attempt gets a fresh token first.
+	let tokenRefusal: TokenRefusal | undefined;
 	let refreshed = false;
 	let throttleRetries = 0;
 	let transientRetries = 0;
@@ -189,7 +189,7 @@ export async function dingTalkApiRequest(
 				this,
 				CREDENTIAL_TYPE,
 				options,
-				refusedSince,
+				tokenRefusal,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
 			const networkCode = networkCodeOf(error);
@@ -199,7 +199,7 @@ export async function dingTalkApiRequest(
 			}
 			throw connectionError(this, error, request, host, networkCode, transientRetries, secrets);
 		} finally {
-			refusedSince = undefined;
+			tokenRefusal = undefined;
 		}
 		const outcome = classify(request.path, response.statusCode, response.body);
 		switch (outcome.kind) {
@@ -208,7 +208,7 @@ export async function dingTalkApiRequest(
 			case 'tokenDead':
 				if (!refreshed) {
 					refreshed = true;
-					refusedSince = startedAt;
+					tokenRefusal = { since: startedAt, token: String(credentials.accessToken ?? '') };
 					continue;
 				}
 				throw refusal(this, request, secrets, {

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
+import { isTokenRequestFailure, rawToken, type TokenRefusal } from '../shared/accessToken';
 import { sendAuthenticated, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
@@ -44,8 +44,8 @@ export async function weComApiRequest(
 	};
 	Object.assign(options, fileOrJsonBody(request.file, request.body));
 
-	// When the attempt whose token was refused began: the next attempt gets a fresh token first.
-	let refusedSince: number | undefined;
+	// The attempt whose token the platform refused: the next attempt gets a fresh token first.
+	let tokenRefusal: TokenRefusal | undefined;
 	let refreshed = false;
 	let retries = 0;
 	for (;;) {
@@ -56,7 +56,7 @@ export async function weComApiRequest(
 				this,
 				CREDENTIAL_TYPE,
 				options,
-				refusedSince,
+				tokenRefusal,
 			)) as IDataObject;
 		} catch (error) {
 			const status = httpStatusOf(error);
@@ -86,7 +86,7 @@ export async function weComApiRequest(
 				itemIndex: request.itemIndex,
 			});
 		} finally {
-			refusedSince = undefined;
+			tokenRefusal = undefined;
 		}
 		if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
 			throw new NodeApiError(this.getNode(), {} as JsonObject, {
@@ -98,7 +98,7 @@ export async function weComApiRequest(
 		if (errcode === 0) return answer;
 		if (TOKEN_ERRCODES.has(errcode) && !refreshed) {
 			refreshed = true;
-			refusedSince = startedAt;
+			tokenRefusal = { since: startedAt, token: String(credentials.accessToken ?? '') };
 			continue;
 		}
 		if (THROTTLE_ERRCODES.has(errcode) && retries < RETRY_DELAYS_MS.length) {

@@ -130,11 +130,16 @@ export function tokenForRequest(
 
 /**
  * What a forced refresh (the platform reported the token dead inside an HTTP 200) adds to the credential data it hands
- * to n8n next to the blanked token: when the attempt whose token was refused began (ms). A token this process fetched
- * before then may be the refused one, so fetchTokenOnce does not hand it out again. n8n stores only what
- * preAuthentication returns, so this field is never saved.
+ * to n8n next to the blanked token (`TokenRefusal`). n8n stores only what preAuthentication returns, so it is never
+ * saved.
  */
-export const TOKEN_REFUSED_SINCE_FIELD = 'tokenRefusedSince';
+export const TOKEN_REFUSAL_FIELD = 'tokenRefusal';
+
+/** The refused attempt: when it began (ms), and the stored token record the call started with ('' when none). */
+export interface TokenRefusal {
+	since: number;
+	token: string;
+}
 
 /** How long a token this process fetched serves callers that come without it (see fetchTokenOnce). */
 const SHARED_TOKEN_MS = 60_000;
@@ -159,9 +164,8 @@ const sharedTokens = new Map<string, SharedToken>();
  * ten executions at once reads the empty token ten times before the first new one is stored — ten token requests
  * (WeCom and DingTalk rate-limit gettoken). Here the first caller fetches; callers arriving meanwhile wait for that
  * fetch; callers arriving up to a minute later (they read the credential before the new token was stored) get the
- * same record — unless they hold it already (n8n calls again with the token it just used when the platform answered
- * 401), or a forced refresh reports a refusal of an attempt that began after it was fetched: then it may be dead, and
- * one new fetch replaces it.
+ * same record — unless it is the token they found dead (n8n's retry after a 401, or a forced refresh: see
+ * isAnotherToken): then one new fetch replaces it.
  */
 export async function fetchTokenOnce(
 	owner: TokenOwner,
@@ -172,16 +176,11 @@ export async function fetchTokenOnce(
 	const fingerprint = credentialFingerprint(owner);
 	const entry = sharedTokens.get(fingerprint);
 	if (entry?.pending) return await entry.pending;
-	const refusedSince = Number(credentials[TOKEN_REFUSED_SINCE_FIELD]);
-	const held = rawToken(credentials.accessToken);
 	if (
 		entry?.record !== undefined &&
-		// n8n's own retry after a 401 comes with the token it just used.
-		rawToken(entry.record) !== held &&
-		// A forced refresh: only a token fetched after the refused attempt began is another one.
-		!(entry.fetchedAt <= refusedSince) &&
 		now() - entry.fetchedAt >= 0 &&
-		now() - entry.fetchedAt <= SHARED_TOKEN_MS
+		now() - entry.fetchedAt <= SHARED_TOKEN_MS &&
+		isAnotherToken(entry, credentials, fingerprint)
 	) {
 		return entry.record;
 	}
@@ -205,6 +204,29 @@ export async function fetchTokenOnce(
 			else sharedTokens.set(fingerprint, { record, fetchedAt: now() });
 		}
 	}
+}
+
+/** Whether the shared token is not the one the caller found dead. */
+function isAnotherToken(
+	entry: SharedToken,
+	credentials: IDataObject,
+	fingerprint: string,
+): boolean {
+	const shared = parseTokenRecord(entry.record);
+	if (!shared) return false;
+	// n8n's own retry after a 401 comes with the token it just used.
+	if (shared.token === rawToken(credentials.accessToken)) return false;
+	const refusal = credentials[TOKEN_REFUSAL_FIELD] as Partial<TokenRefusal> | undefined;
+	if (refusal === undefined) return true;
+	// A forced refresh: the shared token is another one when it differs from, and is not older than, the token the
+	// refused call started with — even if that call read the credential after the shared token was fetched but before
+	// n8n stored it. A call that started without a token of these values (n8n fetched one for it) tells by time
+	// instead: only a token fetched after the refused attempt began is another one.
+	const refused = parseTokenRecord(refusal.token);
+	if (refused?.fingerprint === fingerprint) {
+		return shared.token !== refused.token && shared.issuedAt >= refused.issuedAt;
+	}
+	return entry.fetchedAt > Number(refusal.since);
 }
 
 /** Forgets what fetchTokenOnce shares: for tests, whose emulators reuse ports and secrets. */

@@ -7,7 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import { TOKEN_REFUSED_SINCE_FIELD } from './accessToken';
+import { TOKEN_REFUSAL_FIELD, type TokenRefusal } from './accessToken';
 import type { MultipartFile } from './multipart';
 
 /** Where a platform's transport may be called from: an operation, a picker / options loader, or a trigger's
@@ -34,7 +34,7 @@ export interface ApiRequest {
 export async function freshCredentials(
 	context: ApiContext,
 	credentialType: string,
-	refusedSince: number,
+	refusal: TokenRefusal,
 ) {
 	const details = context.getNode().credentials?.[credentialType];
 	const data = await context.getCredentials(credentialType);
@@ -43,30 +43,32 @@ export async function freshCredentials(
 			id: details?.id ?? '',
 			name: details?.name ?? '',
 			type: credentialType,
-			// When the refused attempt began rides along (never stored): a token this process shares from before then is
-			// not handed out again (fetchTokenOnce).
-			data: { ...data, accessToken: '', [TOKEN_REFUSED_SINCE_FIELD]: refusedSince },
+			// What was refused rides along (never stored): a token this process shares is handed out only if it is
+			// another one (fetchTokenOnce).
+			data: {
+				...data,
+				accessToken: '',
+				[TOKEN_REFUSAL_FIELD]: { since: refusal.since, token: refusal.token },
+			},
 		},
 	};
 }
 
 /**
  * One attempt of a transport: the request through the credential (token added by its authenticate), with a fresh
- * token first when `refusedSince` is set — the moment the attempt whose token the platform refused began. The query is
- * copied, so an attempt never sees the token of an earlier one.
+ * token first when `refusal` is set: the platform refused the token of the attempt it describes. The query is copied,
+ * so an attempt never sees the token of an earlier one.
  */
 export async function sendAuthenticated(
 	context: ApiContext,
 	credentialType: string,
 	options: IHttpRequestOptions,
-	refusedSince: number | undefined,
+	refusal: TokenRefusal | undefined,
 ): Promise<unknown> {
 	return await context.helpers.httpRequestWithAuthentication.call(
 		context,
 		credentialType,
 		{ ...options, qs: { ...(options.qs ?? {}) } },
-		refusedSince === undefined
-			? undefined
-			: await freshCredentials(context, credentialType, refusedSince),
+		refusal === undefined ? undefined : await freshCredentials(context, credentialType, refusal),
 	);
 }

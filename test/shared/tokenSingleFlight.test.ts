@@ -5,7 +5,7 @@ import {
 	credentialFingerprint,
 	fetchTokenOnce,
 	forgetSharedTokens,
-	TOKEN_REFUSED_SINCE_FIELD,
+	TOKEN_REFUSAL_FIELD,
 	tokenRecord,
 	type TokenOwner,
 } from '../../nodes/shared/accessToken';
@@ -57,7 +57,7 @@ describe('fetchTokenOnce', () => {
 		expect(fetch).toHaveBeenCalledTimes(2);
 	});
 
-	it('never hands out again a token the caller holds (401 retry), nor one fetched before a refused attempt began', async () => {
+	it('never hands out again the token the caller found dead (401 retry, forced refresh)', async () => {
 		const first = tokenRecord(owner, 'tok-1', clock);
 		const fetch = jest.fn().mockResolvedValueOnce(first);
 		expect(await fetchTokenOnce(owner, { accessToken: '' }, fetch, now)).toBe(first);
@@ -69,32 +69,46 @@ describe('fetchTokenOnce', () => {
 		const sameToken = tokenRecord(owner, 'tok-1', clock - 500);
 		expect(await fetchTokenOnce(owner, { accessToken: sameToken }, fetch, now)).toBe(second);
 
-		// A forced refresh: the attempt that began at `clock` was refused; tok-2 was fetched before that.
+		// A forced refresh of a call that started with tok-2: it is dead, fetch.
 		clock += 1_000;
 		const third = tokenRecord(owner, 'tok-3', clock);
 		fetch.mockResolvedValueOnce(third);
-		const refusedAt = clock;
-		expect(
-			await fetchTokenOnce(
-				owner,
-				{ accessToken: '', [TOKEN_REFUSED_SINCE_FIELD]: refusedAt },
-				fetch,
-				now,
-			),
-		).toBe(third);
+		const refusedTok2 = { [TOKEN_REFUSAL_FIELD]: { since: clock, token: second } };
+		expect(await fetchTokenOnce(owner, { accessToken: '', ...refusedTok2 }, fetch, now)).toBe(
+			third,
+		);
 		expect(fetch).toHaveBeenCalledTimes(3);
-		// Another execution's attempt refused at the same moment gets tok-3, fetched after it began, without a fetch.
-		clock += 1;
-		expect(
-			await fetchTokenOnce(
-				owner,
-				{ accessToken: '', [TOKEN_REFUSED_SINCE_FIELD]: refusedAt - 5 },
-				fetch,
-				now,
-			),
-		).toBe(third);
-		expect(await fetchTokenOnce(owner, { accessToken: first }, fetch, now)).toBe(third);
+
+		// Calls that started with tok-1 or tok-2 — also after tok-3 was fetched, having read the credential before n8n
+		// stored it — get tok-3 without a fetch.
+		clock += 10;
+		for (const token of [first, second]) {
+			const refused = { [TOKEN_REFUSAL_FIELD]: { since: clock, token } };
+			expect(await fetchTokenOnce(owner, { accessToken: '', ...refused }, fetch, now)).toBe(third);
+		}
 		expect(fetch).toHaveBeenCalledTimes(3);
+
+		// A token another process stored (newer than ours, the same value) was refused: ours is dead too.
+		const fourth = tokenRecord(owner, 'tok-4', clock);
+		fetch.mockResolvedValueOnce(fourth);
+		const othersTok3 = tokenRecord(owner, 'tok-3', clock + 5);
+		const refusedOthers = { [TOKEN_REFUSAL_FIELD]: { since: clock, token: othersTok3 } };
+		expect(await fetchTokenOnce(owner, { accessToken: '', ...refusedOthers }, fetch, now)).toBe(
+			fourth,
+		);
+
+		// A call that started without a token tells by time: only a token fetched after its attempt began is another.
+		clock += 10;
+		const fifth = tokenRecord(owner, 'tok-5', clock);
+		fetch.mockResolvedValueOnce(fifth);
+		const blind = (since: number) => ({ [TOKEN_REFUSAL_FIELD]: { since, token: '' } });
+		expect(await fetchTokenOnce(owner, { accessToken: '', ...blind(clock) }, fetch, now)).toBe(
+			fifth,
+		);
+		expect(await fetchTokenOnce(owner, { accessToken: '', ...blind(clock - 1) }, fetch, now)).toBe(
+			fifth,
+		);
+		expect(fetch).toHaveBeenCalledTimes(5);
 	});
 
 	it('keeps tokens of other credential values apart, and forgets a failed fetch', async () => {

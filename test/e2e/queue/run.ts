@@ -1,10 +1,11 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- test code: runs under Node, never inside n8n */
 // The queue-mode suite (part of `npm run test:e2e`): the built package in n8n 2.x queue mode — main, one `n8n webhook`,
 // two `n8n worker`, Debian's Redis and PostgreSQL — all started here on free ports on 127.0.0.1 with folders under one
-// temp folder, and all stopped (and the folder removed) at the end, a failed check or a signal included.
-// Prints one line per check, the measured figures, and `queue e2e: N passed, M failed`; exits non-zero on a failure.
-// E2E_KEEP=1 keeps the temp folder (logs of every process); E2E_VERBOSE=1 echoes the set-up.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// temp folder, and all stopped at the end, a failed check or a signal included; the folder is removed (after a failed
+// check all but the logs of every process). Prints one line per check, the measured figures, and
+// `queue e2e: N passed, M failed`; exits non-zero on a failure. E2E_KEEP=1 keeps the whole folder; E2E_VERBOSE=1
+// echoes the set-up.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -724,6 +725,19 @@ async function checks(world: World): Promise<void> {
 
 // --- set-up and tear-down ----------------------------------------------------------------------------------------
 
+/** Removes everything under `folder` but the *.log files (at its top and one level down). */
+function keepOnlyLogs(folder: string, depth = 0): void {
+	for (const entry of readdirSync(folder, { withFileTypes: true })) {
+		const path = join(folder, entry.name);
+		if (entry.isFile() && entry.name.endsWith('.log')) continue;
+		if (entry.isDirectory() && depth === 0 && ['postgres', 'redis'].includes(entry.name)) {
+			keepOnlyLogs(path, depth + 1);
+			continue;
+		}
+		rmSync(path, { recursive: true, force: true });
+	}
+}
+
 async function main(): Promise<number> {
 	say(
 		'queue e2e: n8n queue mode (main + webhook + 2 workers, Redis, PostgreSQL) with the built package, 127.0.0.1 only',
@@ -840,9 +854,15 @@ async function main(): Promise<number> {
 		await teardown();
 	}
 	if (folder) {
-		if (outcome.failed === 0 && process.env.E2E_KEEP !== '1')
+		if (process.env.E2E_KEEP === '1') {
+			say(`queue e2e: everything kept in ${folder} (E2E_KEEP=1)`);
+		} else if (outcome.failed === 0) {
 			rmSync(folder, { recursive: true, force: true });
-		else say(`queue e2e: logs of every process kept in ${folder}`);
+		} else {
+			// The databases, the n8n folder and the imports go; the logs of every process stay for the failure.
+			keepOnlyLogs(folder);
+			say(`queue e2e: the logs of every process kept in ${folder}`);
+		}
 	}
 	if (figures.length) say(`queue e2e: figures\n${figures.map((f) => `  - ${f}`).join('\n')}`);
 	say(`queue e2e: finished in ${SECONDS()}`);
