@@ -9,7 +9,5 @@ module.exports = {
 	},
 	setupFiles: ['<rootDir>/test/support/setupEnv.ts'],
 	testTimeout: 30000,
-	// A failed test can leave an emulator or webhook server listening; exit rather than wait on it forever.
-	forceExit: true,
 	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };

@@ -13,7 +13,7 @@
 //   This makes delivery at-least-once for that case: a run that had already done something before its worker died
 //   does it again.
 import { createHash } from 'crypto';
-import type { IDataObject, IRun, ITriggerFunctions } from 'n8n-workflow';
+import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 /** Emits of one event at most: the first, and runs again after n8n lost it. */
@@ -68,18 +68,18 @@ export class TriggerDelivery {
 	}
 
 	/** Emits `item` for the event `eventKey` (undefined: an event without an id, emitted without a key). */
-	emit(item: IDataObject, eventKey: string | undefined): void {
+	emit(item: INodeExecutionData, eventKey: string | undefined): void {
 		this.attempt(item, eventKey, 1);
 	}
 
-	private attempt(item: IDataObject, eventKey: string | undefined, attempt: number): void {
+	private attempt(item: INodeExecutionData, eventKey: string | undefined, attempt: number): void {
 		if (this.closed) return;
 		const done = this.context.helpers.createDeferredPromise<IRun>();
 		const key =
 			this.options.deduplicate && eventKey !== undefined
 				? deduplicationKey(this.options.scope, eventKey, attempt)
 				: undefined;
-		this.context.emit([[{ json: item }]], undefined, done, key);
+		this.context.emit([[item]], undefined, done, key);
 		void done.promise.then(
 			// undefined: n8n refused the key (the event ran already) or started nothing.
 			async (run) => {
@@ -91,7 +91,7 @@ export class TriggerDelivery {
 	}
 
 	private async again(
-		item: IDataObject,
+		item: INodeExecutionData,
 		eventKey: string | undefined,
 		attempt: number,
 		reason: string,

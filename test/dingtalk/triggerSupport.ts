@@ -58,6 +58,8 @@ export interface Emitted {
 	keys: Array<string | undefined>;
 	/** The done promise of each emit that asked for one: resolve it with the run as n8n would. */
 	dones: DonePromise[];
+	/** The binary data of each emitted item (robot message attachments in chat mode). */
+	binaries?: Array<INodeExecutionData['binary']>;
 	errors: Error[];
 	failed: Error[];
 	/** Called at each emit, before it returns (the client acknowledges after). */
@@ -145,6 +147,7 @@ export class StreamTriggerRig {
 					emitted.items.push(item);
 					emitted.keys.push(deduplicationKey);
 					if (done) emitted.dones.push(done);
+					(emitted.binaries ??= []).push(data[0][0].binary);
 				},
 				(error: Error) => emitted.errors.push(error),
 				(error: Error) => emitted.failed.push(error),

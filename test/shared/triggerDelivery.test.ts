@@ -77,9 +77,9 @@ describe('trigger delivery', () => {
 	it('emits once with the key; a run that succeeded, failed in a node, or was refused as a duplicate ends it', async () => {
 		const { context, emits } = fakeContext();
 		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: true });
-		delivery.emit({ eventId: 'a' }, 'event:a');
-		delivery.emit({ eventId: 'b' }, 'event:b');
-		delivery.emit({ eventId: 'c' }, 'event:c');
+		delivery.emit({ json: { eventId: 'a' } }, 'event:a');
+		delivery.emit({ json: { eventId: 'b' } }, 'event:b');
+		delivery.emit({ json: { eventId: 'c' } }, 'event:c');
 		expect(emits.map((e) => e.key)).toEqual([
 			deduplicationKey('s', 'event:a'),
 			deduplicationKey('s', 'event:b'),
@@ -100,7 +100,7 @@ describe('trigger delivery', () => {
 			deduplicate: true,
 			onRetry: (attempt) => retries.push(attempt),
 		});
-		delivery.emit({ eventId: 'a' }, 'event:a');
+		delivery.emit({ json: { eventId: 'a' } }, 'event:a');
 		emits[0].done.resolve(run('error'));
 		await jest.advanceTimersByTimeAsync(999);
 		expect(emits).toHaveLength(1);
@@ -125,7 +125,7 @@ describe('trigger delivery', () => {
 	it('emits nothing again once the trigger closed, and no key when deduplication is off', async () => {
 		const { context, emits } = fakeContext();
 		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: false });
-		delivery.emit({ eventId: 'a' }, 'event:a');
+		delivery.emit({ json: { eventId: 'a' } }, 'event:a');
 		expect(emits[0].key).toBeUndefined();
 		emits[0].done.resolve(run('error'));
 		delivery.close();

@@ -19,7 +19,8 @@ import {
 	type StreamSocketConstructor,
 	type StreamTiming,
 } from '../stream';
-import { eventFromStream, eventToItem, eventTypeList, passesFilter } from './events';
+import { chatOptionsOf, triggerItemOf } from './chat';
+import { eventFromStream, eventTypeList, passesFilter } from './events';
 import type { TriggerOptions } from './options';
 
 /**
@@ -70,6 +71,7 @@ export async function streamTrigger(
 		eventTypes: eventTypeList(options.eventTypes),
 	};
 	const includeRaw = options.includeRaw === true;
+	const chat = chatOptionsOf(this, options);
 	const node = this.getNode();
 	const scope = JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]);
 	const dedupeWindowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
@@ -87,16 +89,16 @@ export async function streamTrigger(
 					),
 			});
 
-	const onEvent = (streamEvent: StreamEvent): void => {
+	const onEvent = async (streamEvent: StreamEvent): Promise<void> => {
 		const event = eventFromStream(streamEvent);
 		// Acknowledged and dropped: the user did not ask for it.
 		if (!passesFilter(event, filter)) return;
 		// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost).
 		if (manual && handedOver) throw new Error('the test run has its event already');
 		handedOver = true;
-		const item = eventToItem(event, { includeRaw });
+		const item = await triggerItemOf(this, event, { includeRaw }, chat);
 		if (delivery) delivery.emit(item, eventKey(streamEvent));
-		else this.emit([[{ json: item }]]);
+		else this.emit([[item]]);
 	};
 
 	const onFailure = (failure: StreamFailure): void => {
