@@ -21,6 +21,7 @@ import {
 } from '../nodes/DingTalk/hosts';
 import {
 	CREDENTIAL_TEST_HEADER,
+	fetchTokenOnce,
 	TOKEN_REQUEST_FAILED,
 	tokenForRequest,
 	tokenRecord,
@@ -148,48 +149,13 @@ export class DingTalkApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const host = baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL);
-		let answer: IDataObject;
-		try {
-			answer = (await this.helpers.httpRequest({
-				method: 'POST',
-				url: `${host}/v1.0/oauth2/accessToken`,
-				body: {
-					appKey: String(credentials.clientId ?? '').trim(),
-					appSecret: String(credentials.clientSecret ?? '').trim(),
-				},
-				json: true,
-				ignoreHttpStatusErrors: true,
-			})) as IDataObject;
-		} catch (error) {
-			// The body carries the secret: never let the transport's error text through. The network code is kept so
-			// the caller can tell a connection failure from a refusal.
-			const cause = error as { code?: string; cause?: { code?: string } };
-			const code = cause.code ?? cause.cause?.code;
-			throw Object.assign(
-				new Error(
-					`Could not reach DingTalk at ${host} for an access token${code ? ` (${code})` : ''}: check API Host (New API) and that n8n can reach it.`,
-				),
-				{ code, [TOKEN_REQUEST_FAILED]: true },
-			);
-		}
-		if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
-			const code = String(answer?.code ?? answer?.errcode ?? 'unknown');
-			const { message, zh } = describeDingTalkError(
-				code,
-				String(answer?.message ?? answer?.errmsg ?? ''),
-				answer ?? {},
-				String(answer?.requestid ?? '') || undefined,
-			);
-			// English and Chinese: this message is what the credential Test shows when no token was stored yet.
-			throw Object.assign(
-				new Error(`DingTalk refused to issue an access token: ${message}${zh ? ` ${zh}` : ''}`),
-				{ [TOKEN_REQUEST_FAILED]: true },
-			);
-		}
-		return {
-			accessToken: tokenRecord(dingTalkTokenOwner(credentials), answer.accessToken, Date.now()),
-		};
+		// Concurrent executions of one process share one token request (see fetchTokenOnce).
+		const record = await fetchTokenOnce(
+			dingTalkTokenOwner(credentials),
+			credentials,
+			async () => await fetchDingTalkToken.call(this, credentials),
+		);
+		return { accessToken: record };
 	}
 
 	/**
@@ -237,6 +203,53 @@ export class DingTalkApi implements ICredentialType {
 		},
 		rules: agentTestRules(),
 	};
+}
+
+/** The new family's accessToken for these values: the stored record of a new token (tokenRecord). */
+async function fetchDingTalkToken(
+	this: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<string> {
+	const host = baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL);
+	let answer: IDataObject;
+	try {
+		answer = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: `${host}/v1.0/oauth2/accessToken`,
+			body: {
+				appKey: String(credentials.clientId ?? '').trim(),
+				appSecret: String(credentials.clientSecret ?? '').trim(),
+			},
+			json: true,
+			ignoreHttpStatusErrors: true,
+		})) as IDataObject;
+	} catch (error) {
+		// The body carries the secret: never let the transport's error text through. The network code is kept so
+		// the caller can tell a connection failure from a refusal.
+		const cause = error as { code?: string; cause?: { code?: string } };
+		const code = cause.code ?? cause.cause?.code;
+		throw Object.assign(
+			new Error(
+				`Could not reach DingTalk at ${host} for an access token${code ? ` (${code})` : ''}: check API Host (New API) and that n8n can reach it.`,
+			),
+			{ code, [TOKEN_REQUEST_FAILED]: true },
+		);
+	}
+	if (typeof answer?.accessToken !== 'string' || answer.accessToken === '') {
+		const code = String(answer?.code ?? answer?.errcode ?? 'unknown');
+		const { message, zh } = describeDingTalkError(
+			code,
+			String(answer?.message ?? answer?.errmsg ?? ''),
+			answer ?? {},
+			String(answer?.requestid ?? '') || undefined,
+		);
+		// English and Chinese: this message is what the credential Test shows when no token was stored yet.
+		throw Object.assign(
+			new Error(`DingTalk refused to issue an access token: ${message}${zh ? ` ${zh}` : ''}`),
+			{ [TOKEN_REQUEST_FAILED]: true },
+		);
+	}
+	return tokenRecord(dingTalkTokenOwner(credentials), answer.accessToken, Date.now());
 }
 
 /** Errcodes the test call can answer that are the credential's fault (the rest concern the made-up task). */

@@ -12,6 +12,7 @@ import type {
 import { weComTokenOwner } from '../nodes/WeCom/accessToken';
 import {
 	CREDENTIAL_TEST_HEADER,
+	fetchTokenOnce,
 	TOKEN_REQUEST_FAILED,
 	tokenForRequest,
 	tokenRecord,
@@ -104,56 +105,13 @@ export class WeComApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const base = weComBaseUrl(credentials.baseUrl);
-		const url = `${base}/cgi-bin/gettoken`;
-		if (!/^https?:\/\/[^/\s]+/i.test(base)) {
-			throw new Error(
-				`API Base URL "${base}" is not a URL: it must start with https:// (or http://), e.g. ${WECOM_DEFAULT_BASE_URL}`,
-			);
-		}
-		let answer: unknown;
-		try {
-			answer = await this.helpers.httpRequest({
-				method: 'GET',
-				url,
-				qs: {
-					corpid: String(credentials.corpId ?? '').trim(),
-					corpsecret: String(credentials.secret ?? '').trim(),
-				},
-				json: true,
-			});
-		} catch (error) {
-			// The request URL carries the secret: the transport's own error text never goes through. The failure code
-			// rides along as a cause, where the node's retry policy finds it but n8n does not swap the message for it.
-			const status = httpStatusOf(error);
-			const code = status === undefined ? failureCodeOf(error) : undefined;
-			throw Object.assign(
-				new Error(
-					status !== undefined
-						? `WeCom's gettoken at ${url} answered HTTP ${status}: check that the API Base URL points at WeCom (or a relay that forwards /cgi-bin/)`
-						: `Could not get an access token: ${explainNetworkFailure(code, url)}`,
-				),
-				{
-					// Not `httpCode`: n8n would swap this message for its generic text of that status.
-					cause: code ? { code } : status !== undefined ? { status } : undefined,
-					[TOKEN_REQUEST_FAILED]: true,
-				},
-			);
-		}
-		if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
-			throw new Error(
-				`${url} did not answer with WeCom's JSON: check that the API Base URL points at WeCom (or your relay)`,
-			);
-		}
-		const body = answer as IDataObject;
-		const errcode = Number(body.errcode ?? 0);
-		if (errcode !== 0 || typeof body.access_token !== 'string' || body.access_token === '') {
-			const { message } = describeWeComError(errcode, String(body.errmsg ?? ''));
-			throw new Error(`WeCom refused to issue an access token: ${message}`);
-		}
-		return {
-			accessToken: tokenRecord(weComTokenOwner(credentials), body.access_token, Date.now()),
-		};
+		// Concurrent executions of one process share one gettoken (see fetchTokenOnce).
+		const record = await fetchTokenOnce(
+			weComTokenOwner(credentials),
+			credentials,
+			async () => await fetchWeComToken.call(this, credentials),
+		);
+		return { accessToken: record };
 	}
 
 	/** Adds the token, but only one fetched for exactly these Corp ID, Secret and Base URL (see tokenForRequest). */
@@ -184,6 +142,61 @@ export class WeComApi implements ICredentialType {
 		},
 		rules: agentTestRules(),
 	};
+}
+
+/** gettoken for these values: the stored record of a new token (tokenRecord). */
+async function fetchWeComToken(
+	this: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<string> {
+	const base = weComBaseUrl(credentials.baseUrl);
+	const url = `${base}/cgi-bin/gettoken`;
+	if (!/^https?:\/\/[^/\s]+/i.test(base)) {
+		throw new Error(
+			`API Base URL "${base}" is not a URL: it must start with https:// (or http://), e.g. ${WECOM_DEFAULT_BASE_URL}`,
+		);
+	}
+	let answer: unknown;
+	try {
+		answer = await this.helpers.httpRequest({
+			method: 'GET',
+			url,
+			qs: {
+				corpid: String(credentials.corpId ?? '').trim(),
+				corpsecret: String(credentials.secret ?? '').trim(),
+			},
+			json: true,
+		});
+	} catch (error) {
+		// The request URL carries the secret: the transport's own error text never goes through. The failure code
+		// rides along as a cause, where the node's retry policy finds it but n8n does not swap the message for it.
+		const status = httpStatusOf(error);
+		const code = status === undefined ? failureCodeOf(error) : undefined;
+		throw Object.assign(
+			new Error(
+				status !== undefined
+					? `WeCom's gettoken at ${url} answered HTTP ${status}: check that the API Base URL points at WeCom (or a relay that forwards /cgi-bin/)`
+					: `Could not get an access token: ${explainNetworkFailure(code, url)}`,
+			),
+			{
+				// Not `httpCode`: n8n would swap this message for its generic text of that status.
+				cause: code ? { code } : status !== undefined ? { status } : undefined,
+				[TOKEN_REQUEST_FAILED]: true,
+			},
+		);
+	}
+	if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
+		throw new Error(
+			`${url} did not answer with WeCom's JSON: check that the API Base URL points at WeCom (or your relay)`,
+		);
+	}
+	const body = answer as IDataObject;
+	const errcode = Number(body.errcode ?? 0);
+	if (errcode !== 0 || typeof body.access_token !== 'string' || body.access_token === '') {
+		const { message } = describeWeComError(errcode, String(body.errmsg ?? ''));
+		throw new Error(`WeCom refused to issue an access token: ${message}`);
+	}
+	return tokenRecord(weComTokenOwner(credentials), body.access_token, Date.now());
 }
 
 /**

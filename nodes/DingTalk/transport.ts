@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
+import { isTokenRequestFailure, rawToken, type TokenRefusal } from '../shared/accessToken';
 import { sendAuthenticated, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { encodeMultipart } from '../shared/multipart';
 import { redact } from '../shared/redact';
@@ -176,18 +176,20 @@ export async function dingTalkApiRequest(
 
 	// A token fetched for other values (the user changed the secret or the host since) is never used: the credential's
 	// authenticate refuses it and n8n fetches a new one.
-	let forceRefresh = false;
+	// The attempt whose token the platform refused: the next attempt gets a fresh token first.
+	let tokenRefusal: TokenRefusal | undefined;
 	let refreshed = false;
 	let throttleRetries = 0;
 	let transientRetries = 0;
 	for (;;) {
 		let response: IN8nHttpFullResponse;
+		const startedAt = Date.now();
 		try {
 			response = (await sendAuthenticated(
 				this,
 				CREDENTIAL_TYPE,
 				options,
-				forceRefresh,
+				tokenRefusal,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
 			const networkCode = networkCodeOf(error);
@@ -197,7 +199,7 @@ export async function dingTalkApiRequest(
 			}
 			throw connectionError(this, error, request, host, networkCode, transientRetries, secrets);
 		} finally {
-			forceRefresh = false;
+			tokenRefusal = undefined;
 		}
 		const outcome = classify(request.path, response.statusCode, response.body);
 		switch (outcome.kind) {
@@ -205,7 +207,8 @@ export async function dingTalkApiRequest(
 				return outcome.data;
 			case 'tokenDead':
 				if (!refreshed) {
-					refreshed = forceRefresh = true;
+					refreshed = true;
+					tokenRefusal = { since: startedAt, token: String(credentials.accessToken ?? '') };
 					continue;
 				}
 				throw refusal(this, request, secrets, {

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { isTokenRequestFailure, rawToken } from '../shared/accessToken';
+import { isTokenRequestFailure, rawToken, type TokenRefusal } from '../shared/accessToken';
 import { sendAuthenticated, type ApiContext, type ApiRequest } from '../shared/apiRequest';
 import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
@@ -44,17 +44,19 @@ export async function weComApiRequest(
 	};
 	Object.assign(options, fileOrJsonBody(request.file, request.body));
 
-	let forceRefresh = false;
+	// The attempt whose token the platform refused: the next attempt gets a fresh token first.
+	let tokenRefusal: TokenRefusal | undefined;
 	let refreshed = false;
 	let retries = 0;
 	for (;;) {
 		let answer: IDataObject;
+		const startedAt = Date.now();
 		try {
 			answer = (await sendAuthenticated(
 				this,
 				CREDENTIAL_TYPE,
 				options,
-				forceRefresh,
+				tokenRefusal,
 			)) as IDataObject;
 		} catch (error) {
 			const status = httpStatusOf(error);
@@ -84,7 +86,7 @@ export async function weComApiRequest(
 				itemIndex: request.itemIndex,
 			});
 		} finally {
-			forceRefresh = false;
+			tokenRefusal = undefined;
 		}
 		if (answer === null || typeof answer !== 'object' || Buffer.isBuffer(answer)) {
 			throw new NodeApiError(this.getNode(), {} as JsonObject, {
@@ -96,7 +98,7 @@ export async function weComApiRequest(
 		if (errcode === 0) return answer;
 		if (TOKEN_ERRCODES.has(errcode) && !refreshed) {
 			refreshed = true;
-			forceRefresh = true;
+			tokenRefusal = { since: startedAt, token: String(credentials.accessToken ?? '') };
 			continue;
 		}
 		if (THROTTLE_ERRCODES.has(errcode) && retries < RETRY_DELAYS_MS.length) {

@@ -127,3 +127,109 @@ export function tokenForRequest(
 	}
 	return { token, headers };
 }
+
+/**
+ * What a forced refresh (the platform reported the token dead inside an HTTP 200) adds to the credential data it hands
+ * to n8n next to the blanked token (`TokenRefusal`). n8n stores only what preAuthentication returns, so it is never
+ * saved.
+ */
+export const TOKEN_REFUSAL_FIELD = 'tokenRefusal';
+
+/** The refused attempt: when it began (ms), and the stored token record the call started with ('' when none). */
+export interface TokenRefusal {
+	since: number;
+	token: string;
+}
+
+/** How long a token this process fetched serves callers that come without it (see fetchTokenOnce). */
+const SHARED_TOKEN_MS = 60_000;
+
+/** Fingerprints kept at most: one per credential values in use, so a handful. */
+const MAX_SHARED = 64;
+
+interface SharedToken {
+	/** The fetch under way, joined by every caller for the same values. */
+	pending?: Promise<string>;
+	/** The last record fetched for these values, and when. */
+	record?: string;
+	fetchedAt: number;
+}
+
+const sharedTokens = new Map<string, SharedToken>();
+
+/**
+ * A token record for these credential values, fetched at most once per process for concurrent callers.
+ *
+ * Why: n8n runs preAuthentication for every execution whose credential holds no valid token, and a worker that starts
+ * ten executions at once reads the empty token ten times before the first new one is stored — ten token requests
+ * (WeCom and DingTalk rate-limit gettoken). Here the first caller fetches; callers arriving meanwhile wait for that
+ * fetch; callers arriving up to a minute later (they read the credential before the new token was stored) get the
+ * same record — unless it is the token they found dead (n8n's retry after a 401, or a forced refresh: see
+ * isAnotherToken): then one new fetch replaces it.
+ */
+export async function fetchTokenOnce(
+	owner: TokenOwner,
+	credentials: IDataObject,
+	fetch: () => Promise<string>,
+	now: () => number = Date.now,
+): Promise<string> {
+	const fingerprint = credentialFingerprint(owner);
+	const entry = sharedTokens.get(fingerprint);
+	if (entry?.pending) return await entry.pending;
+	if (
+		entry?.record !== undefined &&
+		now() - entry.fetchedAt >= 0 &&
+		now() - entry.fetchedAt <= SHARED_TOKEN_MS &&
+		isAnotherToken(entry, credentials, fingerprint)
+	) {
+		return entry.record;
+	}
+	const pending = fetch();
+	const current: SharedToken = { ...entry, pending, fetchedAt: entry?.fetchedAt ?? 0 };
+	sharedTokens.delete(fingerprint);
+	sharedTokens.set(fingerprint, current);
+	for (const oldest of sharedTokens.keys()) {
+		if (sharedTokens.size <= MAX_SHARED) break;
+		sharedTokens.delete(oldest);
+	}
+	let record: string | undefined;
+	try {
+		record = await pending;
+		return record;
+	} finally {
+		// Kept for the callers that follow; a refusal is not kept: the next caller asks again (the secret may have been
+		// fixed meanwhile).
+		if (sharedTokens.get(fingerprint) === current) {
+			if (record === undefined) sharedTokens.delete(fingerprint);
+			else sharedTokens.set(fingerprint, { record, fetchedAt: now() });
+		}
+	}
+}
+
+/** Whether the shared token is not the one the caller found dead. */
+function isAnotherToken(
+	entry: SharedToken,
+	credentials: IDataObject,
+	fingerprint: string,
+): boolean {
+	const shared = parseTokenRecord(entry.record);
+	if (!shared) return false;
+	// n8n's own retry after a 401 comes with the token it just used.
+	if (shared.token === rawToken(credentials.accessToken)) return false;
+	const refusal = credentials[TOKEN_REFUSAL_FIELD] as Partial<TokenRefusal> | undefined;
+	if (refusal === undefined) return true;
+	// A forced refresh: the shared token is another one when it differs from, and is not older than, the token the
+	// refused call started with — even if that call read the credential after the shared token was fetched but before
+	// n8n stored it. A call that started without a token of these values (n8n fetched one for it) tells by time
+	// instead: only a token fetched after the refused attempt began is another one.
+	const refused = parseTokenRecord(refusal.token);
+	if (refused?.fingerprint === fingerprint) {
+		return shared.token !== refused.token && shared.issuedAt >= refused.issuedAt;
+	}
+	return entry.fetchedAt > Number(refusal.since);
+}
+
+/** Forgets what fetchTokenOnce shares: for tests, whose emulators reuse ports and secrets. */
+export function forgetSharedTokens(): void {
+	sharedTokens.clear();
+}

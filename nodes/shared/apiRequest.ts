@@ -9,6 +9,7 @@ import type {
 	ITriggerFunctions,
 } from 'n8n-workflow';
 
+import { TOKEN_REFUSAL_FIELD, type TokenRefusal } from './accessToken';
 import type { MultipartFile } from './multipart';
 
 /** Where a platform's transport may be called from: an operation, a picker / options loader, a trigger's
@@ -42,7 +43,11 @@ export interface ApiRequest {
  * `httpRequestWithAuthentication`: n8n then runs the credential's preAuthentication, stores the new token and sends
  * the request with it — the way to refresh a token the platform reported dead inside an HTTP 200.
  */
-export async function freshCredentials(context: ApiContext, credentialType: string) {
+export async function freshCredentials(
+	context: ApiContext,
+	credentialType: string,
+	refusal: TokenRefusal,
+) {
 	const details = context.getNode().credentials?.[credentialType];
 	const data = await context.getCredentials(credentialType);
 	return {
@@ -50,25 +55,32 @@ export async function freshCredentials(context: ApiContext, credentialType: stri
 			id: details?.id ?? '',
 			name: details?.name ?? '',
 			type: credentialType,
-			data: { ...data, accessToken: '' },
+			// What was refused rides along (never stored): a token this process shares is handed out only if it is
+			// another one (fetchTokenOnce).
+			data: {
+				...data,
+				accessToken: '',
+				[TOKEN_REFUSAL_FIELD]: { since: refusal.since, token: refusal.token },
+			},
 		},
 	};
 }
 
 /**
  * One attempt of a transport: the request through the credential (token added by its authenticate), with a fresh
- * token first when `refresh` is set. The query is copied, so an attempt never sees the token of an earlier one.
+ * token first when `refusal` is set: the platform refused the token of the attempt it describes. The query is copied,
+ * so an attempt never sees the token of an earlier one.
  */
 export async function sendAuthenticated(
 	context: ApiContext,
 	credentialType: string,
 	options: IHttpRequestOptions,
-	refresh: boolean,
+	refusal: TokenRefusal | undefined,
 ): Promise<unknown> {
 	return await context.helpers.httpRequestWithAuthentication.call(
 		context,
 		credentialType,
 		{ ...options, qs: { ...(options.qs ?? {}) } },
-		refresh ? await freshCredentials(context, credentialType) : undefined,
+		refusal === undefined ? undefined : await freshCredentials(context, credentialType, refusal),
 	);
 }

@@ -1,8 +1,9 @@
 // The DingTalk Trigger in Stream mode, activated and deactivated by n8n-core's ActiveWorkflowTriggers (crons in its
 // ScheduledTaskManager), against the emulator's Stream server over real WebSockets (Node's global one).
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IRun } from 'n8n-workflow';
 
 import { setStreamTestHooks } from '../../nodes/DingTalk/trigger/stream';
+import { deduplicationKey } from '../../nodes/shared/triggerDelivery';
 import type { ApiEmulator } from '../emulator';
 import { DINGTALK_SEED } from '../emulator';
 import { describeWithWebSocket } from '../support/webSocket';
@@ -288,6 +289,32 @@ describeWithWebSocket(
 				'the duplicate acknowledged',
 			);
 			expect(second.emitted.items).toEqual([]);
+		});
+
+		it('emits with a deduplication key per event (n8n refuses a second execution with it), and again when n8n lost the run', async () => {
+			await start();
+			const { workflowId, emitted } = await rig.activate({}, 'stream-wf-keys');
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const eventId = stream().publishEvent({
+				eventType: 'org_dept_create',
+				data: { DeptId: [7] },
+			});
+			await waitUntil(() => emitted.items.length === 1, 'the event');
+			const scope = JSON.stringify([workflowId, rig.node({}).id]);
+			expect(emitted.keys).toEqual([deduplicationKey(scope, `event:${eventId}`)]);
+			// n8n's answer for a run whose queue job stalled: an error and no run data at all.
+			emitted.dones[0].resolve({
+				status: 'error',
+				mode: 'trigger',
+				startedAt: new Date(),
+				storedAt: 'db',
+				data: { resultData: { runData: {} } },
+			} as unknown as IRun);
+			await waitUntil(() => emitted.items.length === 2, 'the event emitted again', 5000);
+			expect(emitted.items[1]).toEqual(emitted.items[0]);
+			expect(emitted.keys[1]).toBe(deduplicationKey(scope, `event:${eventId}`, 2));
+			// Acknowledged once: DingTalk was never asked to send it again.
+			expect(stream().acks.filter((a) => a.key === eventId)).toHaveLength(1);
 		});
 
 		it('a wrong Client Secret fails the activation with the reason, and keeps no connection or cron', async () => {

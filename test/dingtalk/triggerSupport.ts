@@ -14,6 +14,7 @@ import {
 import {
 	Workflow,
 	type IDataObject,
+	type ITriggerFunctions,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
@@ -48,8 +49,15 @@ export function useTestTimings(): void {
 	});
 }
 
+/** What n8n hands a trigger's emit to settle when the execution has ended. */
+type DonePromise = NonNullable<Parameters<ITriggerFunctions['emit']>[2]>;
+
 export interface Emitted {
 	items: IDataObject[];
+	/** The deduplication key of each emit (n8n stores it with the execution). */
+	keys: Array<string | undefined>;
+	/** The done promise of each emit that asked for one: resolve it with the run as n8n would. */
+	dones: DonePromise[];
 	/** The binary data of each emitted item (robot message attachments in chat mode). */
 	binaries?: Array<INodeExecutionData['binary']>;
 	errors: Error[];
@@ -128,10 +136,17 @@ export class StreamTriggerRig {
 				additionalData,
 				mode,
 				activation,
-				(data: INodeExecutionData[][]) => {
+				(
+					data: INodeExecutionData[][],
+					_response?: unknown,
+					done?: DonePromise,
+					deduplicationKey?: string,
+				) => {
 					const item = data[0][0].json;
 					emitted.onEmit?.(item);
 					emitted.items.push(item);
+					emitted.keys.push(deduplicationKey);
+					if (done) emitted.dones.push(done);
 					(emitted.binaries ??= []).push(data[0][0].binary);
 				},
 				(error: Error) => emitted.errors.push(error),
@@ -145,7 +160,7 @@ export class StreamTriggerRig {
 		workflowId = `stream-wf-${++workflowCounter}`,
 	): Promise<{ workflowId: string; emitted: Emitted }> {
 		const workflow = this.workflow(parameters, workflowId);
-		const emitted: Emitted = { items: [], errors: [], failed: [] };
+		const emitted: Emitted = { items: [], keys: [], dones: [], errors: [], failed: [] };
 		await Container.get(ActiveWorkflowTriggers).addAllTriggers(
 			workflowId,
 			workflow,
@@ -178,7 +193,7 @@ export class StreamTriggerRig {
 	}> {
 		const workflow = this.workflow(parameters, `manual-${++workflowCounter}`);
 		const node = Object.values(workflow.nodes)[0];
-		const emitted: Emitted = { items: [], errors: [], failed: [] };
+		const emitted: Emitted = { items: [], keys: [], dones: [], errors: [], failed: [] };
 		const response = await Container.get(TriggersAndPollers).runTriggerFunction(
 			workflow,
 			node,

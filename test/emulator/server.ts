@@ -29,6 +29,7 @@ import {
 	type Route,
 } from './types';
 import { isRecord } from './util';
+import { forgetSharedTokens } from '../../nodes/shared/accessToken';
 import { refuseUpgrade } from './webSocket';
 import { wecomPlugin } from './wecom';
 import type { SentMessage, WeComState } from './wecom/state';
@@ -198,6 +199,9 @@ export class ApiEmulator {
 	}
 
 	static async start(options: EmulatorOptions = {}): Promise<ApiEmulator> {
+		// Tokens the node code shares within this process (fetchTokenOnce) belong to an earlier emulator that may
+		// have had this very port: a new emulator starts with none, as its token store does.
+		forgetSharedTokens();
 		const emulator = new ApiEmulator(options);
 		await emulator.listen(options.port ?? 0);
 		return emulator;
@@ -233,6 +237,7 @@ export class ApiEmulator {
 
 	/** Forgets calls, faults and tokens, and restores every plugin's seed data. */
 	reset(): void {
+		forgetSharedTokens();
 		this.calls.length = 0;
 		this.faults.clear();
 		this.tokens.clear();

@@ -5,10 +5,12 @@ import type { Cron, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { RecentKeys } from '../../shared/recentKeys';
+import { TriggerDelivery } from '../../shared/triggerDelivery';
 import { baseUrlOf, DINGTALK_API_BASE_URL } from '../hosts';
 import {
 	cronScheduler,
 	DingTalkStreamClient,
+	eventKey,
 	sleepScheduler,
 	StreamUnavailableError,
 	streamOpener,
@@ -71,7 +73,21 @@ export async function streamTrigger(
 	const includeRaw = options.includeRaw === true;
 	const chat = chatOptionsOf(this, options);
 	const node = this.getNode();
+	const scope = JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]);
+	const dedupeWindowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	let handedOver = false;
+	// Published: once per event across n8n processes and restarts, and again when n8n lost the run (nodes/shared/
+	// triggerDelivery.ts). A test run hands its one event to the editor.
+	const delivery = manual
+		? undefined
+		: new TriggerDelivery(this, {
+				scope,
+				deduplicate: dedupeWindowMs > 0,
+				onRetry: (attempt, reason) =>
+					this.logger.warn(
+						`DingTalk Trigger "${node.name}": ${reason} of a Stream event; running it again (attempt ${attempt})`,
+					),
+			});
 
 	const onEvent = async (streamEvent: StreamEvent): Promise<void> => {
 		const event = eventFromStream(streamEvent);
@@ -80,7 +96,9 @@ export async function streamTrigger(
 		// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost).
 		if (manual && handedOver) throw new Error('the test run has its event already');
 		handedOver = true;
-		this.emit([[await triggerItemOf(this, event, { includeRaw }, chat)]]);
+		const item = await triggerItemOf(this, event, { includeRaw }, chat);
+		if (delivery) delivery.emit(item, eventKey(streamEvent));
+		else this.emit([[item]]);
 	};
 
 	const onFailure = (failure: StreamFailure): void => {
@@ -109,13 +127,10 @@ export async function streamTrigger(
 			debug: (message, meta) => this.logger.debug(message, { node: node.name, ...meta }),
 			warn: (message, meta) => this.logger.warn(message, { node: node.name, ...meta }),
 		},
-		dedupe: {
-			store: recentStreamEvents,
-			scope: JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]),
-		},
+		dedupe: { store: recentStreamEvents, scope },
 		WebSocket: testHooks.WebSocket,
 		timing: {
-			dedupeWindowMs: Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000,
+			dedupeWindowMs,
 			...testHooks.timing,
 		},
 	});
@@ -136,6 +151,7 @@ export async function streamTrigger(
 		// (a test run is closed right after its event), or DingTalk would send it again.
 		await sleep(0);
 		client.close();
+		delivery?.close();
 	};
 	if (manual) return { closeFunction, manualTriggerFunction: start };
 	await start();

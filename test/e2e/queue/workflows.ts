@@ -1,0 +1,141 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
+// The workflows of the queue-mode suite: four examples as they ship (WeCom text reply, DingTalk welcome over HTTP,
+// Send and Wait) and two of the suite's own — a WeCom reply and a DingTalk Stream workflow, each holding its run for
+// a second (a Wait node) so that a worker killed mid-burst is sure to take runs with it. Every one replies through the
+// emulator, so that "ran with its item" is read from what the emulator received.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { DINGTALK_CREDENTIAL } from '../dingtalk';
+import { CREDENTIAL, EXAMPLES_DIR, exampleById, type Example } from '../instance';
+import { PACKAGE_NAME } from '../n8nHost';
+
+export const EXAMPLES = {
+	text: 'wecomTextReply01',
+	welcome: 'dingtalkNewEmployee',
+	ask: 'wecomExpenseAsk',
+} as const;
+
+export const SLOW_TEXT = {
+	id: 'queueSlowTextReply',
+	name: 'queue e2e: WeCom text → wait 1 s → reply',
+	webhookId: '4c8e2a71-9b3d-4f60-8e15-7a2b9c0d3e41',
+	/** What the reply says for a message text. */
+	reply: (content: string) => `慢回复：${content}`,
+};
+
+export const STREAM = {
+	id: 'queueStreamReply',
+	name: 'queue e2e: DingTalk Stream event → wait 1 s → WeCom text',
+	webhookId: '0b6f3d92-2c4e-4a71-9d58-3e1f7a6c5b20',
+	/** What the WeCom text says for a Stream event. */
+	reply: (eventId: string) => `stream:${eventId}`,
+	/** Who gets the texts. */
+	to: 'wangwu',
+};
+
+const WECOM_CREDENTIAL = { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
+
+function waitNode(id: string, webhookId: string, x: number): object {
+	return {
+		id,
+		name: 'Hold the run for a second',
+		type: 'n8n-nodes-base.wait',
+		typeVersion: 1.1,
+		position: [x, 0],
+		webhookId,
+		parameters: { amount: 1, unit: 'seconds' },
+	};
+}
+
+function sendText(id: string, x: number, to: string, content: string): object {
+	return {
+		id,
+		name: 'Reply',
+		type: `${PACKAGE_NAME}.weCom`,
+		typeVersion: 1,
+		position: [x, 0],
+		parameters: {
+			resource: 'message',
+			operation: 'send',
+			toUsers: { user: [{ id: { __rl: true, mode: 'id', value: to } }] },
+			messageType: 'text',
+			content,
+			options: {},
+		},
+		credentials: WECOM_CREDENTIAL,
+	};
+}
+
+function chain(names: string[]): object {
+	const connections: Record<string, object> = {};
+	for (let i = 0; i + 1 < names.length; i++) {
+		connections[names[i]] = { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] };
+	}
+	return connections;
+}
+
+function slowTextWorkflow(): object {
+	return {
+		id: SLOW_TEXT.id,
+		name: SLOW_TEXT.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'q-slow-trigger',
+				name: 'WeCom Trigger',
+				type: `${PACKAGE_NAME}.weComTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: SLOW_TEXT.webhookId,
+				parameters: { events: ['message:text'], options: { binaryData: true } },
+				credentials: WECOM_CREDENTIAL,
+			},
+			waitNode('q-slow-wait', '6a1d4e8b-3f27-4c95-b0a4-2e7c9d1f5a38', 220),
+			sendText('q-slow-reply', 440, '={{ $json.FromUserName }}', '=慢回复：{{ $json.Content }}'),
+		],
+		connections: chain(['WeCom Trigger', 'Hold the run for a second', 'Reply']),
+	};
+}
+
+function streamWorkflow(): object {
+	return {
+		id: STREAM.id,
+		name: STREAM.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'q-stream-trigger',
+				name: 'DingTalk Trigger',
+				type: `${PACKAGE_NAME}.dingTalkTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: STREAM.webhookId,
+				parameters: { connectionMode: 'stream', events: ['*'], options: { binaryData: true } },
+				credentials: {
+					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
+				},
+			},
+			waitNode('q-stream-wait', 'd3c5a9e1-7b42-4f08-a6e3-91b0c2d4f786', 220),
+			sendText('q-stream-reply', 440, STREAM.to, '=stream:{{ $json.eventId }}'),
+		],
+		connections: chain(['DingTalk Trigger', 'Hold the run for a second', 'Reply']),
+	};
+}
+
+/** Writes every workflow of the suite into `dir` (for `n8n import:workflow --separate`); returns the ids to publish. */
+export function writeWorkflows(dir: string): string[] {
+	mkdirSync(dir, { recursive: true });
+	const examples: Example[] = Object.values(EXAMPLES).map((id) => exampleById(id));
+	for (const example of examples) {
+		copyFileSync(join(EXAMPLES_DIR, example.file), join(dir, example.file));
+	}
+	writeFileSync(
+		join(dir, 'queue-slow-text.json'),
+		`${JSON.stringify(slowTextWorkflow(), null, 2)}\n`,
+	);
+	writeFileSync(join(dir, 'queue-stream.json'), `${JSON.stringify(streamWorkflow(), null, 2)}\n`);
+	return [...examples.map((e) => e.id), SLOW_TEXT.id, STREAM.id];
+}
