@@ -633,7 +633,7 @@ describe('DingTalk Approval (审批, new API)', () => {
 		});
 
 		it('refuses a row without cells, a cell without a column, a column given twice, and a required column left out', async () => {
-			const refused = async (rows: IDataObject[]) =>
+			const refused = async (rows: INodeParameters[]) =>
 				errorOf(await start({ formFields: formFields(REQUIRED), tableRows: { rows } })).message;
 			expect(await refused([{ cells: { cell: [] } }])).toMatch(/Table Rows: row 1 has no cells/);
 			expect(await refused([{ cells: { cell: [{ column: '', text: 'x' }] } }])).toMatch(
