@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs under Node and jest, never inside n8n; the option keys are the doc's, not secrets */
 // Submit's wire format against WeCom's own page (test/fixtures/wecom-applyevent.doc.json, from 提交审批申请 and its
 // appendix), not against the emulator: a template with the page's controls is filled the way a person fills it in
 // n8n's editor, and each content's value must be the page's value object.
@@ -71,7 +71,12 @@ const CONTROLS: TemplateControl[] = [
 
 /** The page's member and department values without `name` (see the fixture's notes). */
 function withoutNames(value: IDataObject): IDataObject {
-	const strip = (list: unknown) => (list as IDataObject[]).map(({ name: _name, ...rest }) => rest);
+	const strip = (list: unknown) =>
+		(list as IDataObject[]).map((entry) => {
+			const rest = { ...entry };
+			delete rest.name;
+			return rest;
+		});
 	if (value.members) return { members: strip(value.members) };
 	if (value.departments) return { departments: strip(value.departments) };
 	return value;
