@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { built } from '../../../shared/messageInput';
 import type { NodeOperation } from '../../../shared/operations';
-import { readIdList } from '../../../WeCom/resources/message/recipients';
+import { readIdList } from '../../../shared/idList';
 import { dingTalkRobotSend } from '../../transport';
 import type { ActionButton, FeedLink, Mentions, RobotMessage, RobotMessageType } from './build';
 import { buildRobotMessage } from './build';
