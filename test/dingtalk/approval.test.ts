@@ -331,10 +331,9 @@ describe('DingTalk Approval (审批, new API)', () => {
 				required: true,
 			});
 			expect(field('报销金额（元）').displayName).toBe('报销金额（元） (Money, required)');
-			expect(field('开始时间').displayName).toBe(
-				'开始时间 ~ 结束时间 (Date Range: 开始时间, or both as a list)',
-			);
-			expect(field('结束时间').displayName).toBe('开始时间 ~ 结束时间 (Date Range: 结束时间)');
+			// Each end of the range under its own label.
+			expect(field('开始时间').displayName).toBe('开始时间 (Date Range start)');
+			expect(field('结束时间').displayName).toBe('结束时间 (Date Range end)');
 			expect(field('费用类型')).toMatchObject({
 				displayName: '费用类型 (Select, required)',
 				type: 'options',
@@ -347,7 +346,7 @@ describe('DingTalk Approval (审批, new API)', () => {
 			expect(field('支付方式 › 个人垫付').displayName).toBe('支付方式: 个人垫付 (Multi-Select)');
 			expect(field('同行人').displayName).toMatch(/People and Departments/);
 			expect(field('费用明细').displayName).toMatch(/Table Rows/);
-			expect(field('附件').displayName).toBe('附件 (Attachment: names of binary properties)');
+			expect(field('附件').displayName).toBe('附件 (Attachment: binary properties)');
 			expect(field('票据张数').required).toBe(false);
 		});
 

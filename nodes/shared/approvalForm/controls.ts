@@ -63,9 +63,10 @@ export interface MapperField {
 
 const WHERE_PEOPLE = 'or pick them under People and Departments';
 
-function displayName(control: FormControl, detail?: string): string {
+/** `报销金额 (Money, required)`, `附件 (Attachment: names of binary properties)`; n8n cuts labels at about 40 characters. */
+function displayName(control: FormControl, detail?: string, title = control.title): string {
 	const required = control.required ? ', required' : '';
-	return `${control.title} (${control.typeName}${required}${detail ? `: ${detail}` : ''})`;
+	return `${title} (${control.typeName}${required}${detail ? `: ${detail}` : ''})`;
 }
 
 /**
@@ -123,14 +124,26 @@ export function mapperFields(controls: FormControl[]): MapperField[] {
 				});
 				break;
 			case 'dateRange': {
-				const [startTitle, endTitle] = control.rangeTitles ?? ['start', 'end'];
+				// Each end under its own label ("开始时间 (Date Range start)"): the two must not look alike in the editor.
+				const [startTitle, endTitle] = control.rangeTitles ?? [
+					`${control.title} start`,
+					`${control.title} end`,
+				];
 				push(control, { part: 'start' }, key, {
-					displayName: displayName(control, `${startTitle}, or both as a list`),
+					displayName: displayName(
+						{ ...control, typeName: `${control.typeName} start` },
+						undefined,
+						startTitle,
+					),
 					required: control.required,
 					type: 'dateTime',
 				});
 				push(control, { part: 'end' }, claim(endTitle, `${control.id} end`), {
-					displayName: displayName(control, endTitle),
+					displayName: displayName(
+						{ ...control, typeName: `${control.typeName} end` },
+						undefined,
+						endTitle,
+					),
 					required: control.required,
 					type: 'dateTime',
 				});

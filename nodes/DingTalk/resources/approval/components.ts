@@ -312,8 +312,8 @@ const TEXT_HINTS: Record<string, string> = {
 	PhoneField: '13800000000',
 	AddressField: '省, 市, 区 (, street)',
 	DDPhotoField: 'image URLs',
-	RelateField: 'approval instance IDs',
-	DDAttachment: 'names of binary properties',
+	RelateField: 'instance IDs',
+	DDAttachment: 'binary properties',
 };
 
 function controlKind(component: FormComponent): ControlKind {
@@ -360,7 +360,7 @@ export function toControl(component: FormComponent): FormControl {
 	if (kind === 'select' || kind === 'multiSelect') {
 		control.options = optionsOf(component).map((o) => ({ value: o.text, name: o.text }));
 	}
-	if (kind === 'dateRange') control.rangeTitles = [labels[0] ?? 'start', labels[1] ?? 'end'];
+	if (kind === 'dateRange' && labels.length >= 2) control.rangeTitles = [labels[0], labels[1]];
 	if (kind === 'contact') control.multiple = Number(component.props.choice) !== 0;
 	// The schema's `multiple` is not always there: without it, several are allowed and DingTalk judges.
 	if (kind === 'department') control.multiple = component.props.multiple !== false;

@@ -207,7 +207,7 @@ export function toControl(control: TemplateControl): FormControl {
 		}));
 	}
 	if (kind === 'contact' || kind === 'department') out.multiple = contactIsMultiple(control);
-	if (kind === 'files') out.hint = 'names of binary properties';
+	if (kind === 'files') out.hint = 'binary properties';
 	if (kind === 'json')
 		out.hint = 'the value object as JSON, e.g. {"related_approval": [{"sp_no": "…"}]}';
 	if (kind === 'table') {
