@@ -94,6 +94,15 @@ export class DingTalkApi implements ICredentialType {
 				"Optional. The robotCode of the app's own robot (应用机器人) for Robot Message operations; empty means the Client ID, which is the robotCode of most apps",
 		},
 		{
+			displayName: 'AI Card Template ID (AI 卡片模板)',
+			name: 'aiCardTemplateId',
+			type: 'string',
+			default: '',
+			placeholder: 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema',
+			description:
+				'Optional. The ID of an AI card template made in DingTalk\'s card builder (卡片平台 → 新建模板 → AI 卡片), used by AI Reply and the AI Card Streaming sub-node when they name none; empty: AI replies are sent as markdown messages',
+		},
+		{
 			displayName: 'API Host (New API)',
 			name: 'apiBaseUrl',
 			type: 'string',

@@ -21,11 +21,13 @@ import {
 	type TriggerOptions,
 } from './trigger/options';
 import { streamTrigger } from './trigger/stream';
+import { testEventTrigger } from './trigger/testEvents';
 
 // Two connection modes, one node:
 // - HTTP callback: a webhook (POST only; its method is empty in Stream mode, so n8n registers nothing then), read
 //   and answered like the WeCom Trigger: typeVersion 1 with the hidden raw-body option, answer after record.
-// - Stream: trigger() keeps a WebSocket to DingTalk (nodes/DingTalk/stream); in HTTP mode it returns nothing to run.
+// - Stream: trigger() keeps a WebSocket to DingTalk (nodes/DingTalk/stream). In HTTP mode trigger() only matters to a
+//   test run: n8n runs a node that has trigger() through it even when a webhook started the run (trigger/testEvents.ts).
 
 export class DingTalkTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -70,8 +72,10 @@ export class DingTalkTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		if ((this.getNodeParameter('connectionMode', 'http') as ConnectionModeValue) !== 'stream') {
-			// HTTP mode: the webhook does the work.
-			return {};
+			// HTTP mode: the webhook does the work. Published, n8n calls this once on activation (nothing to start) and
+			// passes each webhook's items through the run; a test run calls it and waits for an emit, so it gets the
+			// test event webhook() accepted (trigger/testEvents.ts).
+			return this.getMode() === 'manual' ? testEventTrigger.call(this) : {};
 		}
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		return await streamTrigger.call(this, options);

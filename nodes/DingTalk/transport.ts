@@ -214,6 +214,14 @@ export async function dingTalkApiRequest(
 					answer: {},
 				});
 			case 'throttled': {
+				if (request.waitWhenThrottled === false) {
+					throw refusal(this, request, secrets, {
+						code: outcome.code,
+						message: outcome.message || 'throttled',
+						answer: { throttled: true },
+						throttled: true,
+					});
+				}
 				if (throttleRetries < THROTTLE_DELAYS_MS.length) {
 					const wait = outcome.waitMs ?? THROTTLE_DELAYS_MS[throttleRetries];
 					throttleRetries++;
@@ -254,6 +262,7 @@ function refusal(
 		requestId?: string;
 		answer: IDataObject;
 		status?: number;
+		throttled?: boolean;
 	},
 ): NodeApiError {
 	const rawMessage = redact(failure.message, secrets);
@@ -266,6 +275,7 @@ function refusal(
 	const errorResponse: IDataObject = { code: failure.code, message: rawMessage };
 	if (/^-?\d+$/.test(failure.code)) errorResponse.errcode = Number(failure.code);
 	if (failure.requestId) errorResponse.requestId = failure.requestId;
+	if (failure.throttled) errorResponse.throttled = true;
 	return new NodeApiError(context.getNode(), errorResponse as JsonObject, {
 		message,
 		description: `${description}\nAPI: ${request.path}`,
@@ -298,4 +308,12 @@ function connectionError(
 		description: networkCode ? `${networkCode}: ${reason}` : reason,
 		itemIndex: request.itemIndex,
 	});
+}
+
+/** A refusal for going too fast, raised (not waited out) for a request with `waitWhenThrottled: false`. */
+export function isThrottledRefusal(error: unknown): boolean {
+	return (
+		error instanceof NodeApiError &&
+		(error.errorResponse as IDataObject | undefined)?.throttled === true
+	);
 }

@@ -5,13 +5,20 @@ import type {
 	IHookFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	ISupplyDataFunctions,
+	ITriggerFunctions,
 } from 'n8n-workflow';
 
 import type { MultipartFile } from './multipart';
 
-/** Where a platform's transport may be called from: an operation, a picker / options loader, or a trigger's
- * webhookMethods (registering its URL on activation). */
-export type ApiContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
+/** Where a platform's transport may be called from: an operation, a picker / options loader, a trigger's
+ * webhookMethods (registering its URL on activation), a trigger itself (a robot message's files), or an AI sub-node. */
+export type ApiContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| ITriggerFunctions
+	| ISupplyDataFunctions;
 
 /** One call through a platform's transport. */
 export interface ApiRequest {
@@ -23,6 +30,11 @@ export interface ApiRequest {
 	/** A file upload (multipart/form-data) instead of a JSON body. */
 	file?: MultipartFile;
 	itemIndex?: number;
+	/**
+	 * false: a "too many calls" answer fails at once (NodeApiError whose errorResponse has `throttled: true`) instead of
+	 * being waited out, for a caller that paces itself (the AI card's updates: latest wins, see replyThrottle.ts).
+	 */
+	waitWhenThrottled?: boolean;
 }
 
 /**

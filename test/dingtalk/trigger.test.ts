@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // The DingTalk Trigger in HTTP callback mode, through n8n 2.41's webhook request path (test/harness/webhook.ts) with
 // real signed, encrypted requests: the official vectors, every refusal, every filter, redelivery, answer-after-record.
 import { gzipSync } from 'node:zlib';
@@ -16,9 +16,14 @@ import {
 	type HttpEventInput,
 	type HttpEventKind,
 } from '../emulator/dingtalk/httpEvents';
+import {
+	TestEventHandOver,
+	testEventKey,
+	testEvents,
+} from '../../nodes/DingTalk/trigger/testEvents';
 import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
 import { D1, D2, type CallbackVector } from '../fixtures/vectors';
-import { Harness, WebhookServer, type WebhookCall } from '../harness';
+import { Harness, WebhookServer, type RunResult, type WebhookCall } from '../harness';
 
 const SEED: { token: string; aesKey: string; receiverId: string } = {
 	token: DINGTALK_SEED.callbackToken,
@@ -711,6 +716,139 @@ describe('DingTalk Trigger: one execution per event', () => {
 		expectAnswered(second);
 		expect([first, second].filter((a) => a.workflowData).length).toBe(1);
 		expect(server.executionsStarted).toBe(1);
+	});
+});
+
+// "Listen for test event" in HTTP mode: n8n answers the Test URL, then starts a MANUAL run whose start node is the
+// trigger with the webhook's items as input (webhook-helpers prepareExecutionData). n8n-core runs a node that has
+// trigger() through executeTriggerNode, which calls trigger() and waits for its first emit: before the fix trigger()
+// returned {} in HTTP mode and the run never ended. These tests run that manual run in n8n-core's WorkflowExecute.
+describe('DingTalk Trigger: Listen for test event (HTTP mode)', () => {
+	/** A bound on the run, so that a run that never ends fails the test instead of stalling it. */
+	const RUN_BOUND_MS = 10000;
+
+	async function bounded(run: Promise<RunResult>, what: string): Promise<RunResult> {
+		let timer: NodeJS.Timeout | undefined;
+		const stalled = new Promise<never>((_, reject) => {
+			timer = setTimeout(
+				() => reject(new Error(`${what} was still running after ${RUN_BOUND_MS} ms`)),
+				RUN_BOUND_MS,
+			);
+		});
+		try {
+			return await Promise.race([run, stalled]);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	/** The run n8n starts after the webhook: the trigger first, its input the webhook's items. */
+	async function runAfterWebhook(
+		server: WebhookServer,
+		answer: WebhookCall,
+		mode: 'manual' | 'webhook',
+	): Promise<RunResult> {
+		return await bounded(
+			harness.run([server.node], {}, server.node.name, answer.workflowData![0], mode),
+			`the ${mode} run of ${server.node.name}`,
+		);
+	}
+
+	beforeEach(() => testEvents.clear());
+
+	it("the test run started from the Test URL finishes with exactly the event's one normalised item", async () => {
+		const server = await serve();
+		server.mode = 'manual';
+		const answer = await call(
+			server,
+			sealed(event('approval', { type: 'finish', result: 'agree' })),
+		);
+		expectAnswered(answer);
+		const item = itemOf(answer);
+		const result = await runAfterWebhook(server, answer, 'manual');
+		expect(result.error).toBeUndefined();
+		expect(result.run.status).toBe('success');
+		expect(result.json(server.node.name)).toEqual([item]);
+		expect(item).toMatchObject({ eventType: 'bpms_instance_change' });
+		// Taken by its run: nothing is left for the next test event.
+		expect(testEvents.size).toBe(0);
+	});
+
+	it('each of two test events sent at once reaches one run; an older leftover is never shown for a new event', async () => {
+		const server = await serve();
+		server.mode = 'manual';
+		const [a, b] = await Promise.all([
+			call(server, sealed(event('user_add', { userId: 'u-a' }))),
+			call(server, sealed(event('user_add', { userId: 'u-b' }))),
+		]);
+		const runs = [
+			await runAfterWebhook(server, a, 'manual'),
+			await runAfterWebhook(server, b, 'manual'),
+		];
+		expect(runs.map((r) => r.json(server.node.name)).flat()).toEqual(
+			expect.arrayContaining([itemOf(a), itemOf(b)]),
+		);
+		// A leftover (its run used the pinned output instead), then a new event: the new one is the run's.
+		await call(server, sealed(event('user_leave')));
+		const fresh = await call(server, sealed(event('dept_create')));
+		const run = await runAfterWebhook(server, fresh, 'manual');
+		expect(run.json(server.node.name)).toEqual([itemOf(fresh)]);
+	});
+
+	it('a published workflow (production URL) passes the items through and leaves nothing behind', async () => {
+		const server = await serve();
+		const answer = await call(server, sealed(event('approval')));
+		expectAnswered(answer);
+		expect(testEvents.size).toBe(0);
+		const result = await runAfterWebhook(server, answer, 'webhook');
+		expect(result.error).toBeUndefined();
+		expect(result.json(server.node.name)).toEqual([itemOf(answer)]);
+	});
+
+	it('a refused, filtered or duplicate test event leaves nothing behind', async () => {
+		const server = await serve({
+			parameters: { connectionMode: 'http', events: ['approval'], options: {} },
+		});
+		server.mode = 'manual';
+		expectRefused(await call(server, sealed(event('approval')), 'signature'), 403, /signature/i);
+		expect((await call(server, sealed(event('user_add')))).workflowData).toBeUndefined();
+		expect((await call(server, sealed({ EventType: 'check_url' }))).workflowData).toBeUndefined();
+		const payload = event('approval');
+		expect((await call(server, sealed(payload))).workflowData).toBeDefined();
+		expect((await call(server, sealed(payload))).workflowData).toBeUndefined();
+		expect(testEvents.size).toBe(1);
+	});
+
+	it('a test run with no test event in this process ends at once with an error that says why', async () => {
+		const server = await serve();
+		const result = await bounded(
+			harness.run([server.node], {}, server.node.name, [{ json: {} }], 'manual'),
+			'a manual run without a test event',
+		);
+		expect(result.error?.message).toMatch(/No test event reached this DingTalk Trigger/);
+		expect(JSON.stringify(result.error)).toMatch(/OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS/);
+	});
+
+	it('the hand-over: newest first, kept two minutes, bounded per node and in all', () => {
+		const handOver = new TestEventHandOver(1000, 2, 2);
+		const items = (n: number) => [[{ json: { n } }]];
+		handOver.put('a', items(1), 0);
+		handOver.put('a', items(2), 10);
+		handOver.put('a', items(3), 20);
+		expect(handOver.size).toBe(2);
+		expect(handOver.take('a', 30)).toEqual(items(3));
+		expect(handOver.take('a', 30)).toEqual(items(2));
+		expect(handOver.take('a', 30)).toBeUndefined();
+		handOver.put('a', items(4), 100);
+		expect(handOver.take('a', 1100)).toBeUndefined();
+		handOver.put('a', items(5), 2000);
+		handOver.put('b', items(6), 2001);
+		handOver.put('c', items(7), 2002);
+		expect(handOver.take('a', 2003)).toBeUndefined();
+		expect(handOver.take('c', 2003)).toEqual(items(7));
+		expect(testEventKey('wf', { id: 'n1', name: 'DingTalk Trigger' })).not.toBe(
+			testEventKey('wf', { id: 'n2', name: 'DingTalk Trigger' }),
+		);
 	});
 });
 

@@ -50,6 +50,8 @@ export function useTestTimings(): void {
 
 export interface Emitted {
 	items: IDataObject[];
+	/** The binary data of each emitted item (robot message attachments in chat mode). */
+	binaries?: Array<INodeExecutionData['binary']>;
 	errors: Error[];
 	failed: Error[];
 	/** Called at each emit, before it returns (the client acknowledges after). */
@@ -130,6 +132,7 @@ export class StreamTriggerRig {
 					const item = data[0][0].json;
 					emitted.onEmit?.(item);
 					emitted.items.push(item);
+					(emitted.binaries ??= []).push(data[0][0].binary);
 				},
 				(error: Error) => emitted.errors.push(error),
 				(error: Error) => emitted.failed.push(error),

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { DINGTALK_SEED, type ApiEmulator } from '../emulator';
+import { EMULATOR_AI_CARD_TEMPLATE } from '../emulator/dingtalk/cards';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
 import { dingTalkTickets } from '../emulator/dingtalk/jsapi';
 import {
@@ -216,7 +217,7 @@ export async function importDingTalk(
 	const credentialFile = join(workDir, 'dingtalk-credentials.json');
 	writeFileSync(
 		credentialFile,
-		`${JSON.stringify([{ ...DINGTALK_CREDENTIAL, data: dingTalkCredentialData(emulatorBaseUrl) }], null, 2)}\n`,
+		`${JSON.stringify([{ ...DINGTALK_CREDENTIAL, data: { ...dingTalkCredentialData(emulatorBaseUrl), aiCardTemplateId: EMULATOR_AI_CARD_TEMPLATE } }], null, 2)}\n`,
 	);
 	const imported = await n8nCli(
 		toolchain,

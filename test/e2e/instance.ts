@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { WECOM_SEED } from '../emulator';
+import { MODEL_STAND_IN_PATH } from '../emulator/modelStandIn';
 import { DINGTALK_ROBOT_SEED } from '../emulator/dingtalk/customRobot';
 import { WECOM_ROBOT_SEED } from '../emulator/wecom/robot';
 import { DINGTALK_CREDENTIAL } from './dingtalk';
@@ -36,7 +37,19 @@ export const ROBOT_CREDENTIALS = {
 	},
 } as const;
 
-const SANDBOX_CREDENTIALS = [CREDENTIAL, ...Object.values(ROBOT_CREDENTIALS), DINGTALK_CREDENTIAL];
+/** n8n's own OpenAI credential, pointing at the emulator's offline chat model (the AI chat example uses it). */
+export const OPENAI_STAND_IN_CREDENTIAL = {
+	id: 'openAiSandboxCred',
+	name: 'OpenAI stand-in (sandbox emulator)',
+	type: 'openAiApi',
+};
+
+const SANDBOX_CREDENTIALS = [
+	OPENAI_STAND_IN_CREDENTIAL,
+	CREDENTIAL,
+	...Object.values(ROBOT_CREDENTIALS),
+	DINGTALK_CREDENTIAL,
+];
 
 export interface Example {
 	file: string;
@@ -161,6 +174,11 @@ export function sandboxCredentials(emulatorBaseUrl: string): object[] {
 				signingSecret: DINGTALK_ROBOT_SEED.secret,
 				baseUrl: emulatorBaseUrl,
 			},
+		},
+		// The AI chat example's model: n8n's OpenAI credential at the emulator's offline stand-in (modelStandIn.ts).
+		{
+			...OPENAI_STAND_IN_CREDENTIAL,
+			data: { apiKey: 'sk-emulator-stand-in', url: `${emulatorBaseUrl}${MODEL_STAND_IN_PATH}` },
 		},
 	];
 }

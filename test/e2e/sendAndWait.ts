@@ -459,6 +459,7 @@ export async function sendAndWaitChecks(outerCheck: Check, world: SendAndWaitWor
 	});
 
 	await browserChecks(check, world, flow, signatures);
+	await inboxChecks(check, world, flow, signatures);
 
 	await check(
 		'Send and Wait: after Limit Wait Time the execution continues with its input (no data.approved)',
@@ -503,6 +504,40 @@ export async function sendAndWaitChecks(outerCheck: Check, world: SendAndWaitWor
 
 // --- the pages in a real browser -------------------------------------------------------------------
 
+/** Debian's Chromium as a phone: 390×844, touch, zh-CN, a throw-away profile (remove it after closing). */
+async function phoneBrowser(
+	world: SendAndWaitWorld,
+): Promise<{ context: import('playwright-core').BrowserContext; profile: string }> {
+	if (!existsSync(CHROMIUM)) {
+		throw new StepError(
+			`Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`,
+		);
+	}
+	const { chromium } = await import('playwright-core');
+	const profile = mkdtempSync(join(tmpdir(), 'hitl-chromium-'));
+	mkdirSync(world.artifactsDir, { recursive: true });
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
+		viewport: PHONE,
+		deviceScaleFactor: 2,
+		isMobile: true,
+		hasTouch: true,
+		locale: 'zh-CN',
+	});
+	return { context, profile };
+}
+
 async function browserChecks(
 	check: Check,
 	world: SendAndWaitWorld,
@@ -512,33 +547,7 @@ async function browserChecks(
 	await check(
 		`Send and Wait pages in Chromium (${CHROMIUM}) at ${PHONE.width}×${PHONE.height}`,
 		async () => {
-			if (!existsSync(CHROMIUM)) {
-				throw new StepError(
-					`Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`,
-				);
-			}
-			const { chromium } = await import('playwright-core');
-			const profile = mkdtempSync(join(tmpdir(), 'hitl-chromium-'));
-			mkdirSync(world.artifactsDir, { recursive: true });
-			const context = await chromium.launchPersistentContext(profile, {
-				executablePath: CHROMIUM,
-				headless: true,
-				args: [
-					'--headless',
-					'--no-sandbox',
-					'--disable-gpu',
-					'--disable-quic',
-					'--no-first-run',
-					'--disable-background-networking',
-					'--disable-component-update',
-					'--disable-sync',
-				],
-				viewport: PHONE,
-				deviceScaleFactor: 2,
-				isMobile: true,
-				hasTouch: true,
-				locale: 'zh-CN',
-			});
+			const { context, profile } = await phoneBrowser(world);
 			const problems: string[] = [];
 			try {
 				const watch = (page: import('playwright-core').Page, name: string) => {
@@ -660,6 +669,111 @@ async function browserChecks(
 						answer.decision === '驳回',
 					`the form answered ${JSON.stringify(answer)}`,
 				);
+				expect(problems.length === 0, problems.join('\n'));
+			} finally {
+				await context.close();
+				rmSync(profile, { recursive: true, force: true });
+			}
+		},
+	);
+}
+
+// --- the emulator's inbox, as a sandbox user answers from it -----------------------------------------------------
+
+/**
+ * The sandbox's way to answer: the emulator's inbox page (GET /_emulator/inbox) on a phone shows the manager's card
+ * with its links; 同意 opens n8n's page in a new tab, its button resumes the execution, and the inbox, refreshing
+ * itself, then shows the reply the workflow sent to the employee.
+ */
+async function inboxChecks(
+	check: Check,
+	world: SendAndWaitWorld,
+	flow: Flow,
+	signatures: Set<string>,
+): Promise<void> {
+	await check(
+		`The emulator's inbox in Chromium at ${PHONE.width}×${PHONE.height}: the card's 同意 link resumes the execution`,
+		async () => {
+			const { context, profile } = await phoneBrowser(world);
+			const problems: string[] = [];
+			const origins = [new URL(world.baseUrl).origin, new URL(world.emulator.baseUrl).origin];
+			const watch = (page: import('playwright-core').Page, name: string) => {
+				page.on('console', (m) => {
+					if (m.type() === 'error') problems.push(`${name}: console error: ${m.text()}`);
+				});
+				page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
+				page.on('request', (r) => {
+					if (!origins.includes(new URL(r.url()).origin)) {
+						problems.push(`${name}: requested ${new URL(r.url()).origin}`);
+					}
+				});
+				return page;
+			};
+			try {
+				const asked = await flow.ask(8600);
+				for (const url of [...asked.card.jump.map((j) => j.url), asked.card.action]) {
+					signatures.add(signatureOf(url));
+				}
+				const inbox = watch(await context.newPage(), 'inbox');
+				const res = await inbox.goto(world.emulator.inboxUrl);
+				expect(res?.status() === 200, `the inbox answered HTTP ${res?.status()}`);
+				const card = inbox.locator('article', { hasText: asked.tag }).first();
+				await card.waitFor({ timeout: 10000 });
+				expect(
+					(await card.locator('h2').innerText()) === '报销审批：¥8600',
+					'the card has no title',
+				);
+				expect(
+					(await card.locator('.to').innerText()).includes('李四 lisi'),
+					`the card is not shown as sent to lisi: ${await card.locator('.to').innerText()}`,
+				);
+				const approve = card.getByRole('link', { name: '同意', exact: true });
+				const decline = card.getByRole('link', { name: '拒绝', exact: true });
+				expect(
+					(await approve.getAttribute('href')) === new URL(asked.card.jump[0].url).href &&
+						(await decline.getAttribute('href')) === new URL(asked.card.jump[1].url).href,
+					"the inbox's links are not the card's",
+				);
+				for (const link of [approve, decline]) {
+					const box = await link.boundingBox();
+					expect(
+						box && box.height >= 44 && box.width >= 120,
+						`a link is ${JSON.stringify(box)}: too small to tap`,
+					);
+				}
+				const overflow = Number(
+					await inbox.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+				);
+				expect(overflow <= 0, `the inbox is ${overflow}px wider than the phone`);
+				await card.scrollIntoViewIfNeeded();
+				await inbox.screenshot({ path: join(world.artifactsDir, 'inbox.png') });
+
+				const [answer] = await Promise.all([context.waitForEvent('page'), approve.tap()]);
+				watch(answer, 'answer page');
+				await answer.waitForLoadState('domcontentloaded');
+				expect(
+					answer.url() === new URL(asked.card.jump[0].url).href,
+					'the link opened another page than the card link',
+				);
+				await stillWaiting(world, asked.executionId);
+				await answer.getByRole('button', { name: '同意' }).tap();
+				await answer.getByText('已记录您的答复').waitFor({ timeout: 15000 });
+				expect(
+					(await finished(world, asked.executionId)) === 'success',
+					'the execution did not finish',
+				);
+				const output = await askOutput(world, asked.executionId);
+				expect(output?.data?.approved === true, `output ${JSON.stringify(output)}`);
+
+				// The inbox refreshes itself: the workflow's reply to the employee appears on top.
+				const reply = `您的报销 ¥8600（${asked.tag}）经理已同意。`;
+				await inbox.bringToFront();
+				await inbox.getByText(reply).waitFor({ timeout: 15000 });
+				expect(
+					(await inbox.locator('article').first().innerText()).includes(reply),
+					'the reply is not the newest message',
+				);
+				await inbox.screenshot({ path: join(world.artifactsDir, 'inbox-after-answer.png') });
 				expect(problems.length === 0, problems.join('\n'));
 			} finally {
 				await context.close();

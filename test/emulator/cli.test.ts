@@ -44,6 +44,12 @@ describe('npm run emulator (cli.ts)', () => {
 			// DingTalk Stream mode is on: tickets are issued and the controls answer.
 			expect(output).toContain('DingTalk Stream mode');
 			expect(output).toContain(`${baseUrl}/_emulator/stream/events`);
+			// The inbox is printed and answers.
+			expect(output).toContain(`Inbox:    ${baseUrl}/_emulator/inbox`);
+			const inbox = await fetch(new URL('/_emulator/inbox.json', baseUrl), {
+				headers: { connection: 'close' },
+			});
+			expect(await inbox.json()).toMatchObject({ total: 0, messages: [] });
 			const open = await fetch(new URL('/v1.0/gateway/connections/open', baseUrl), {
 				method: 'POST',
 				headers: {

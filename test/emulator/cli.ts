@@ -59,6 +59,7 @@ async function main(): Promise<void> {
 	const lines = [
 		'WeCom / DingTalk API emulator (a local test double; these are emulator values, not real credentials)',
 		`Base URL: ${emulator.baseUrl}`,
+		`Inbox:    ${emulator.inboxUrl}  (every message received, newest first; JSON: ${emulator.inboxUrl}.json)`,
 		'',
 		"WeCom app (set the credential's API base URL to the Base URL):",
 		`  CorpID:         ${WECOM_SEED.corpId}`,

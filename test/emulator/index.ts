@@ -24,3 +24,5 @@ export type { WeComState, SentMessage, StoredMedia, AppChat } from './wecom';
 export { dingtalkPlugin, DINGTALK_SEED } from './dingtalk';
 export type { DingTalkState } from './dingtalk';
 export { DingTalkStreamServer, type StreamServerOptions } from './dingtalk';
+export { Inbox, CHANNEL_LABELS, type InboxMessage, type InboxContent } from './inbox';
+export { INBOX_PATH, INBOX_JSON_PATH } from './inboxPage';

@@ -57,6 +57,12 @@ export interface Reply {
 	json?: unknown;
 	/** Sent as text/plain unless headers say otherwise. */
 	text?: string;
+	/** Bytes, sent as they are (a file download); application/octet-stream unless headers say otherwise. */
+	bytes?: Buffer;
+	/** Written piece by piece, each after its delay (a streamed answer, e.g. server-sent events). */
+	stream?: Array<{ data: string; delayMs: number }>;
+	/** Called once the last piece of `stream` was written. */
+	onStreamEnd?: () => void;
 	headers?: Record<string, string>;
 }
 

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
+import { ApiEmulator, emulatorRequest } from '../emulator';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
+import { WECOM_ROBOT_SEED } from '../emulator/wecom/robot';
 import { Harness, WebhookServer } from '../harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -142,6 +144,36 @@ describe('npm run sandbox:send (test/e2e/send.ts)', () => {
 			expect(unknown.stderr).toMatch(/^unknown DingTalk event "nonsense"/);
 		} finally {
 			await server.close();
+		}
+	});
+
+	it("inbox prints the address of the emulator's inbox and how many messages it holds", async () => {
+		const emulator = await ApiEmulator.start();
+		try {
+			const state = {
+				encryptionKey: 'k',
+				owner: { email: 'a@b.c', password: 'p' },
+				emulatorPort: Number(new URL(emulator.baseUrl).port),
+				n8nPort: 1,
+			};
+			writeFileSync(join(dir, 'sandbox.json'), JSON.stringify(state));
+			await emulatorRequest(emulator.baseUrl, 'POST', '/cgi-bin/webhook/send', {
+				query: { key: WECOM_ROBOT_SEED.key },
+				body: { msgtype: 'text', text: { content: 'hi' } },
+			});
+
+			const { code, stdout, stderr } = await sandboxSend(['inbox'], dir);
+
+			expect(stderr).toBe('');
+			expect(code).toBe(0);
+			expect(stdout.split('\n')[0]).toBe(`${emulator.baseUrl}/_emulator/inbox`);
+			expect(stdout).toContain('1 message so far');
+			await emulator.stop();
+			const stopped = await sandboxSend(['inbox'], dir);
+			expect(stopped.stdout).toContain(`${emulator.baseUrl}/_emulator/inbox`);
+			expect(stopped.stdout).toContain('The sandbox is not running: start it with `npm start`');
+		} finally {
+			await emulator.stop();
 		}
 	});
 });

@@ -1,4 +1,5 @@
 import type { NodeResource } from '../../shared/operations';
+import { aiReplyResource } from './aiReply';
 import { appResource } from './app';
 import { approvalResource } from './approval';
 import { callbackResource } from './callback';
@@ -12,6 +13,7 @@ import { workNotificationResource } from './workNotification';
 export const resources: NodeResource[] = [
 	workNotificationResource,
 	robotMessageResource,
+	aiReplyResource,
 	mediaResource,
 	approvalResource,
 	departmentResource,

@@ -33,6 +33,7 @@ import {
 	type DingTalkEvent,
 } from './events';
 import type { TriggerOptions } from './options';
+import { testEventKey, testEvents } from './testEvents';
 
 /** Larger bodies are refused before any parsing: DingTalk sends one encrypted event of a few KiB. */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
@@ -161,9 +162,14 @@ async function receive(
 		}
 	}
 	const item = eventToItem(event, { includeRaw: options.includeRaw === true });
+	const workflowData = [[{ json: item }]];
+	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (trigger/testEvents.ts).
+	if (this.getMode() === 'manual') {
+		testEvents.put(testEventKey(this.getWorkflow().id, this.getNode()), workflowData, Date.now());
+	}
 	// n8n sends the answer once it has recorded this execution, before the workflow runs: a slow workflow never makes
 	// DingTalk resend, and nothing DingTalk was told about can be lost in a crash.
-	return startExecution(res, [[{ json: item }]], answer);
+	return startExecution(res, workflowData, answer);
 }
 
 /** The webhook of HTTP mode: an accepted request starts (at most) one execution, a refused one a 4xx and nothing. */

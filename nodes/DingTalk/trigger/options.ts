@@ -9,6 +9,7 @@ export type ConnectionModeValue = 'http' | 'stream';
 
 export interface TriggerOptions {
 	dedupeWindow?: number;
+	maxAttachmentSize?: number;
 	eventTypes?: string;
 	includeRaw?: boolean;
 	timestampWindow?: number;
@@ -109,6 +110,64 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 			"Whether to also subscribe to messages sent to the app's robot (CALLBACK /v1.0/im/bot/messages/get). They are then shared with any other Stream connection of the app that receives robot messages.",
 	},
 	{
+		displayName: 'Robot Message Output',
+		name: 'robotMessageOutput',
+		type: 'options',
+		options: [
+			{
+				name: "DingTalk's Fields",
+				value: 'fields',
+				description:
+					'The message as DingTalk sends it, with messageText, sender and conversation added',
+			},
+			{
+				name: 'Chat Item for an AI Agent (AI 对话)',
+				value: 'chat',
+				description:
+					"Adds n8n's Chat Trigger fields (chatInput, sessionId) and sender, chat, mentions, quote, attachments as binary: memory and the AI Agent work without expressions",
+			},
+		],
+		default: 'fields',
+		displayOptions: { show: { connectionMode: ['stream'], robotMessages: [true] } },
+		description: 'What a robot message becomes; other events are not changed',
+	},
+	{
+		displayName: 'Conversation Memory in Groups',
+		name: 'sessionScope',
+		type: 'options',
+		options: [
+			{
+				name: 'One per Group (群共享)',
+				value: 'chat',
+				description:
+					'The group is the sessionId: the Agent remembers what anyone in the group said to it',
+			},
+			{
+				name: 'One per Member (按成员)',
+				value: 'member',
+				description:
+					'The group and the sender make the sessionId: each member has their own conversation with the Agent',
+			},
+		],
+		default: 'chat',
+		displayOptions: {
+			show: { connectionMode: ['stream'], robotMessages: [true], robotMessageOutput: ['chat'] },
+		},
+		description:
+			'How sessionId is made for group messages (memory sub-nodes read it); a 1:1 chat is always its own conversation',
+	},
+	{
+		displayName: 'Download Attachments',
+		name: 'downloadAttachments',
+		type: 'boolean',
+		default: true,
+		displayOptions: {
+			show: { connectionMode: ['stream'], robotMessages: [true], robotMessageOutput: ['chat'] },
+		},
+		description:
+			"Whether pictures, files, voice and video of a message are fetched (robot file API) and put on the item as binary data attachment_0, attachment_1, …; needs the app's robot message permission",
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
@@ -120,6 +179,16 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 			dedupeWindowOption(
 				'DingTalk sends an event again when its answer is late or lost (and sometimes anyway)',
 			),
+			{
+				displayName: 'Max Attachment Size (MB)',
+				name: 'maxAttachmentSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 200 },
+				default: 20,
+				displayOptions: { show: { '/robotMessageOutput': ['chat'] } },
+				description:
+					'Robot messages in chat mode: a larger file is listed on the item with its size but not downloaded',
+			},
 			{
 				displayName: 'Include Raw Payload',
 				name: 'includeRaw',

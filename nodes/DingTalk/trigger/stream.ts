@@ -17,7 +17,8 @@ import {
 	type StreamSocketConstructor,
 	type StreamTiming,
 } from '../stream';
-import { eventFromStream, eventToItem, eventTypeList, passesFilter } from './events';
+import { chatOptionsOf, triggerItemOf } from './chat';
+import { eventFromStream, eventTypeList, passesFilter } from './events';
 import type { TriggerOptions } from './options';
 
 /**
@@ -68,17 +69,18 @@ export async function streamTrigger(
 		eventTypes: eventTypeList(options.eventTypes),
 	};
 	const includeRaw = options.includeRaw === true;
+	const chat = chatOptionsOf(this, options);
 	const node = this.getNode();
 	let handedOver = false;
 
-	const onEvent = (streamEvent: StreamEvent): void => {
+	const onEvent = async (streamEvent: StreamEvent): Promise<void> => {
 		const event = eventFromStream(streamEvent);
 		// Acknowledged and dropped: the user did not ask for it.
 		if (!passesFilter(event, filter)) return;
 		// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost).
 		if (manual && handedOver) throw new Error('the test run has its event already');
 		handedOver = true;
-		this.emit([[{ json: eventToItem(event, { includeRaw }) }]]);
+		this.emit([[await triggerItemOf(this, event, { includeRaw }, chat)]]);
 	};
 
 	const onFailure = (failure: StreamFailure): void => {

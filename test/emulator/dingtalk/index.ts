@@ -1,7 +1,9 @@
 import type { EmulatorPlugin, Reply, TokenCheck } from '../types';
 import { approvalRoutes } from './approval';
 import { authRoutes } from './auth';
+import { modelStandInRoutes } from '../modelStandIn';
 import { callbackRegistrationRoutes } from './callbackRegistration';
+import { cardRoutes } from './cards';
 import { driveRoutes } from './drive';
 import { isNewApi, newApiErrorReply, oldApiErrorReply } from './errors';
 import { jsapiRoutes } from './jsapi';
@@ -10,6 +12,7 @@ import { microAppRoutes } from './microapp';
 import { orgRoutes } from './org';
 import { customRobotRoutes } from './customRobot';
 import { robotRoutes } from './robot';
+import { robotFileRoutes } from './robotFiles';
 import { sessionWebhookRoutes } from './sessionWebhook';
 import { createDingTalkState, type DingTalkState } from './state';
 import { streamRoutes } from './stream';
@@ -73,6 +76,10 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 		...microAppRoutes,
 		...sessionWebhookRoutes,
 		...callbackRegistrationRoutes,
+		...cardRoutes,
+		...robotFileRoutes,
+		// Not DingTalk: the offline chat model the AI examples use (one server serves everything a test needs).
+		...modelStandInRoutes<DingTalkState>(),
 	],
 	authenticate(req, check) {
 		if (isNewApi(req.path)) {
@@ -106,6 +113,9 @@ export const dingtalkPlugin: EmulatorPlugin<DingTalkState> = {
 };
 
 export * from './callbackRegistration';
+export * from './cards';
+export * from './robotFiles';
+export * from '../modelStandIn';
 export * from './customRobot';
 export * from './jsapi';
 export * from './microapp';

@@ -1,5 +1,8 @@
 import { createMessagingState, type DingTalkMessagingState } from './messaging';
+import { createModelStandIn, type ModelStandIn } from '../modelStandIn';
 import type { PluginEnv } from '../types';
+import { createCardsState, type CardsState } from './cards';
+import { createRobotFilesState, type RobotFilesState } from './robotFiles';
 import { approvalBank } from './approvalBank';
 import { seedForms, type EmuForm } from './approvalForms';
 import { createDrive, type EmuDrive, type EmuInstance } from './approvalModel';
@@ -38,6 +41,12 @@ export interface DingTalkState {
 	instances: EmuInstance[];
 	/** The approval Drive space (钉盘) and its uploads. */
 	drive: EmuDrive;
+	/** Interactive and AI cards (cards.ts). */
+	cards: CardsState;
+	/** Files users sent to the robot (robotFiles.ts). */
+	robotFiles: RobotFilesState;
+	/** The offline OpenAI-compatible chat model (../modelStandIn.ts). */
+	modelStandIn: ModelStandIn;
 }
 
 export function createDingTalkState(env?: PluginEnv): DingTalkState {
@@ -52,6 +61,9 @@ export function createDingTalkState(env?: PluginEnv): DingTalkState {
 		forms: seedForms(),
 		instances: approvalBank(env?.now() ?? Date.now(), users, departments),
 		drive: createDrive(),
+		cards: createCardsState(),
+		robotFiles: createRobotFilesState(),
+		modelStandIn: createModelStandIn(),
 	};
 }
 

@@ -19,6 +19,11 @@ export interface RobotMessageInput {
 	msgId?: string;
 	isInAtList?: boolean;
 	atUsers?: Array<{ dingtalkId: string; staffId?: string }>;
+	/** Another message type (picture, richText, file, audio, video) with its `content`; default text. */
+	msgtype?: string;
+	content?: Record<string, unknown>;
+	/** More fields of `text` (a quote: isReplyMsg, repliedMsg — seen in the field, not documented). */
+	textExtra?: Record<string, unknown>;
 }
 
 /** The documented robot-message payload, as Stream mode delivers it. */
@@ -30,8 +35,9 @@ export interface RobotMessagePayload {
 	chatbotUserId: string;
 	robotCode: string;
 	msgId: string;
-	msgtype: 'text';
-	text: { content: string };
+	msgtype: string;
+	text?: { content: string } & Record<string, unknown>;
+	content?: Record<string, unknown>;
 	senderId: string;
 	senderNick: string;
 	senderStaffId: string;
@@ -92,8 +98,9 @@ export function robotMessagePayload(
 		chatbotUserId,
 		robotCode: app.appKey,
 		msgId: input.msgId ?? id('msg'),
-		msgtype: 'text',
-		text: { content: input.text ?? '你好' },
+		...(input.msgtype && input.msgtype !== 'text'
+			? { msgtype: input.msgtype, content: input.content ?? {} }
+			: { msgtype: 'text', text: { content: input.text ?? '你好', ...input.textExtra } }),
 		senderId: id('$:LWCP_v1:$'),
 		senderNick: input.senderNick ?? '张三',
 		senderStaffId,
