@@ -24,7 +24,7 @@ import {
 	TOKEN_ERRCODES,
 	WECOM_DEFAULT_BASE_URL,
 	weComBaseUrl,
-} from '../nodes/WeCom/errors';
+} from '../nodes/shared/wecom/errors';
 import { explainNetworkFailure, failureCodeOf, httpStatusOf } from '../nodes/shared/retry';
 
 export class WeComApi implements ICredentialType {

@@ -14,7 +14,7 @@ import {
 	SEND_AND_WAIT_WEBHOOKS,
 	sendAndWaitWebhook,
 } from '../shared/sendAndWait';
-import { listSearch, resourceMapping } from './methods';
+import { listSearch, loadOptions, resourceMapping } from './methods';
 import { resources } from './resources';
 
 export class DingTalk implements INodeType {
@@ -38,7 +38,7 @@ export class DingTalk implements INodeType {
 		properties: buildProperties(resources),
 	};
 
-	methods = { listSearch, resourceMapping };
+	methods = { listSearch, loadOptions, resourceMapping };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await sendAndWaitWebhook.call(this);

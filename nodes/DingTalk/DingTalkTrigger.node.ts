@@ -39,7 +39,9 @@ export class DingTalkTrigger implements INodeType {
 		version: 1,
 		subtitle: SUBTITLE,
 		description:
-			'Starts the workflow on DingTalk events (事件订阅) over HTTP callbacks or Stream mode: verified, decrypted, once per event',
+			// n8n's node panel files this trigger under the DingTalk entry and shows this text for the whole entry, the
+			// actions included (n8n 2.41: the merged entry takes the trigger's description): it speaks for both.
+			'Send DingTalk work notifications and robot messages, start and track approvals (审批), look up people; and start workflows on DingTalk events (事件订阅: approvals, contacts, robot messages) over HTTP callbacks or Stream mode, verified and decrypted, once per event',
 		defaults: { name: 'DingTalk Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

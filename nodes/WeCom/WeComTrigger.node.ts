@@ -184,7 +184,9 @@ export class WeComTrigger implements INodeType {
 		version: 1,
 		subtitle: callbackSubtitle(),
 		description:
-			'Starts the workflow on messages and events of a WeCom self-built app (接收消息): verified, decrypted, once per callback',
+			// n8n's node panel files this trigger under the WeCom entry and shows this text for the whole entry, the
+			// actions included (n8n 2.41: the merged entry takes the trigger's description): it speaks for both.
+			'Send WeCom app messages, manage group chats, submit and track approvals (审批), look up people; and start workflows on the app\'s messages and events (接收消息: approvals, contacts, clicks), verified and decrypted, once per callback',
 		defaults: { name: 'WeCom Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

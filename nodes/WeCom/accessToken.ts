@@ -1,5 +1,5 @@
 import type { TokenOwner } from '../shared/accessToken';
-import { weComBaseUrl } from './errors';
+import { weComBaseUrl } from '../shared/wecom/errors';
 
 /** What a WeCom token is issued for (see nodes/shared/accessToken.ts): Corp ID, Secret and API Base URL. */
 export function weComTokenOwner(credentials: {

@@ -1,4 +1,4 @@
-import type { Hint } from '../WeCom/errors';
+import type { Hint } from '../shared/wecom/errors';
 
 /** errcode: the robot sent too fast (20 messages a minute per robot). */
 export const ROBOT_THROTTLED = 45009;

@@ -5,7 +5,7 @@ import type { MultipartFile } from '../shared/multipart';
 import { fileOrJsonBody } from '../shared/multipart';
 import { redact } from '../shared/redact';
 import { robotCall } from '../shared/robotCall';
-import { describeWeComError, weComBaseUrl } from '../WeCom/errors';
+import { describeWeComError, weComBaseUrl } from '../shared/wecom/errors';
 import { ROBOT_HINTS, ROBOT_THROTTLED } from './errors';
 import { ROBOT_CREDENTIAL_TYPE, robotKeyOf } from './robotKey';
 

@@ -1,4 +1,5 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * Turns a picker value or an expression result into a list of IDs: arrays (nested too), numbers, strings separated by
@@ -37,4 +38,50 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
 	return out;
+}
+
+/** Reads a list-of-IDs parameter; `numeric` for department and tag IDs. */
+export function readIdList(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	parameterName: string,
+	label: string,
+	numeric = false,
+): string[] {
+	return idsFrom.call(
+		this,
+		itemIndex,
+		this.getNodeParameter(parameterName, itemIndex, []),
+		label,
+		numeric,
+	);
+}
+
+/** IDs from any value `toIdList` reads, checked; `numeric` for department and tag IDs. */
+export function idsFrom(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	value: unknown,
+	label: string,
+	numeric = false,
+): string[] {
+	const { ids, unreadable } = toIdList(value);
+	if (unreadable.length > 0) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label}: cannot read ${JSON.stringify(unreadable[0]).slice(0, 80)} as an ID; give IDs as an array or a string separated by | or ,`,
+			{ itemIndex },
+		);
+	}
+	if (numeric) {
+		const bad = ids.find((id) => !/^\d+$/.test(id));
+		if (bad !== undefined) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`${label}: "${bad}" is not a numeric ID: departments and tags are identified by number`,
+				{ itemIndex },
+			);
+		}
+	}
+	return ids;
 }

@@ -159,6 +159,11 @@ function failedItem(error: Error, itemIndex: number): INodeExecutionData {
 	}
 	const description = (error as NodeApiError).description;
 	if (description) details.description = description;
+	// What an operation knows beside the error (e.g. a send that reached only some recipients).
+	const extra = (error as NodeOperationError).context?.details;
+	if (error instanceof NodeOperationError && extra && typeof extra === 'object') {
+		Object.assign(details, extra);
+	}
 	return {
 		json: { error: error.message, ...(Object.keys(details).length ? { details } : {}) },
 		pairedItem: { item: itemIndex },

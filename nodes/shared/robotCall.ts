@@ -3,6 +3,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { SlidingWindows } from './rateWindow';
 import { redact } from './redact';
+import { notePacingWait } from './robotPacing';
 import {
 	httpStatusOf,
 	RETRY_DELAYS_MS,
@@ -18,6 +19,9 @@ import {
  * platform's refusals, which are waited out below.
  */
 const robotWindows = new SlidingWindows(ROBOT_RATE);
+
+/** Waits shorter than this (a send still under way) are not worth a word. */
+const PACING_NOTE_MS = 1000;
 
 export interface RobotCall {
 	/** As error messages name it: "WeCom", "DingTalk". Also keeps the two platforms' robots apart. */
@@ -60,7 +64,10 @@ export async function robotCall(this: IExecuteFunctions, call: RobotCall): Promi
 	let throttleRetries = 0;
 	let retries = 0;
 	for (;;) {
+		const asked = Date.now();
 		const slot = await robotWindows.reserve(target, wait, call.posts);
+		const waited = Date.now() - asked;
+		if (waited >= PACING_NOTE_MS) notePacingWait(this, call.platform, waited, call.itemIndex);
 		let answer: IDataObject;
 		try {
 			answer = await call.send();

@@ -92,6 +92,31 @@ describe('DingTalk Approval (审批, new API)', () => {
 		发生日期: '2026-07-27',
 		费用类型: '差旅费',
 	};
+	/** Table Rows cells' Column values, as the column list offers them. */
+	const COLUMN = {
+		item: 'text|TableField-T4BLE001|TextField-TBLITEM1',
+		amount: 'number|TableField-T4BLE001|MoneyField-TBLAMNT2',
+		date: 'date|TableField-T4BLE001|DDDateField-TBLDATE3',
+		kind: 'select|TableField-T4BLE001|DDSelectField-TBLKIND4',
+	};
+	/** People and Departments' Form Field values. */
+	const PEOPLE = {
+		companions: 'user|InnerContactField-C0NTACT9',
+		department: 'dept|DepartmentField-DEPT0004',
+	};
+	/** 费用明细 with two rows, as DingTalk takes it: one list of {name, value} cells per row. */
+	const EXPENSE_ROWS = JSON.stringify([
+		[
+			{ name: '项目', value: '机票' },
+			{ name: '金额', value: '1200' },
+			{ name: '日期', value: '2026-07-27' },
+			{ name: '类别', value: '交通' },
+		],
+		[
+			{ name: '项目', value: '酒店' },
+			{ name: '金额', value: '680.5' },
+		],
+	]);
 	const sentValues = () => bodyOf(startCalls()[0]).formComponentValues as IDataObject[];
 	const sentValue = (name: string) => sentValues().find((v) => v.name === name)?.value;
 
@@ -151,7 +176,8 @@ describe('DingTalk Approval (审批, new API)', () => {
 				valueFormat: 'text',
 			});
 			expect(byName('开始时间 ~ 结束时间')).toMatchObject({
-				name: '开始时间',
+				// The name a value is sent under: the whole label, as DingTalk's sample writes it.
+				name: '["开始时间","结束时间"]',
 				labels: ['开始时间', '结束时间'],
 				format: 'yyyy-MM-dd',
 				unit: '天',
@@ -268,38 +294,48 @@ describe('DingTalk Approval (审批, new API)', () => {
 			]);
 		});
 
-		it('offers the form components as Form Fields: selects as options, formats in the names, notes left out', async () => {
+		it('offers each component as a Form Field with its own input: numbers, date pickers, options, a switch per option', async () => {
 			const { fields } = await formFieldsOf(PROCESS_CODES.expense);
-			expect(fields.map((f) => f.id)).toEqual([
-				'报销事由',
-				'报销金额（元）',
-				'票据张数',
-				'发生日期',
-				'出发时间',
-				'开始时间',
-				'费用类型',
+			const shown = fields.filter((f) => !f.removed);
+			expect(shown.map((f) => [f.id, f.type])).toEqual([
+				['报销事由', 'string'],
+				['报销金额（元）', 'number'],
+				['票据张数', 'number'],
+				['发生日期', 'dateTime'],
+				['出发时间', 'dateTime'],
+				// A date range: two date pickers.
+				['开始时间', 'dateTime'],
+				['结束时间', 'dateTime'],
+				['费用类型', 'options'],
+				// A multi-select: a switch per option of the schema.
+				['支付方式 › 公司卡', 'boolean'],
+				['支付方式 › 个人垫付', 'boolean'],
+				['支付方式 › 对公转账', 'boolean'],
+				['附件', 'string'],
+				['出差地点', 'string'],
+				['现场照片', 'string'],
+				['联系电话', 'string'],
+				['关联审批单', 'string'],
+			]);
+			// People, departments and table rows have their own sections; their text fields wait in "Add field"
+			// (shown when required), as does the whole choice of a multi-select for expressions.
+			expect(fields.filter((f) => f.removed).map((f) => f.id)).toEqual([
 				'支付方式',
 				'同行人',
 				'费用承担部门',
 				'费用明细',
-				'附件',
-				'出差地点',
-				'现场照片',
-				'联系电话',
-				'关联审批单',
 			]);
 			const field = (id: string) => fields.find((f) => f.id === id)!;
 			expect(field('报销事由')).toMatchObject({
-				displayName: '报销事由 (Text: text)',
+				displayName: '报销事由 (Text, required)',
 				required: true,
-				type: 'string',
 			});
-			expect(field('报销金额（元）').displayName).toBe('报销金额（元） (Money: 1280.50)');
-			expect(field('开始时间').displayName).toBe(
-				'开始时间 ~ 结束时间 (Date Range: 2026-07-27, 2026-07-30)',
-			);
+			expect(field('报销金额（元）').displayName).toBe('报销金额（元） (Money, required)');
+			// Each end of the range under its own label.
+			expect(field('开始时间').displayName).toBe('开始时间 (Date Range start)');
+			expect(field('结束时间').displayName).toBe('结束时间 (Date Range end)');
 			expect(field('费用类型')).toMatchObject({
-				displayName: '费用类型 (Select)',
+				displayName: '费用类型 (Select, required)',
 				type: 'options',
 				options: [
 					{ name: '差旅费', value: '差旅费' },
@@ -307,8 +343,61 @@ describe('DingTalk Approval (审批, new API)', () => {
 					{ name: '办公用品', value: '办公用品' },
 				],
 			});
-			expect(field('附件').displayName).toBe('附件 (Attachment: binary property names)');
+			expect(field('支付方式 › 个人垫付').displayName).toBe('支付方式: 个人垫付 (Multi-Select)');
+			expect(field('同行人').displayName).toMatch(/People and Departments/);
+			expect(field('费用明细').displayName).toMatch(/Table Rows/);
+			expect(field('附件').displayName).toBe('附件 (Attachment: binary properties)');
 			expect(field('票据张数').required).toBe(false);
+		});
+
+		const loadOptions = async (method: string, parameters: INodeParameters, path: string) => {
+			const { context, nodeType } = pickerContext(
+				env,
+				{
+					resource: 'approval',
+					operation: 'start',
+					processCode: byId(PROCESS_CODES.expense),
+					...parameters,
+				},
+				path,
+			);
+			return (await nodeType.methods!.loadOptions![method].call(context)) as Array<{
+				name: string;
+				value: string;
+			}>;
+		};
+
+		it('offers the table columns for Table Rows cells, and a select column its options', async () => {
+			const columns = await loadOptions(
+				'getApprovalTableColumns',
+				{},
+				'parameters.tableRows.rows[0].cells.cell[0].column',
+			);
+			expect(columns).toEqual([
+				{ name: '项目 (Text, required)', value: 'text|TableField-T4BLE001|TextField-TBLITEM1' },
+				{ name: '金额 (Money, required)', value: 'number|TableField-T4BLE001|MoneyField-TBLAMNT2' },
+				{ name: '日期 (Date)', value: 'date|TableField-T4BLE001|DDDateField-TBLDATE3' },
+				{ name: '类别 (Select)', value: 'select|TableField-T4BLE001|DDSelectField-TBLKIND4' },
+			]);
+			const options = await loadOptions(
+				'getApprovalColumnOptions',
+				{ tableRows: { rows: [{ cells: { cell: [{ column: columns[3].value }] } }] } },
+				'parameters.tableRows.rows[0].cells.cell[0].option',
+			);
+			expect(options).toEqual([
+				{ name: '交通', value: '交通' },
+				{ name: '住宿', value: '住宿' },
+				{ name: '餐饮', value: '餐饮' },
+			]);
+		});
+
+		it('offers the contact and department fields for People and Departments', async () => {
+			expect(
+				await loadOptions('getApprovalPeopleFields', {}, 'parameters.formPeople.entries[0].field'),
+			).toEqual([
+				{ name: '同行人 (Contact, several)', value: 'user|InnerContactField-C0NTACT9' },
+				{ name: '费用承担部门 (Department, several)', value: 'dept|DepartmentField-DEPT0004' },
+			]);
 		});
 
 		it('offers no fields for a leave-kit form, and says why', async () => {
@@ -344,31 +433,60 @@ describe('DingTalk Approval (审批, new API)', () => {
 	});
 
 	describe('Start: each component in the format DingTalk takes', () => {
-		it('fills every kind of component, uploads attachments through Drive, and DingTalk accepts it', async () => {
+		it("fills every kind of component from the editor's inputs, uploads attachments through Drive, and DingTalk accepts it", async () => {
 			const related = bankOf(PROCESS_CODES.expense)[0].processInstanceId;
 			const invoice = Buffer.from('%PDF-1.4 invoice bytes \u0000\u00ff');
 			const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]);
 			const result = await start(
 				{
+					// What n8n's editor stores: numbers from number inputs, date pickers' wall-clock text, switches.
 					formFields: formFields({
 						报销事由: '客户拜访差旅',
-						'报销金额（元）': '1280.50',
+						'报销金额（元）': 1280.5,
 						票据张数: '={{ 3 }}',
-						发生日期: '2026-07-27',
+						发生日期: '2026-07-27T00:00:00',
 						出发时间: '2026-07-27T01:30:00Z',
-						开始时间: '2026-07-27, 2026-07-30',
-						费用类型: 'option_1',
-						支付方式: '公司卡，对公转账',
-						同行人: '={{ ["dev002", "lead001"] }}',
-						费用承担部门: '100',
-						费用明细:
-							'={{ [{"项目": "机票", "金额": 1200, "日期": "2026-07-27", "类别": "交通"}, {"项目": "酒店", "金额": "680.5"}] }}',
+						开始时间: '2026-07-27T00:00:00',
+						结束时间: '2026-07-30T00:00:00',
+						费用类型: '招待费',
+						'支付方式 › 公司卡': true,
+						'支付方式 › 个人垫付': false,
+						'支付方式 › 对公转账': true,
 						附件: 'invoice, photo',
 						出差地点: '浙江省, 杭州市, 余杭区, 文一西路969号',
 						现场照片: 'https://img.example.com/a.jpg',
 						联系电话: '13900000002',
 						关联审批单: related,
 					}),
+					tableRows: {
+						rows: [
+							{
+								cells: {
+									cell: [
+										{ column: COLUMN.item, text: '机票' },
+										{ column: COLUMN.amount, number: 1200 },
+										{ column: COLUMN.date, date: '2026-07-27T00:00:00' },
+										{ column: COLUMN.kind, option: '交通' },
+									],
+								},
+							},
+							{
+								cells: {
+									cell: [
+										{ column: COLUMN.item, text: '酒店' },
+										{ column: COLUMN.amount, number: 680.5 },
+									],
+								},
+							},
+						],
+					},
+					formPeople: {
+						entries: [
+							{ field: PEOPLE.companions, user: byList('dev002') },
+							{ field: PEOPLE.companions, user: byId('lead001') },
+							{ field: PEOPLE.department, department: byList('100') },
+						],
+					},
 				},
 				[
 					itemWithFiles({
@@ -390,42 +508,40 @@ describe('DingTalk Approval (审批, new API)', () => {
 				fileId: stored(name).fileId,
 			});
 			expect(sentValues()).toEqual([
-				{ name: '报销事由', value: '客户拜访差旅' },
-				{ name: '报销金额（元）', value: '1280.50' },
-				{ name: '票据张数', value: '3' },
-				{ name: '发生日期', value: '2026-07-27' },
+				{ id: 'TextField-K2AD4O5B', name: '报销事由', value: '客户拜访差旅' },
+				{ id: 'MoneyField-J7NM2P1Q', name: '报销金额（元）', value: '1280.5' },
+				{ id: 'NumberField-H3XZ8W0R', name: '票据张数', value: '3' },
+				{ id: 'DDDateField-D1ATE0CC', name: '发生日期', value: '2026-07-27' },
 				// 01:30 UTC is 09:30 in the workflow's zone (Asia/Shanghai), written as the form's yyyy-MM-dd HH:mm.
-				{ name: '出发时间', value: '2026-07-27 09:30' },
-				// A date range goes under its start label.
-				{ name: '开始时间', value: '["2026-07-27","2026-07-30"]' },
-				// An option's key is sent as its text.
-				{ name: '费用类型', value: '招待费' },
-				{ name: '支付方式', value: '["公司卡","对公转账"]' },
-				{ name: '同行人', value: '["dev002","lead001"]' },
-				{ name: '费用承担部门', value: '100' },
+				{ id: 'DDDateField-D2EPART0', name: '出发时间', value: '2026-07-27 09:30' },
+				// A date range is named by its whole label, as in DingTalk's sample.
 				{
-					name: '费用明细',
-					value: JSON.stringify([
-						[
-							{ name: '项目', value: '机票' },
-							{ name: '金额', value: '1200' },
-							{ name: '日期', value: '2026-07-27' },
-							{ name: '类别', value: '交通' },
-						],
-						[
-							{ name: '项目', value: '酒店' },
-							{ name: '金额', value: '680.5' },
-						],
-					]),
+					id: 'DDDateRangeField-R4NGE7TT',
+					name: '["开始时间","结束时间"]',
+					value: '["2026-07-27","2026-07-30"]',
 				},
+				{ id: 'DDSelectField-S1NGLE01', name: '费用类型', value: '招待费' },
+				{ id: 'DDMultiSelectField-M8LTI002', name: '支付方式', value: '["公司卡","对公转账"]' },
+				{ id: 'InnerContactField-C0NTACT9', name: '同行人', value: '["dev002","lead001"]' },
+				{ id: 'DepartmentField-DEPT0004', name: '费用承担部门', value: '100' },
+				{ id: 'TableField-T4BLE001', name: '费用明细', value: EXPENSE_ROWS },
 				{
+					id: 'DDAttachment-ATTACH01',
 					name: '附件',
 					value: JSON.stringify([driveFile('发票.pdf', 'pdf'), driveFile('现场.jpg', 'jpg')]),
 				},
-				{ name: '出差地点', value: '["浙江省","杭州市","余杭区","文一西路969号"]' },
-				{ name: '现场照片', value: '["https://img.example.com/a.jpg"]' },
-				{ name: '联系电话', value: '13900000002' },
-				{ name: '关联审批单', value: JSON.stringify([related]) },
+				{
+					id: 'AddressField-ADDR0001',
+					name: '出差地点',
+					value: '浙江省,杭州市,余杭区,文一西路969号',
+				},
+				{
+					id: 'DDPhotoField-PH0TO001',
+					name: '现场照片',
+					value: '["https://img.example.com/a.jpg"]',
+				},
+				{ id: 'PhoneField-PHONE001', name: '联系电话', value: '13900000002' },
+				{ id: 'RelateField-RELATE01', name: '关联审批单', value: JSON.stringify([related]) },
 			]);
 			const body = bodyOf(startCalls()[0]);
 			expect(body).toMatchObject({
@@ -447,6 +563,105 @@ describe('DingTalk Approval (审批, new API)', () => {
 			});
 			expect(instance(output.processInstanceId).status).toBe('RUNNING');
 			expect(result.items[0].pairedItem).toEqual({ item: 0 });
+		});
+
+		it('takes whole values from expressions and typed text, as workflows build them', async () => {
+			const result = await start({
+				formFields: formFields({
+					...REQUIRED,
+					// An option's key is sent as its text.
+					费用类型: '={{ "option_1" }}',
+					// Both ends of a range in the start field; a multi-select's whole choice; people and rows as lists.
+					开始时间: '={{ ["2026-07-27", "2026-07-30"] }}',
+					支付方式: '公司卡，对公转账',
+					同行人: '={{ ["dev002", "lead001"] }}',
+					费用承担部门: '100',
+					费用明细:
+						'={{ [{"项目": "机票", "金额": 1200, "日期": "2026-07-27", "类别": "交通"}, {"项目": "酒店", "金额": "680.5"}] }}',
+				}),
+			});
+			expect(result.error).toBeUndefined();
+			expect(sentValue('费用类型')).toBe('招待费');
+			expect(sentValue('["开始时间","结束时间"]')).toBe('["2026-07-27","2026-07-30"]');
+			expect(sentValue('支付方式')).toBe('["公司卡","对公转账"]');
+			expect(sentValue('同行人')).toBe('["dev002","lead001"]');
+			expect(sentValue('费用承担部门')).toBe('100');
+			expect(sentValue('费用明细')).toBe(EXPENSE_ROWS);
+		});
+
+		it('adds up rows and people given in both places: typed or expression first, then the sections', async () => {
+			const result = await start({
+				formFields: formFields({
+					...REQUIRED,
+					同行人: 'dev002',
+					费用承担部门: '100',
+					费用明细: '[{"项目": "机票", "金额": "1200"}]',
+				}),
+				tableRows: {
+					rows: [
+						{
+							cells: {
+								cell: [
+									{ column: COLUMN.item, text: '酒店' },
+									{ column: COLUMN.amount, number: 680.5 },
+								],
+							},
+						},
+					],
+				},
+				formPeople: {
+					entries: [
+						{ field: PEOPLE.companions, user: byId('lead001') },
+						{ field: PEOPLE.department, department: byId('101') },
+					],
+				},
+			});
+			expect(result.error).toBeUndefined();
+			expect(sentValue('同行人')).toBe('["dev002","lead001"]');
+			expect(sentValue('费用承担部门')).toBe('100,101');
+			expect(JSON.parse(String(sentValue('费用明细')))).toEqual([
+				[
+					{ name: '项目', value: '机票' },
+					{ name: '金额', value: '1200' },
+				],
+				[
+					{ name: '项目', value: '酒店' },
+					{ name: '金额', value: '680.5' },
+				],
+			]);
+		});
+
+		it('refuses a row without cells, a cell without a column, a column given twice, and a required column left out', async () => {
+			const refused = async (rows: INodeParameters[]) =>
+				errorOf(await start({ formFields: formFields(REQUIRED), tableRows: { rows } })).message;
+			expect(await refused([{ cells: { cell: [] } }])).toMatch(/Table Rows: row 1 has no cells/);
+			expect(await refused([{ cells: { cell: [{ column: '', text: 'x' }] } }])).toMatch(
+				/row 1, cell 1 has no column picked/,
+			);
+			expect(
+				await refused([
+					{
+						cells: {
+							cell: [
+								{ column: COLUMN.item, text: 'a' },
+								{ column: COLUMN.item, text: 'b' },
+							],
+						},
+					},
+				]),
+			).toMatch(/gives the column 项目 twice/);
+			expect(await refused([{ cells: { cell: [{ column: COLUMN.item, text: '机票' }] } }])).toMatch(
+				/费用明细 \(Table\): row 1 lacks the required column 金额 \(Money\)/,
+			);
+			expect(
+				errorOf(
+					await start({
+						formFields: formFields(REQUIRED),
+						formPeople: { entries: [{ field: '' }] },
+					}),
+				).message,
+			).toMatch(/People and Departments: entry 1 has no form field picked/);
+			expect(startCalls()).toHaveLength(0);
 		});
 
 		it('uploads through the Drive steps: space, signed URL with the uploader unionId, storage PUT, commit', async () => {
@@ -525,7 +740,7 @@ describe('DingTalk Approval (审批, new API)', () => {
 			expect(sentValue('发生日期')).toBe('2026-07-27');
 			// 16:45 UTC is 00:45 the next day in Shanghai.
 			expect(sentValue('出发时间')).toBe('2026-07-28 00:45');
-			expect(sentValue('开始时间')).toBe('["2026-07-27","2026-07-30"]');
+			expect(sentValue('["开始时间","结束时间"]')).toBe('["2026-07-27","2026-07-30"]');
 		});
 
 		it('takes the originator department from the field, else their first; the root department as -1', async () => {
@@ -611,20 +826,24 @@ describe('DingTalk Approval (审批, new API)', () => {
 						{ name: '发生日期', value: '2026-07-01' },
 						{ id: 'DDSelectField-S1NGLE01', value: '办公用品' },
 						{ name: '支付方式', value: ['个人垫付'] },
-						// A date range named by its end label still goes under its start label.
+						// A date range named by its end label is sent under its whole label.
 						{ name: '结束时间', value: '["2026-07-01","2026-07-02"]' },
 					],
 				}),
 			});
 			expect(result.error).toBeUndefined();
+			// Every value gets its component's id; a name by id gets its label; a range its whole label.
 			expect(sentValues()).toEqual([
-				{ name: '报销事由', value: '季度团建' },
-				{ name: '报销金额（元）', value: '300' },
-				{ name: '发生日期', value: '2026-07-01' },
-				// Named by its id: the label is filled in, the id kept.
+				{ id: 'TextField-K2AD4O5B', name: '报销事由', value: '季度团建' },
+				{ id: 'MoneyField-J7NM2P1Q', name: '报销金额（元）', value: '300' },
+				{ id: 'DDDateField-D1ATE0CC', name: '发生日期', value: '2026-07-01' },
 				{ id: 'DDSelectField-S1NGLE01', name: '费用类型', value: '办公用品' },
-				{ name: '支付方式', value: '["个人垫付"]' },
-				{ name: '开始时间', value: '["2026-07-01","2026-07-02"]' },
+				{ id: 'DDMultiSelectField-M8LTI002', name: '支付方式', value: '["个人垫付"]' },
+				{
+					id: 'DDDateRangeField-R4NGE7TT',
+					name: '["开始时间","结束时间"]',
+					value: '["2026-07-01","2026-07-02"]',
+				},
 			]);
 		});
 
@@ -659,8 +878,8 @@ describe('DingTalk Approval (审批, new API)', () => {
 			],
 			[
 				'an address with one part',
-				{ name: '出差地点', value: '["杭州"]' },
-				'出差地点（需为 ["省","市","区"(,"详细地址")]）',
+				{ name: '出差地点', value: '杭州' },
+				'出差地点（需为 "省,市,区"（英文逗号分隔））',
 			],
 		])(
 			'JSON mode: DingTalk (the emulator) refuses %s with its own code and the node adds a hint',
@@ -790,8 +1009,8 @@ describe('DingTalk Approval (审批, new API)', () => {
 				userId: 'dev001',
 				deptId: 101,
 				formComponentValues: [
-					{ name: '采购物品', value: '显示器' },
-					{ name: '预算（元）', value: '1999' },
+					{ id: 'TextField-PITEM001', name: '采购物品', value: '显示器' },
+					{ id: 'MoneyField-PBUDGET1', name: '预算（元）', value: '1999' },
 				],
 			});
 		});

@@ -149,6 +149,22 @@ describe('DingTalk pickers and member fields', () => {
 			]);
 		});
 
+		it('part of a userid is looked for in userids once DingTalk search (names only) has nothing more', async () => {
+			expect(await listSearch('searchUsers', 'dev')).toEqual({
+				results: [
+					{ name: '李开发 (dev001)', value: 'dev001' },
+					{ name: '赵前端 (dev002)', value: 'dev002' },
+				],
+			});
+			const paths = apiCalls().map((c) => c.path);
+			// Not a whole userid (user/get finds none), no name has it, so the walk reads the organisation's members.
+			expect(paths.slice(0, 2)).toEqual(['/topapi/v2/user/get', '/v1.0/contact/users/search']);
+			expect(paths.filter((p) => p === '/topapi/v2/user/list')).toHaveLength(6);
+			env.emulator.calls.length = 0;
+			// A name hit is not shown again by the userid walk.
+			expect(values(await listSearch('searchUsers', 'lead'))).toEqual(['lead001']);
+		});
+
 		it('without permission for DingTalk search, the picker walks the organisation and filters by name, userid, mobile', async () => {
 			const deny = () =>
 				env.emulator.injectFault({
@@ -210,16 +226,33 @@ describe('DingTalk pickers and member fields', () => {
 			]);
 		});
 
-		it('a name goes to DingTalk search; an ID is looked up directly', async () => {
+		it('a name goes to DingTalk search and each hit keeps its path; an ID is looked up directly', async () => {
 			expect(await listSearch('searchDepartments', '前端')).toEqual({
-				results: [{ name: '前端组 (102)', value: '102' }],
+				results: [{ name: '研发中心 / 前端组 (102)', value: '102' }],
 			});
+			// The hit, then its parents up to (not including) the root, each read once.
 			expect(apiCalls().map((c) => [c.path, c.body])).toEqual([
 				['/v1.0/contact/departments/search', { queryWord: '前端', offset: 0, size: 20 }],
 				['/topapi/v2/department/get', { dept_id: 102 }],
+				['/topapi/v2/department/get', { dept_id: 100 }],
+			]);
+			env.emulator.calls.length = 0;
+			expect(await listSearch('searchDepartments', '组')).toEqual({
+				results: [
+					{ name: '研发中心 / 后端组 (101)', value: '101' },
+					{ name: '研发中心 / 前端组 (102)', value: '102' },
+				],
+			});
+			expect(env.emulator.callsTo('/topapi/v2/department/get').map((c) => c.body)).toEqual([
+				{ dept_id: 101 },
+				{ dept_id: 102 },
+				{ dept_id: 100 },
 			]);
 			expect(await listSearch('searchDepartments', '300')).toEqual({
 				results: [{ name: '财务部 (300)', value: '300' }],
+			});
+			expect(await listSearch('searchDepartments', '101')).toMatchObject({
+				results: [{ name: '研发中心 / 后端组 (101)', value: '101' }],
 			});
 		});
 

@@ -173,6 +173,22 @@ describe('DingTalk Robot Message', () => {
 			]);
 			expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		});
+		it('adds members picked by search to the typed userids', async () => {
+			const result = await env.run(
+				send({
+					userIds: 'dev001',
+					userIdsPicked: {
+						member: [
+							{ user: { __rl: true, mode: 'list', value: 'lead001' } },
+							{ user: { __rl: true, mode: 'id', value: 'dev001' } },
+						],
+					},
+					content: '选人',
+				}),
+			);
+			expect(result.error).toBeUndefined();
+			expect(bodies(OTO_SEND).map((b) => b.userIds)).toEqual([['dev001', 'lead001']]);
+		});
 	});
 
 	describe('Message types', () => {
@@ -320,7 +336,11 @@ describe('DingTalk Robot Message', () => {
 				{ messageType: 'link', title: 't', text: 't', messageUrl: '={{ $json.none }}' },
 				/Message URL is empty/,
 			],
-			['no user', { userIds: '={{ $json.none }}', content: 'x' }, /User IDs is empty/],
+			[
+				'no user',
+				{ userIds: '={{ $json.none }}', content: 'x' },
+				/Users is empty: pick at least one member/,
+			],
 			[
 				'no group',
 				{ sendTo: 'group', openConversationId: '={{ $json.none }}', content: 'x' },

@@ -73,6 +73,9 @@ describe('DingTalk Work Notification', () => {
 								dept_id_list: ['200'],
 							},
 						],
+						// Without Wait for Send Result the item says who it reached is unknown.
+						recipientsChecked: false,
+						note: expect.stringMatching(/sends asynchronously.*Wait for Send Result/),
 					},
 					pairedItem: { item: 0 },
 				},
@@ -383,7 +386,7 @@ describe('DingTalk Work Notification', () => {
 			[
 				'a department ID that is not a number',
 				{ departmentIds: '研发', content: 'x' },
-				/Department IDs: "研发"/,
+				/Departments "研发" is not a department ID/,
 			],
 			['empty text', { userIds: 'dev001', content: '   ' }, /Content is empty/],
 			[
@@ -491,6 +494,135 @@ describe('DingTalk Work Notification', () => {
 		});
 	});
 
+	describe('Send: recipients picked in the editor', () => {
+		const byList = (value: string) => ({ __rl: true, mode: 'list', value });
+		const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+
+		it('adds members and departments picked by search to the typed ones, each once', async () => {
+			const content = unique('选人发送');
+			const result = await env.run(
+				send({
+					userIds: 'manager001',
+					userIdsPicked: {
+						member: [
+							{ user: byList('dev001') },
+							{ user: byId('manager001') },
+							{ user: byList('dev002') },
+						],
+					},
+					departmentIdsPicked: {
+						department: [{ department: byList('200') }, { department: byId('300') }],
+					},
+					content,
+				}),
+			);
+			expect(result.error).toBeUndefined();
+			expect(sendBodies()).toEqual([
+				{
+					agent_id: AGENT_ID,
+					userid_list: 'manager001,dev001,dev002',
+					dept_id_list: '200,300',
+					msg: { msgtype: 'text', text: { content } },
+				},
+			]);
+		});
+
+		it('refuses a department ID from an expression that is not one (typed ones n8n checks itself)', async () => {
+			const result = await env.run(
+				send({
+					departmentIdsPicked: { department: [{ department: byId('={{ "研发中心" }}') }] },
+					content: unique('x'),
+				}),
+			);
+			expect(errorOf(result).message).toMatch(/Departments "研发中心" is not a department ID/);
+			expect(sendCalls()).toHaveLength(0);
+		});
+	});
+
+	describe('Send: Wait for Send Result', () => {
+		const PROGRESS = '/topapi/message/corpconversation/getsendprogress';
+		const RESULT = '/topapi/message/corpconversation/getsendresult';
+
+		it('waits until DingTalk has sent it, then reports everyone reached', async () => {
+			const result = await env.run(
+				send({
+					userIds: 'dev001, dev002',
+					content: unique('等待结果'),
+					options: { waitForResult: true },
+				}),
+			);
+			expect(result.error).toBeUndefined();
+			const task = tasks().at(-1)!;
+			// The first look finds it still sending; the node asks again a second later.
+			expect(
+				env.emulator.callsTo(PROGRESS).map((c) => (c.response as IDataObject).progress),
+			).toEqual([
+				{ progress_in_percent: 50, status: 1 },
+				{ progress_in_percent: 100, status: 2 },
+			]);
+			expect(env.emulator.callsTo(RESULT).map((c) => c.body)).toEqual([
+				{ agent_id: AGENT_ID, task_id: task.task_id },
+			]);
+			expect(result.items[0].json).toMatchObject({
+				task_id: task.task_id,
+				recipientsChecked: true,
+				sendResult: {
+					invalid_user_id_list: [],
+					forbidden_user_id_list: [],
+					failed_user_id_list: [],
+					unread_user_id_list: ['dev001', 'dev002'],
+				},
+			});
+		});
+
+		it('sends an item with a userid DingTalk does not know, or a forbidden repeat, to the error output', async () => {
+			const content = unique('未知用户');
+			const items: INodeExecutionData[] = [
+				{ json: { to: 'dev001, nosuchuser' } },
+				{ json: { to: 'dev002' } },
+				// The same content to dev002 again today: DingTalk forbids it (and still answers with a task id).
+				{ json: { to: 'dev002' } },
+			];
+			const result = await env.run(
+				send({ userIds: '={{ $json.to }}', content, options: { waitForResult: true } }),
+				items,
+				{ onError: 'continueErrorOutput' },
+			);
+			expect(result.error).toBeUndefined();
+			const ok = result.output('DingTalk', 0);
+			const failed = result.output('DingTalk', 1);
+			expect(ok.map((i) => [i.pairedItem, i.json.recipientsChecked])).toEqual([
+				[{ item: 1 }, true],
+			]);
+			expect(failed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+			expect(failed[0].json.error).toBe(
+				'The work notification did not reach every recipient — unknown userids (not in the organisation): nosuchuser',
+			);
+			expect(failed[0].json.details).toMatchObject({
+				description: expect.stringMatching(/delivered it to the other recipients/),
+				task_id: expect.any(Number),
+				sendResult: { invalid_user_id_list: ['nosuchuser'], unread_user_id_list: ['dev001'] },
+			});
+			expect(failed[1].json.error).toMatch(
+				/forbidden \(a repeat of the same content today.*\): dev002/,
+			);
+			expect(failed[1].json.details).toMatchObject({
+				sendResult: { forbidden_list: [{ code: FORBIDDEN_REPEAT, userid: 'dev002' }] },
+			});
+			// Each item was sent once: the error says what DingTalk did, it does not send again.
+			expect(sendCalls()).toHaveLength(3);
+		});
+
+		it('without an error output the first such item stops the node with the reason', async () => {
+			const result = await env.run(
+				send({ userIds: 'ghost001', content: unique('停止'), options: { waitForResult: true } }),
+			);
+			expect(errorOf(result).message).toMatch(
+				/unknown userids \(not in the organisation\): ghost001/,
+			);
+		});
+	});
+
 	describe('Get Send Result', () => {
 		const getResult = (parameters: INodeParameters = {}): INodeParameters => ({
 			resource: 'workNotification',
@@ -550,7 +682,8 @@ describe('DingTalk Work Notification', () => {
 			expect(json.invalid_user_id_list).toHaveLength(100);
 			const results = json.results as IDataObject[];
 			expect(results.map((r) => r.task_id)).toEqual(json.task_ids);
-			expect(results[0].progress).toEqual({ progress_in_percent: 100, status: 2 });
+			// Asked right after the send, DingTalk is still sending (status 1).
+			expect(results[0].progress).toEqual({ progress_in_percent: 50, status: 1 });
 			expect(env.emulator.callsTo('/topapi/message/corpconversation/getsendprogress')).toHaveLength(
 				2,
 			);

@@ -133,17 +133,34 @@ describe('DingTalk emulator: approvals (/v1.0/workflow) and the approval Drive s
 		expect((await refused('发生日期', '2026-7-27')).code).toBe('formConverterError');
 		expect((await refused('出发时间', '2026-07-27')).code).toBe('formConverterError');
 		expect((await refused('出发时间', '2026-07-27 09:30')).instanceId).toBeDefined();
-		expect((await refused('开始时间', '["2026-07-30","2026-07-27"]')).code).toBe(
-			'formConverterError',
+		// A date range goes by its whole label, as in the page's request example; its start label names nothing.
+		const range = '["开始时间","结束时间"]';
+		expect((await refused(range, '["2026-07-30","2026-07-27"]')).code).toBe('formConverterError');
+		expect((await refused(range, '["2026-07-27","2026-07-30"]')).instanceId).toBeDefined();
+		expect((await refused('开始时间', '["2026-07-27","2026-07-30"]')).code).toBe(
+			'illegalComponent',
 		);
-		// Both the start label and the label array as JSON name a date range.
-		expect(
-			(await refused('["开始时间","结束时间"]', '["2026-07-27","2026-07-30"]')).instanceId,
-		).toBeDefined();
+		// An id names the component; its name must be that component's.
+		const byId = async (id: string, name: string, value: string) =>
+			(
+				await startExpense({
+					formComponentValues: [...expense().filter((v) => v.name !== name), { id, name, value }],
+				})
+			).json;
+		expect((await byId('DDSelectField-S1NGLE01', '费用类型', '招待费')).instanceId).toBeDefined();
+		expect((await byId('DDSelectField-S1NGLE01', '报销事由', '招待费')).code).toBe(
+			'illegalComponent',
+		);
+		expect((await byId('NoSuchField-1', '费用类型', '招待费')).code).toBe('illegalComponent');
 		expect((await refused('同行人', 'inactive001')).code).toBe('formConverterError');
+		// Departments and the address as the page's request example writes them: separated by English commas.
 		expect((await refused('费用承担部门', '100,200')).instanceId).toBeDefined();
 		expect((await refused('费用承担部门', '999')).code).toBe('formConverterError');
+		expect((await refused('费用承担部门', '["100","200"]')).code).toBe('formConverterError');
 		expect((await refused('出差地点', '浙江省,杭州市,余杭区')).instanceId).toBeDefined();
+		expect((await refused('出差地点', '["浙江省","杭州市","余杭区"]')).code).toBe(
+			'formConverterError',
+		);
 		expect((await refused('关联审批单', '["nope"]')).code).toBe('formConverterError');
 		expect((await refused('费用明细', '[[{"name":"项目","value":"机票"}]]')).message).toContain(
 			'缺少必填列 金额',

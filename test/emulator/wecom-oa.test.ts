@@ -44,7 +44,8 @@ describe('WeCom approvals (OA)', () => {
 				for (const c of t.controls) {
 					kinds.add(c.property.control);
 					if (c.config?.selector) selectorTypes.add(c.config.selector.type);
-					if (c.config?.contact) contactTypes.add(c.config.contact.type);
+					// 获取审批模板详情, 附3: mode names what is picked (user|department).
+					if (c.config?.contact) contactTypes.add(c.config.contact.mode);
 				}
 			}
 			expect([...kinds].sort()).toEqual(

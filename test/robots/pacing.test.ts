@@ -5,6 +5,8 @@
 // emulator is configured for the test: the window is WeCom's and DingTalk's 20 messages a minute.
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import { DingTalkGroupRobot } from '../../nodes/DingTalkGroupRobot/DingTalkGroupRobot.node';
+import { WeComGroupRobot } from '../../nodes/WeComGroupRobot/WeComGroupRobot.node';
 import { weComRobots } from '../emulator/wecom/robot';
 import { dingTalkRobots } from '../emulator/dingtalk/customRobot';
 import { startRobots, type RobotTestEnv } from './setup';
@@ -91,6 +93,17 @@ describe('Group robots: pacing to 20 messages a minute (virtual time)', () => {
 		expect(clock.now - start).toBeLessThan(2 * MINUTE + 5_000);
 		// Virtual time: the two minutes took (far) less than 30 seconds of real time.
 		expect(performance.now() - wall).toBeLessThan(30_000);
+		// The output pane says why it took two minutes (n8n shows a node's execution hints there).
+		const [task] = result.run.data.resultData.runData.Robot;
+		expect(task.hints).toEqual([
+			{
+				message: expect.stringMatching(
+					/^Paced to the robot's limit of 20 messages a minute: the items waited 2 min \d+ s in all/,
+				),
+				type: 'info',
+				location: 'outputPane',
+			},
+		]);
 	});
 
 	it('DingTalk: 45 signed items all arrive, each with a fresh signature, never more than 20 in a minute', async () => {
@@ -114,6 +127,32 @@ describe('Group robots: pacing to 20 messages a minute (virtual time)', () => {
 		// Signed at the moment of each send, not once per execution.
 		expect(posts.map((p) => Number(p.query.timestamp))).toEqual(posts.map((p) => p.sentAt));
 		expect(clock.now - start).toBeLessThan(2 * MINUTE + 5_000);
+	});
+
+	it('says before a run of more than 20 items that it paces (a hint on the input), and in the Send notice', () => {
+		for (const node of [new WeComGroupRobot(), new DingTalkGroupRobot()]) {
+			const { hints, description, properties } = node.description;
+			expect(description).toMatch(
+				/Paces itself to .*20 messages a minute per robot: 45 items take about 2 minutes/,
+			);
+			expect(hints).toEqual([
+				expect.objectContaining({
+					location: 'inputPane',
+					whenToDisplay: 'beforeExecution',
+					displayCondition: '={{ $parameter["operation"] === "send" && $input.all().length > 20 }}',
+					message: expect.stringMatching(/at most 20 messages a minute.*not stuck/),
+				}),
+			]);
+			const notice = properties.find((p) => p.name === 'pacingNotice');
+			expect(notice?.displayOptions?.show).toMatchObject({ operation: ['send'] });
+		}
+	});
+
+	it('a run that never waited says nothing of pacing', async () => {
+		const { credential } = env.newWeComRobot();
+		const result = await env.run('weComGroupRobot', credential, numbered, items(3));
+		expect(result.error).toBeUndefined();
+		expect(result.run.data.resultData.runData.Robot[0].hints ?? []).toEqual([]);
 	});
 
 	it('one window per robot across executions: a second execution right after waits for the first one’s sends', async () => {

@@ -4,10 +4,10 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeParameters,
-	INodePropertyCollection,
 	INodePropertyOptions,
 	INodeType,
 	IWorkflowBase,
+	ResourceMapperFields,
 } from 'n8n-workflow';
 import { setGlobalState } from 'n8n-workflow';
 
@@ -17,6 +17,7 @@ import type { MultipartBody, RecordedCall } from '../emulator';
 import type { Approval } from '../emulator/wecom/approvalModel';
 import { compareApprovals, nextSpNo } from '../emulator/wecom/approvalModel';
 import { TEMPLATE_IDS } from '../emulator/wecom/seed';
+import { formFields } from '../dingtalk/approvalSupport';
 import { startWeCom, type WeComTestEnv } from './setup';
 
 const DAY = 86400;
@@ -26,6 +27,11 @@ const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const opt = (n: number) => ({ key: `option-${1700000000 + n}` });
 
 type RunResult = Awaited<ReturnType<WeComTestEnv['run']>>;
+
+/** Form Fields keyed by control ID or title, as workflows and expressions give them (read as whole values). */
+function legacyFields(entries: Array<{ control: string; value: unknown }>) {
+	return formFields(Object.fromEntries(entries.map((e) => [e.control, e.value])) as IDataObject);
+}
 
 describe('WeCom Approval (审批)', () => {
 	let env: WeComTestEnv;
@@ -237,21 +243,19 @@ describe('WeCom Approval (审批)', () => {
 					templateId: TEMPLATE_IDS.expense,
 					creator: byId('wangwu'),
 					formMode: 'fields',
-					formFields: {
-						fields: [
-							{ control: 'Contact-1700000000007', value: 'lisi, wangwu' },
-							{ control: 'Text-1700000000001', value: '客户拜访 上海' },
-							{ control: 'Money-1700000000002', value: '1280.50' },
-							{ control: 'Date-1700000000003', value: '2024-03-01' },
-							{ control: 'Selector-1700000000004', value: '招待费' },
-							{
-								control: 'Table-1700000000005',
-								value:
-									'[{"项目": "机票", "金额": "1200"}, {"Money-1700000000052": 80.5, "项目": "出租车"}]',
-							},
-							{ control: 'File-1700000000006', value: 'invoice' },
-						],
-					},
+					formFields: legacyFields([
+						{ control: 'Contact-1700000000007', value: 'lisi, wangwu' },
+						{ control: 'Text-1700000000001', value: '客户拜访 上海' },
+						{ control: 'Money-1700000000002', value: '1280.50' },
+						{ control: 'Date-1700000000003', value: '2024-03-01' },
+						{ control: 'Selector-1700000000004', value: '招待费' },
+						{
+							control: 'Table-1700000000005',
+							value:
+								'[{"项目": "机票", "金额": "1200"}, {"Money-1700000000052": 80.5, "项目": "出租车"}]',
+						},
+						{ control: 'File-1700000000006', value: 'invoice' },
+					]),
 					approvalFlow: 'template',
 					summary: { lines: [{ text: '报销 1280.50 元' }, { text: '客户拜访' }] },
 				},
@@ -387,16 +391,14 @@ describe('WeCom Approval (审批)', () => {
 				operation: 'submit',
 				templateId: TEMPLATE_IDS.leave,
 				creator: byId('huangli'),
-				formFields: {
-					fields: [
-						{ control: 'Selector-1700000000011', value: '年假' },
-						{ control: 'Date-1700000000012', value: '2024-03-04 09:30' },
-						{ control: 'Number-1700000000013', value: '2.5' },
-						{ control: 'Textarea-1700000000014', value: '回老家\n处理家事' },
-						{ control: 'Selector-1700000000015', value: 'option-1700000001，共享文档' },
-						{ control: 'Contact-1700000000016', value: '7' },
-					],
-				},
+				formFields: legacyFields([
+					{ control: 'Selector-1700000000011', value: '年假' },
+					{ control: 'Date-1700000000012', value: '2024-03-04 09:30' },
+					{ control: 'Number-1700000000013', value: '2.5' },
+					{ control: 'Textarea-1700000000014', value: '回老家\n处理家事' },
+					{ control: 'Selector-1700000000015', value: 'option-1700000001，共享文档' },
+					{ control: 'Contact-1700000000016', value: '7' },
+				]),
 				approvalFlow: 'custom',
 				approvers: {
 					levels: [
@@ -485,16 +487,14 @@ describe('WeCom Approval (审批)', () => {
 				operation: 'submit',
 				templateId: TEMPLATE_IDS.purchase,
 				creator: 'chenjiashun',
-				formFields: {
-					fields: [
-						{ control: 'Text-1700000000021', value: '显示器' },
-						{ control: 'Number-1700000000022', value: '3' },
-						{ control: 'Money-1700000000023', value: '4500' },
-						{ control: 'Contact-1700000000024', value: 'zhouba' },
-						// Blank optional fields are left out.
-						{ control: 'Textarea-1700000000025', value: '  ' },
-					],
-				},
+				formFields: legacyFields([
+					{ control: 'Text-1700000000021', value: '显示器' },
+					{ control: 'Number-1700000000022', value: '3' },
+					{ control: 'Money-1700000000023', value: '4500' },
+					{ control: 'Contact-1700000000024', value: 'zhouba' },
+					// Blank optional fields are left out.
+					{ control: 'Textarea-1700000000025', value: '  ' },
+				]),
 				approvalFlow: 'template',
 				// Hidden when the template's flow is used, so ignored.
 				notifyers: ['zhengshi'],
@@ -593,14 +593,12 @@ describe('WeCom Approval (审批)', () => {
 					operation: 'submit',
 					templateId: '={{ $json.template }}',
 					creator: byId('={{ $json.who }}'),
-					formFields: {
-						fields: [
-							{ control: 'Text-1700000000001', value: '={{ $json.reason }}' },
-							{ control: '报销金额', value: '={{ $json.amount }}' },
-							{ control: 'Date-1700000000003', value: '={{ $json.day }}' },
-							{ control: 'Selector-1700000000004', value: '={{ $json.kind }}' },
-						],
-					},
+					formFields: legacyFields([
+						{ control: 'Text-1700000000001', value: '={{ $json.reason }}' },
+						{ control: '报销金额', value: '={{ $json.amount }}' },
+						{ control: 'Date-1700000000003', value: '={{ $json.day }}' },
+						{ control: 'Selector-1700000000004', value: '={{ $json.kind }}' },
+					]),
 					approvalFlow: 'template',
 					summary: { lines: [{ text: '={{ $json.reason }} {{ $json.amount }}' }] },
 				},
@@ -666,7 +664,7 @@ describe('WeCom Approval (审批)', () => {
 			operation: 'submit',
 			templateId: TEMPLATE_IDS.expense,
 			creator: byId('wangwu'),
-			formFields: { fields },
+			formFields: legacyFields(fields),
 			approvalFlow: 'template',
 		});
 		const validExpense = [
@@ -685,14 +683,9 @@ describe('WeCom Approval (审批)', () => {
 				/Form field "Text-999" is not a control of template "报销申请".*报销事由 \(Text\) = Text-1700000000001/,
 			],
 			[
-				'an entry without a control',
-				[...validExpense, { control: '', value: 'x' }],
-				/Form field 5 has no control picked/,
-			],
-			[
 				'a missing required control',
 				validExpense.filter((f) => f.control !== 'Money-1700000000002'),
-				/Missing required control of template "报销申请": 报销金额 \(Money\)\. Add them under Form Fields/,
+				/Missing required control of template "报销申请": 报销金额 \(Money\)\. Fill them under Form Fields/,
 			],
 			[
 				'a required control left blank',
@@ -725,8 +718,8 @@ describe('WeCom Approval (审批)', () => {
 				/at most 2 decimals/,
 			],
 			[
-				'a control given twice',
-				[...validExpense, { control: 'Text-1700000000001', value: 'again' }],
+				'a control given twice (by title and by ID)',
+				[...validExpense, { control: '报销事由', value: 'again' }],
 				/报销事由 \(Text\) is given twice/,
 			],
 			[
@@ -759,14 +752,12 @@ describe('WeCom Approval (审批)', () => {
 				operation: 'submit',
 				templateId: TEMPLATE_IDS.purchase,
 				creator: byId('wangwu'),
-				formFields: {
-					fields: [
-						{ control: 'Text-1700000000021', value: '显示器' },
-						{ control: 'Number-1700000000022', value: '1' },
-						{ control: 'Money-1700000000023', value: '1' },
-						{ control: 'Contact-1700000000024', value: 'zhouba,lisi' },
-					],
-				},
+				formFields: legacyFields([
+					{ control: 'Text-1700000000021', value: '显示器' },
+					{ control: 'Number-1700000000022', value: '1' },
+					{ control: 'Money-1700000000023', value: '1' },
+					{ control: 'Contact-1700000000024', value: 'zhouba,lisi' },
+				]),
 			});
 			expect(errorOf(purchase).message).toMatch(
 				/采购负责人 \(Contact\) takes a single member, got 2/,
@@ -777,14 +768,12 @@ describe('WeCom Approval (审批)', () => {
 				operation: 'submit',
 				templateId: TEMPLATE_IDS.leave,
 				creator: byId('wangwu'),
-				formFields: {
-					fields: [
-						{ control: 'Selector-1700000000011', value: '事假' },
-						{ control: 'Date-1700000000012', value: 'tomorrow' },
-						{ control: 'Number-1700000000013', value: '1' },
-						{ control: 'Textarea-1700000000014', value: 'x' },
-					],
-				},
+				formFields: legacyFields([
+					{ control: 'Selector-1700000000011', value: '事假' },
+					{ control: 'Date-1700000000012', value: 'tomorrow' },
+					{ control: 'Number-1700000000013', value: '1' },
+					{ control: 'Textarea-1700000000014', value: 'x' },
+				]),
 			});
 			expect(errorOf(leave).message).toMatch(/开始时间 \(Date\): "tomorrow" is not a date/);
 			expect(callsTo('/cgi-bin/oa/applyevent')).toHaveLength(0);
@@ -892,6 +881,182 @@ describe('WeCom Approval (审批)', () => {
 			);
 			expect((result.items[0].json.details as IDataObject).errcode).toBe(301025);
 			expect(String(result.items[0].json.error)).not.toMatch(/access_token/);
+		});
+	});
+
+	describe('Submit from the form editor', () => {
+		const EDITOR_TEMPLATE = 'EditorTemplate00000000000000000000000000000';
+		const control = (
+			type: string,
+			id: string,
+			title: string,
+			require: 0 | 1,
+			config?: IDataObject,
+		) => ({
+			property: { control: type, id, title: zh(title), placeholder: [], require, un_print: 0 },
+			...(config ? { config } : {}),
+		});
+
+		beforeAll(() => {
+			env.emulator.wecom.templates.push({
+				template_id: EDITOR_TEMPLATE,
+				template_names: zh('编辑器表单'),
+				controls: [
+					control('Text', 'Text-1', '事由', 1),
+					control('Selector', 'Selector-2', '交接方式', 1, {
+						selector: {
+							type: 'multi',
+							options: [
+								{ key: 'option-a', value: zh('邮件') },
+								{ key: 'option-b', value: zh('当面') },
+								{ key: 'option-c', value: zh('文档') },
+							],
+						},
+					}),
+					control('Contact', 'Contact-3', '部门', 0, {
+						contact: { type: 'multi', mode: 'department' },
+					}),
+					control('Table', 'Table-4', '明细', 1, {
+						table: {
+							children: [
+								control('Text', 'Text-41', '项目', 1),
+								control('Money', 'Money-42', '金额', 1),
+								control('Selector', 'Selector-43', '类别', 0, {
+									selector: {
+										type: 'single',
+										options: [
+											{ key: 'option-x', value: zh('交通') },
+											{ key: 'option-y', value: zh('住宿') },
+										],
+									},
+								}),
+								control('Text', 'Text-44', '备注', 0),
+							],
+						},
+					}),
+				],
+				defaultApprovers: [{ attr: 1, userid: ['lisi'] }],
+			} as unknown as (typeof env.emulator.wecom.templates)[number]);
+		});
+
+		const submit = (parameters: INodeParameters) =>
+			env.run({
+				resource: 'approval',
+				operation: 'submit',
+				templateId: EDITOR_TEMPLATE,
+				creator: byId('wangwu'),
+				formMode: 'fields',
+				approvalFlow: 'template',
+				...parameters,
+			});
+		const cell = (column: string, values: IDataObject) => ({ column, ...values });
+
+		it("sends a multi selector's switches as Selector type multi, table rows with every column, picked departments", async () => {
+			const result = await submit({
+				formFields: formFields({
+					事由: '季度交接',
+					'交接方式 › 邮件': true,
+					'交接方式 › 当面': false,
+					'交接方式 › 文档': true,
+				}),
+				tableRows: {
+					rows: [
+						{
+							cells: {
+								cell: [
+									cell('text|Table-4|Text-41', { text: '机票' }),
+									cell('number|Table-4|Money-42', { number: 1200.5 }),
+									cell('select|Table-4|Selector-43', { option: 'option-x' }),
+								],
+							},
+						},
+						{
+							cells: {
+								cell: [
+									cell('text|Table-4|Text-41', { text: '酒店' }),
+									cell('number|Table-4|Money-42', { number: 680 }),
+								],
+							},
+						},
+					],
+				},
+				formPeople: {
+					entries: [
+						{ field: 'dept|Contact-3', department: { __rl: true, mode: 'list', value: '2' } },
+						{ field: 'dept|Contact-3', department: byId('3') },
+					],
+				},
+			});
+			expect(result.error).toBeUndefined();
+			const contents = (bodyOf(callsTo('/cgi-bin/oa/applyevent')[0]).apply_data as IDataObject)
+				.contents as IDataObject[];
+			const valueOf = (id: string) => contents.find((c) => c.id === id)?.value;
+			expect(valueOf('Selector-2')).toEqual({
+				selector: { type: 'multi', options: [{ key: 'option-a' }, { key: 'option-c' }] },
+			});
+			expect(valueOf('Contact-3')).toEqual({
+				departments: [{ openapi_id: '2' }, { openapi_id: '3' }],
+			});
+			const entry = (id: string, type: string, title: string, value: IDataObject) => ({
+				control: type,
+				id,
+				title: zh(title),
+				value,
+			});
+			// 附10: every row lists every column; a blank one with an empty value.
+			expect(valueOf('Table-4')).toEqual({
+				children: [
+					{
+						list: [
+							entry('Text-41', 'Text', '项目', { text: '机票' }),
+							entry('Money-42', 'Money', '金额', { new_money: '1200.5' }),
+							entry('Selector-43', 'Selector', '类别', {
+								selector: { type: 'single', options: [{ key: 'option-x' }] },
+							}),
+							entry('Text-44', 'Text', '备注', { text: '' }),
+						],
+					},
+					{
+						list: [
+							entry('Text-41', 'Text', '项目', { text: '酒店' }),
+							entry('Money-42', 'Money', '金额', { new_money: '680' }),
+							entry('Selector-43', 'Selector', '类别', {
+								selector: { type: 'single', options: [] },
+							}),
+							entry('Text-44', 'Text', '备注', { text: '' }),
+						],
+					},
+				],
+			});
+			expect(approvalNamed(result.items[0].json.sp_no).template_id).toBe(EDITOR_TEMPLATE);
+		});
+
+		it('refuses a required multi selector with no switch on, and a line break in a Text control', async () => {
+			const rows = {
+				rows: [
+					{
+						cells: {
+							cell: [
+								cell('text|Table-4|Text-41', { text: '机票' }),
+								cell('number|Table-4|Money-42', { number: 1 }),
+							],
+						},
+					},
+				],
+			};
+			const none = await submit({
+				formFields: formFields({ 事由: '交接', '交接方式 › 邮件': false }),
+				tableRows: rows,
+			});
+			expect(errorOf(none).message).toMatch(/Missing required control .*交接方式 \(Selector\)/);
+			const newline = await submit({
+				formFields: formFields({ 事由: '第一行\n第二行', '交接方式 › 邮件': true }),
+				tableRows: rows,
+			});
+			expect(errorOf(newline).message).toMatch(
+				/事由 \(Text\): a Text control takes no line breaks/,
+			);
+			expect(callsTo('/cgi-bin/oa/applyevent')).toHaveLength(0);
 		});
 	});
 
@@ -1393,7 +1558,7 @@ describe('WeCom Approval (审批)', () => {
 		});
 	});
 
-	describe('Template controls picker (loadOptions getTemplateControls)', () => {
+	describe('the form editor: Form Fields, Table Rows and People from the template', () => {
 		const workflowData = {
 			id: 'picker-workflow',
 			name: 'Picker workflow',
@@ -1403,12 +1568,13 @@ describe('WeCom Approval (审批)', () => {
 			settings: {},
 		} as unknown as IWorkflowBase;
 
-		async function loadControls(templateId: string): Promise<INodePropertyOptions[]> {
+		/** What n8n's DynamicNodeParametersService builds: the node as the editor holds it, a LoadOptionsContext. */
+		function editorContext(templateId: string, path: string, extra: INodeParameters = {}) {
 			const parameters: INodeParameters = {
 				resource: 'approval',
 				operation: 'submit',
 				templateId,
-				formFields: { fields: [{ control: '', value: '' }] },
+				...extra,
 			};
 			const node: INode = {
 				id: 'picker-node',
@@ -1427,59 +1593,106 @@ describe('WeCom Approval (审批)', () => {
 				env.harness.workflow([node]),
 				node,
 				additionalData,
-				'parameters.formFields.fields[0].control',
+				path,
 			);
 			const nodeType = env.harness.nodeTypes.getByNameAndVersion(node.type, 1) as INodeType;
-			return (await nodeType.methods!.loadOptions!.getTemplateControls.call(
-				context,
-			)) as INodePropertyOptions[];
+			return { context, methods: nodeType.methods! };
 		}
 
-		it('lists the controls as "title (type)" with their IDs, described for the Value field', async () => {
-			const options = await loadControls(TEMPLATE_IDS.expense);
+		const formFieldsOf = async (templateId: string) => {
+			const { context, methods } = editorContext(templateId, 'parameters.formFields');
+			return (await methods.resourceMapping!.getApprovalFormFields.call(
+				context,
+			)) as ResourceMapperFields;
+		};
+		const options = async (method: string, templateId: string, path: string, extra = {}) => {
+			const { context, methods } = editorContext(templateId, path, extra);
+			return (await methods.loadOptions![method].call(context)) as INodePropertyOptions[];
+		};
 
+		it('gives each control a field with its own input: number, date picker, options, a switch per option', async () => {
+			const expense = await formFieldsOf(TEMPLATE_IDS.expense);
 			expect(apiCalls().map((c) => [c.path, c.body])).toEqual([
 				['/cgi-bin/oa/gettemplatedetail', { template_id: TEMPLATE_IDS.expense }],
 			]);
-			expect(options.map((o) => [o.name, o.value])).toEqual([
-				['报销事由 (Text)', 'Text-1700000000001'],
-				['报销金额 (Money)', 'Money-1700000000002'],
-				['发生日期 (Date)', 'Date-1700000000003'],
-				['费用类型 (Selector)', 'Selector-1700000000004'],
-				['费用明细 (Table)', 'Table-1700000000005'],
-				['附件 (File)', 'File-1700000000006'],
-				['同行人 (Contact)', 'Contact-1700000000007'],
+			expect(expense.fields.map((f) => [f.id, f.type, f.required, f.removed ?? false])).toEqual([
+				['报销事由', 'string', true, false],
+				['报销金额', 'number', true, false],
+				['发生日期', 'dateTime', true, false],
+				['费用类型', 'options', true, false],
+				// Table rows and people have their own sections: their text fields wait under "Add field".
+				['费用明细', 'string', false, true],
+				['附件', 'string', false, false],
+				['同行人', 'string', false, true],
 			]);
-			expect(options[3].description).toBe('Required · one of: 差旅费, 招待费, 办公用品');
-			expect(options[4].description).toBe(
-				'Optional · JSON rows with columns 项目 (Text), 金额 (Money)',
+			expect(expense.fields[3].options).toEqual([
+				{ name: '差旅费', value: 'option-1700000001' },
+				{ name: '招待费', value: 'option-1700000002' },
+				{ name: '办公用品', value: 'option-1700000003' },
+			]);
+			const leave = await formFieldsOf(TEMPLATE_IDS.leave);
+			// A multi selector (Selector type multi): a switch per option.
+			expect(
+				leave.fields.filter((f) => f.type === 'boolean').map((f) => [f.id, f.displayName]),
+			).toEqual([
+				['工作交接方式 › 邮件', '工作交接方式: 邮件 (Multi-Select)'],
+				['工作交接方式 › 当面交接', '工作交接方式: 当面交接 (Multi-Select)'],
+				['工作交接方式 › 共享文档', '工作交接方式: 共享文档 (Multi-Select)'],
+			]);
+		});
+
+		it('offers the table columns for Table Rows cells, and a selector column its options', async () => {
+			const columns = await options(
+				'getApprovalTableColumns',
+				TEMPLATE_IDS.expense,
+				'parameters.tableRows.rows[0].cells.cell[0].column',
 			);
-			expect(options[6].description).toBe('Optional · user IDs, comma-separated');
+			expect(columns).toEqual([
+				{
+					name: '项目 (Text, required)',
+					value: 'text|Table-1700000000005|Text-1700000000051',
+				},
+				{
+					name: '金额 (Money, required)',
+					value: 'number|Table-1700000000005|Money-1700000000052',
+				},
+			]);
+			const people = await options(
+				'getApprovalPeopleFields',
+				TEMPLATE_IDS.leave,
+				'parameters.formPeople.entries[0].field',
+			);
+			expect(people).toEqual([
+				{ name: '所属部门 (Department, one)', value: 'dept|Contact-1700000000016' },
+			]);
 		});
 
 		it('asks for the Template ID first, and reports an unknown template', async () => {
-			await expect(loadControls('')).rejects.toThrow(/Enter the Template ID first/);
-			await expect(loadControls('missing-template')).rejects.toThrow();
+			await expect(formFieldsOf('')).rejects.toThrow(/Enter the Template ID first/);
+			await expect(formFieldsOf('missing-template')).rejects.toThrow();
 		});
 
-		it('the Form Fields control picker depends on the Template ID', () => {
+		it('the form editor depends on the Template ID and shows only for field-by-field input', () => {
 			const nodeType = env.harness.nodeTypes.getByNameAndVersion(
 				env.harness.type('weCom'),
 				1,
 			) as INodeType;
 			const formFields = nodeType.description.properties.find((p) => p.name === 'formFields')!;
-			const values = (formFields.options as INodePropertyCollection[])[0].values;
-			expect(values[0]).toMatchObject({
-				name: 'control',
+			expect(formFields).toMatchObject({
+				type: 'resourceMapper',
 				typeOptions: {
-					loadOptionsMethod: 'getTemplateControls',
 					loadOptionsDependsOn: ['templateId'],
+					resourceMapper: { resourceMapperMethod: 'getApprovalFormFields' },
 				},
 			});
-			expect(formFields.displayOptions?.show).toMatchObject({
-				resource: ['approval'],
-				operation: ['submit'],
-			});
+			for (const name of ['formFields', 'tableRows', 'formPeople']) {
+				const property = nodeType.description.properties.find((p) => p.name === name)!;
+				expect(property.displayOptions?.show).toMatchObject({
+					resource: ['approval'],
+					operation: ['submit'],
+					formMode: ['fields'],
+				});
+			}
 		});
 	});
 

@@ -3,19 +3,17 @@ import type {
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
-	ResourceMapperField,
+	INodePropertyOptions,
 	ResourceMapperFields,
 } from 'n8n-workflow';
 
-import { fetchForm, kitRefusal } from '../resources/approval/form';
 import {
-	isRequired,
-	kindOf,
-	nameOf,
-	notSubmittableReason,
-	optionsOf,
-	titleOf,
-} from '../resources/approval/components';
+	columnChoices,
+	columnOptionChoices,
+	mapperFields,
+	peopleChoices,
+} from '../../shared/approvalForm';
+import { fetchForm, formControls, kitRefusal } from '../resources/approval/form';
 import { pickerParameter } from '../../shared/pickerParameter';
 import { dingTalkApiRequest } from '../transport';
 
@@ -62,46 +60,58 @@ export async function searchApprovalForms(
 	};
 }
 
-/** The Form Fields of Start: one per component of the chosen form that the API can fill. */
-export async function getApprovalFormFields(
-	this: ILoadOptionsFunctions,
-): Promise<ResourceMapperFields> {
+/** The form in Approval Form, with its fillable components as the form editor shows them. */
+async function editorForm(this: ILoadOptionsFunctions) {
 	const processCode = pickerParameter(this, 'processCode', {
 		empty: 'Choose the Approval Form first: its fields are read from the form',
 		expression:
 			'Approval Form is an expression that cannot be resolved here: choose a form (or a fixed process code) to see its fields, or use Form Input: JSON',
 	});
 	const form = await fetchForm.call(this, processCode);
+	return { form, processCode, controls: formControls(form) };
+}
+
+/** The Form Fields of Start: one per component of the chosen form that the API can fill, with its kind of input. */
+export async function getApprovalFormFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	const { form, processCode, controls } = await editorForm.call(this);
 	const refusal = kitRefusal(form);
 	if (refusal) return { fields: [], emptyFieldsNotice: refusal };
-	const submittable = form.components.filter((c) => !notSubmittableReason(c));
-	const names = submittable.map(nameOf);
-	const fields = submittable.map((component, index): ResourceMapperField => {
-		const kind = kindOf(component);
-		const options = optionsOf(component);
-		const select = component.componentName === 'DDSelectField' && options.length > 0;
-		// Two components with one label cannot both be keyed by it: the later ones are keyed by their id.
-		const name = names[index];
-		const id = names.indexOf(name) === index ? name : component.props.id;
-		return {
-			id,
-			displayName: select
-				? `${titleOf(component)} (${kind.name})`
-				: `${titleOf(component)} (${kind.name}: ${kind.example})`,
-			required: isRequired(component),
-			defaultMatch: false,
-			canBeUsedToMatch: false,
-			display: true,
-			type: select ? 'options' : 'string',
-			...(select ? { options: options.map((o) => ({ name: o.text, value: o.text })) } : {}),
-		};
-	});
 	return {
-		fields,
+		fields: mapperFields(controls).map((f) => f.field),
 		emptyFieldsNotice: `The form "${form.name || processCode}" has no fields the API can fill`,
 	};
+}
+
+/** A Table Rows cell's Column list: the columns of the form's tables. */
+async function getApprovalTableColumns(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	return columnChoices((await editorForm.call(this)).controls);
+}
+
+/** A select column's options, for a cell's Option list. */
+async function getApprovalColumnOptions(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	const column = this.getCurrentNodeParameter('&column');
+	return columnOptionChoices((await editorForm.call(this)).controls, column);
+}
+
+/** The form's contact and department fields, for People and Departments. */
+async function getApprovalPeopleFields(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	return peopleChoices((await editorForm.call(this)).controls);
 }
 
 export const approvalListSearch = { searchApprovalForms };
 
 export const approvalResourceMapping = { getApprovalFormFields };
+
+export const approvalLoadOptions = {
+	getApprovalTableColumns,
+	getApprovalColumnOptions,
+	getApprovalPeopleFields,
+};

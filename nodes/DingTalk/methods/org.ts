@@ -65,7 +65,35 @@ function entry(department: IDataObject | undefined): INodeListSearchItems | unde
 	return { name: `${String(department?.name ?? id)} (${id})`, value: String(id) };
 }
 
-/** One page of DingTalk's name search (/v1.0/contact/departments/search): ids, then their names. */
+/** Parents above a department the path is read through at most (DingTalk trees are shallow). */
+const MAX_DEPTH = 16;
+
+/**
+ * The path of names from below the root down to the department ("研发中心 / 前端组"), as the walk shows it: each
+ * parent read once per page (department/get gives parent_id), from `known` where the page has it already.
+ */
+async function pathOf(
+	this: ILoadOptionsFunctions,
+	department: IDataObject,
+	known: Map<number, Promise<IDataObject | undefined>>,
+): Promise<string> {
+	const names = [String(department.name ?? department.dept_id)];
+	let parent = Number(department.parent_id);
+	for (let depth = 0; depth < MAX_DEPTH && Number.isSafeInteger(parent) && parent > 1; depth++) {
+		let pending = known.get(parent);
+		if (!pending) {
+			pending = getDepartment.call(this, parent);
+			known.set(parent, pending);
+		}
+		const above = await pending;
+		if (!above) break;
+		names.unshift(String(above.name ?? parent));
+		parent = Number(above.parent_id);
+	}
+	return names.join(' / ');
+}
+
+/** One page of DingTalk's name search (/v1.0/contact/departments/search): ids, then their paths. */
 async function searchPage(
 	this: ILoadOptionsFunctions,
 	needle: string,
@@ -81,10 +109,16 @@ async function searchPage(
 	const ids = (Array.isArray(answer.list) ? answer.list : [])
 		.map(Number)
 		.filter((id) => Number.isSafeInteger(id) && id > 0 && id !== state.shown);
-	const departments = await mapLimited(ids, 4, async (id) => await getDepartment.call(this, id));
-	for (const department of departments) {
-		const item = entry(department);
-		if (item) results.push(item);
+	const known = new Map<number, Promise<IDataObject | undefined>>();
+	const found = await mapLimited(ids, 4, async (id) => {
+		const department = await getDepartment.call(this, id);
+		return department
+			? { department, path: await pathOf.call(this, department, known) }
+			: undefined;
+	});
+	for (const hit of found) {
+		const item = hit && entry(hit.department);
+		if (item) results.push({ ...item, name: `${hit.path} (${item.value})` });
 	}
 	return answer.hasMore === true ? { ...state, o: offset + SEARCH_PAGE } : undefined;
 }
@@ -129,8 +163,8 @@ async function walkPage(
 /**
  * Department picker. Without a filter the tree is walked breadth-first, showing paths, a bounded number of listsub
  * calls per page, the rest of the walk handed to the next page. With a filter, a department ID is looked up directly
- * and names go to DingTalk's own search (/v1.0/contact/departments/search); an app that may not use that search gets
- * the walk, filtered by path and ID.
+ * and names go to DingTalk's own search (/v1.0/contact/departments/search), each hit shown with its path as the walk
+ * shows it; an app that may not use that search gets the walk, filtered by path and ID.
  */
 export async function searchDepartments(
 	this: ILoadOptionsFunctions,
@@ -144,9 +178,12 @@ export async function searchDepartments(
 		state = { v: VERSION, mode: needle ? 'search' : 'walk' };
 		// The root first when browsing (its name is the organisation's); a numeric filter is tried as an ID.
 		const exact = !needle ? 1 : new RegExp(DEPARTMENT_ID_PATTERN).test(needle) ? Number(needle) : 0;
-		const item = exact ? entry(await getDepartment.call(this, exact)) : undefined;
-		if (item) {
-			results.push(item);
+		const department = exact ? await getDepartment.call(this, exact) : undefined;
+		const item = entry(department);
+		if (department && item) {
+			// An ID typed is shown with its path, as search hits are; the root by its name (the organisation's).
+			const path = exact === 1 ? undefined : await pathOf.call(this, department, new Map());
+			results.push(path ? { ...item, name: `${path} (${item.value})` } : item);
 			state.shown = Number(item.value);
 		}
 	}

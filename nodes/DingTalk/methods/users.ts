@@ -57,6 +57,13 @@ interface UserSearchState extends SearchState {
 	 * need no record, so the token stays small.
 	 */
 	shown: string[];
+	/**
+	 * After DingTalk's name search: the walk that finds members by part of their userid (the search matches names
+	 * only), leaving out those whose name matched, which the search showed.
+	 */
+	ids?: boolean;
+	/** The filter found its member by mobile or userid: no walk for parts of userids. */
+	exact?: boolean;
 }
 
 function entry(profile: IDataObject): INodeListSearchItems | undefined {
@@ -122,7 +129,17 @@ async function searchPage(
 		const item = profile && entry(profile);
 		if (item) results.push(item);
 	}
-	return answer.hasMore === true ? { ...state, o: offset + SEARCH_PAGE } : undefined;
+	if (answer.hasMore === true) return { ...state, o: offset + SEARCH_PAGE };
+	// A filter that could be part of a userid, without an exact hit: the walk looks for it in userids.
+	if (USERID_LIKE.test(needle) && !state.exact) {
+		return await walkPage.call(
+			this,
+			needle,
+			{ v: VERSION, mode: 'walk', shown: state.shown, ids: true },
+			results,
+		);
+	}
+	return undefined;
 }
 
 /** One page of the walk: members department by department, filtered, each once. */
@@ -144,18 +161,17 @@ async function walkPage(
 		for (const member of (await walkStep.call(this, walk)) ?? []) {
 			const item = entry(member);
 			if (!item || shown.has(item.value as string)) continue;
-			if (
-				needle &&
-				!matchesAny(needle, [
-					member.name,
-					item.value,
-					member.mobile,
-					member.job_number,
-					member.email,
-				])
-			) {
-				continue;
-			}
+			const match = state.ids
+				? matchesAny(needle, [item.value]) && !matchesAny(needle, [member.name])
+				: !needle ||
+					matchesAny(needle, [
+						member.name,
+						item.value,
+						member.mobile,
+						member.job_number,
+						member.email,
+					]);
+			if (!match) continue;
 			results.push(item);
 			if (Array.isArray(member.dept_id_list) && member.dept_id_list.length > 1) {
 				shown.add(item.value as string);
@@ -164,16 +180,23 @@ async function walkPage(
 	}
 	return walkDone(walk)
 		? undefined
-		: { v: VERSION, mode: 'walk', walk: walk as unknown as IDataObject, shown: [...shown] };
+		: {
+				v: VERSION,
+				mode: 'walk',
+				walk: walk as unknown as IDataObject,
+				shown: [...shown],
+				...(state.ids ? { ids: true } : {}),
+			};
 }
 
 /**
  * Member picker for organisations of any size: nothing is loaded up front and no page costs more than a bounded
  * number of calls. Without a filter it walks the organisation breadth-first, department by department, 100 members
  * per call, and hands the rest of the walk to the next page in the pagination token. With a filter, a mobile number
- * or a userid is looked up directly, and names go to DingTalk's own search (/v1.0/contact/users/search); an app that
- * may not use that search (no permission, or a relay without it) gets the walk, filtered by name, userid, mobile,
- * job number and email.
+ * or a userid is looked up directly, and names go to DingTalk's own search (/v1.0/contact/users/search); a filter that
+ * may be part of a userid ("dev") and named no one exactly is then looked for in userids by the walk. An app that may
+ * not use that search (no permission, or a relay without it) gets the walk, filtered by name, userid, mobile, job
+ * number and email.
  */
 export async function searchUsers(
 	this: ILoadOptionsFunctions,
@@ -193,6 +216,7 @@ export async function searchUsers(
 			v: VERSION,
 			mode: needle ? 'search' : 'walk',
 			shown: results.map((r) => String(r.value)),
+			...(hits.length ? { exact: true } : {}),
 		};
 	}
 	const next = await searchOrWalk(

@@ -1,48 +1,52 @@
-import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	ILoadOptionsFunctions,
+	INodePropertyOptions,
+	ResourceMapperFields,
+} from 'n8n-workflow';
 
 import {
-	controlLabel,
-	fetchTemplate,
-	isRequired,
-	optionText,
-} from '../resources/approval/template';
-import type { TemplateControl } from '../resources/approval/template';
+	columnChoices,
+	columnOptionChoices,
+	mapperFields,
+	peopleChoices,
+} from '../../shared/approvalForm';
 import { pickerParameter } from '../../shared/pickerParameter';
+import { fetchTemplate, templateControls, zhText } from '../resources/approval/template';
 
-function describe(control: TemplateControl): string {
-	const { config = {} } = control;
-	const notes = [isRequired(control) ? 'Required' : 'Optional'];
-	if (config.selector) {
-		const kind = config.selector.type === 'multi' ? 'one or more of' : 'one of';
-		notes.push(`${kind}: ${(config.selector.options ?? []).map(optionText).join(', ')}`);
-	}
-	if (config.contact) {
-		const what = config.contact.type === 'department' ? 'department IDs' : 'user IDs';
-		notes.push(config.contact.mode === 'multi' ? `${what}, comma-separated` : `one of the ${what}`);
-	}
-	if (config.date) notes.push(config.date.type === 'hour' ? 'date and time' : 'date');
-	if (config.table) {
-		notes.push(
-			`JSON rows with columns ${(config.table.children ?? []).map(controlLabel).join(', ')}`,
-		);
-	}
-	if (control.property.control === 'File') notes.push('name of a binary property');
-	return notes.join(' · ');
+/** The template in Template ID, with its controls as the form editor shows them. */
+async function editorTemplate(this: ILoadOptionsFunctions) {
+	const templateId = pickerParameter(this, 'templateId', {
+		empty: 'Enter the Template ID first: the form fields are read from the template',
+		expression:
+			'Template ID is an expression that cannot be resolved here: enter a fixed Template ID to fill the form field by field, or use Form Input: JSON',
+	});
+	const template = await fetchTemplate.call(this, templateId);
+	return { template, templateId, controls: templateControls(template) };
 }
 
+/** Submit's Form Fields: one per control of the template, with its kind of input. */
+async function getApprovalFormFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	const { template, templateId, controls } = await editorTemplate.call(this);
+	return {
+		fields: mapperFields(controls).map((f) => f.field),
+		emptyFieldsNotice: `The template "${zhText(template.names) || templateId}" has no controls to fill`,
+	};
+}
+
+export const approvalResourceMapping = { getApprovalFormFields };
+
 export const approvalLoadOptions = {
-	/** The controls of the template in the Template ID field, for Submit's Form Fields. */
-	async getTemplateControls(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-		const templateId = pickerParameter(this, 'templateId', {
-			empty: 'Enter the Template ID first: the controls are read from the template',
-			expression:
-				'Template ID is an expression that cannot be resolved here: enter a fixed Template ID to pick controls, or give control IDs by expression',
-		});
-		const template = await fetchTemplate.call(this, templateId);
-		return template.controls.map((control) => ({
-			name: controlLabel(control),
-			value: control.property.id,
-			description: describe(control),
-		}));
+	/** A Table Rows cell's Column list: the columns of the template's tables. */
+	async getApprovalTableColumns(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		return columnChoices((await editorTemplate.call(this)).controls);
+	},
+	/** A select column's options, for a cell's Option list. */
+	async getApprovalColumnOptions(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		const column = this.getCurrentNodeParameter('&column');
+		return columnOptionChoices((await editorTemplate.call(this)).controls, column);
+	},
+	/** The template's member and department controls, for People and Departments. */
+	async getApprovalPeopleFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+		return peopleChoices((await editorTemplate.call(this)).controls);
 	},
 };

@@ -1,6 +1,10 @@
-// How the emulator checks formComponentValues of a new approval, component by component, the way the reference
-// (../shared/reference/dingtalk.md, "Approval forms in detail") and the official start-instance page describe them.
-// Where the two name different formats (address, department), both are accepted.
+// How the emulator checks formComponentValues of a new approval, component by component, the way DingTalk's start-
+// instance page describes them (https://open.dingtalk.com/document/development/create-an-approval-instance, request
+// parameters and request example, updated 2026-04-24; the example is kept in test/fixtures/dingtalk-start-instance.doc.json):
+// `name` is the component's label as the form holds it (for a date range the whole label ["开始时间","结束时间"] as one
+// string), `id` (optional) the component's id; the address is one text separated by English commas, several
+// departments are IDs separated by commas. Where the page is silent the reference (../shared/reference/dingtalk.md,
+// "Approval forms in detail") is followed.
 import { isRecord } from '../util';
 import type { EmuComponent } from './approvalForms';
 import { newApiError } from './errors';
@@ -29,10 +33,10 @@ export function labelsOfComponent(c: EmuComponent): string[] {
 	return typeof label === 'string' ? [label] : [];
 }
 
-/** The names a value may be given under: the label; for a date range the start label or the label array as JSON. */
-function namesOf(c: EmuComponent): string[] {
-	const labels = labelsOfComponent(c);
-	return c.componentName === 'DDDateRangeField' ? [labels[0], JSON.stringify(labels)] : labels;
+/** The name a value is given under: the label as the form holds it; a label array as its JSON text (the date range). */
+function nameOfComponent(c: EmuComponent): string {
+	const label = c.props.label;
+	return Array.isArray(label) ? JSON.stringify(label.map(String)) : String(label ?? '');
 }
 
 function optionTexts(c: EmuComponent): string[] {
@@ -127,15 +131,23 @@ function checkValue(state: DingTalkState, c: EmuComponent, value: string): void 
 			return;
 		}
 		case 'DepartmentField': {
-			const ids = value.startsWith('[') ? stringArray(value) : value.split(',');
-			const known = (id: string) => state.departments.some((d) => String(d.dept_id) === id.trim());
-			if (!ids?.length || !ids.every(known)) fail('需为本企业的部门ID');
+			// "当选择多个部门时，value 用英文逗号分隔" (the page's request example).
+			const ids = value.split(',');
+			const known = (id: string) => state.departments.some((d) => String(d.dept_id) === id);
+			if (!ids.every(known)) fail('需为本企业的部门ID，多个用英文逗号分隔');
 			return;
 		}
 		case 'AddressField': {
-			const parts = value.startsWith('[') ? stringArray(value) : value.split(',');
-			if (!parts || parts.length < 3 || parts.length > 4 || parts.some((p) => p.trim() === '')) {
-				fail('需为 ["省","市","区"(,"详细地址")]');
+			// "省市区必须遵照地址控件的格式正确传递才可识别，且需使用英文格式逗号进行分隔": "北京,北京市,河东区". A fourth
+			// part (the street address) is accepted the same way; the page shows none.
+			const parts = value.split(',');
+			if (
+				value.trimStart().startsWith('[') ||
+				parts.length < 3 ||
+				parts.length > 4 ||
+				parts.some((p) => p.trim() === '')
+			) {
+				fail('需为 "省,市,区"（英文逗号分隔）');
 			}
 			return;
 		}
@@ -186,7 +198,7 @@ function checkTable(state: DingTalkState, table: EmuComponent, value: string): v
 			if (!isRecord(cell) || typeof cell.name !== 'string' || typeof cell.value !== 'string') {
 				throw converterError(table, '明细单元格需为 {"name","value"} 字符串');
 			}
-			const child = children.find((c) => namesOf(c).includes(cell.name as string));
+			const child = children.find((c) => nameOfComponent(c) === cell.name);
 			if (!child) throw converterError(table, `明细没有列 ${cell.name}`);
 			checkValue(state, child, cell.value);
 			if (cell.value !== '') filled.add(child);
@@ -216,8 +228,20 @@ export function checkFormValues(
 		if (!isRecord(entry) || typeof entry.name !== 'string' || typeof entry.value !== 'string') {
 			throw newApiError(400, 'illegalComponent', '表单组件入参错误：name 和 value 需为字符串');
 		}
-		const component = components.find((c) => namesOf(c).includes(entry.name as string));
-		if (!component || NOT_SUBMITTABLE.has(component.componentName)) {
+		if (entry.id !== undefined && typeof entry.id !== 'string') {
+			throw newApiError(400, 'illegalComponent', '表单组件入参错误：id 需为字符串');
+		}
+		// An id names the component; the name must then be that component's (the emulator's choice: the page does not
+		// say what DingTalk does with an id and a name that disagree).
+		const component =
+			entry.id !== undefined
+				? components.find((c) => c.props.id === entry.id)
+				: components.find((c) => nameOfComponent(c) === entry.name);
+		if (
+			!component ||
+			NOT_SUBMITTABLE.has(component.componentName) ||
+			nameOfComponent(component) !== entry.name
+		) {
 			throw newApiError(400, 'illegalComponent', `表单组件入参错误：${entry.name}`);
 		}
 		if (entry.value.length > MAX_VALUE_LENGTH)

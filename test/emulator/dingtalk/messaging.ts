@@ -32,6 +32,8 @@ export interface WorkNotificationTask {
 	failed: string[];
 	forbidden: ForbiddenDelivery[];
 	recalled: boolean;
+	/** getsendprogress calls so far: the first one, right after the send, finds it still sending. */
+	progressLooks?: number;
 }
 
 export interface RobotMessageRecord {

@@ -210,6 +210,9 @@ function findTask(state: DingTalkState, body: Record<string, unknown>, key: stri
 	return task;
 }
 
+/** How long the emulator's asynchronous send takes (getsendprogress says "1 处理中" until then). */
+export const SENDING_MS = 300;
+
 export const workNotificationRoutes: Route<DingTalkState>[] = [
 	{
 		method: 'POST',
@@ -275,8 +278,13 @@ export const workNotificationRoutes: Route<DingTalkState>[] = [
 		handle(req, ctx) {
 			const body = bodyOf(req.body);
 			checkAgent(ctx.state, body.agent_id);
-			findTask(ctx.state, body, 'task_id');
-			return oldApiOk({ progress: { progress_in_percent: 100, status: 2 } });
+			const task = findTask(ctx.state, body, 'task_id');
+			// "任务执行状态，0=未开始，1=处理中，2=处理完毕" (获取异步发送企业会话消息的发送进度,
+			// dingtalk.oapi.message.corpconversation.getsendprogress). The emulator's send is asynchronous too: a first
+			// look within SENDING_MS of the send finds it still sending (1); later looks find it done (2).
+			task.progressLooks = (task.progressLooks ?? 0) + 1;
+			const done = task.progressLooks > 1 || ctx.now() - task.sentAt >= SENDING_MS;
+			return oldApiOk({ progress: { progress_in_percent: done ? 100 : 50, status: done ? 2 : 1 } });
 		},
 	},
 	{

@@ -102,7 +102,7 @@ function valueFor(
 			return { selector: { type: config.selector?.type ?? 'single', options: chosen } };
 		}
 		case 'Contact':
-			if (config.contact?.type === 'department') {
+			if (config.contact?.mode === 'department') {
 				const d = p.pick(departments);
 				return { departments: [{ openapi_id: String(d.id), name: d.name }] };
 			} else {

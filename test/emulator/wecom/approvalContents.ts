@@ -1,6 +1,8 @@
-// applyevent's apply_data.contents, checked against the template the way WeCom does: every id must
-// be a control of the template, of the same kind, with a value of that kind's shape, and every
-// required control must be filled. The result is what getapprovaldetail shows (titles added).
+// applyevent's apply_data.contents, checked against the template the way WeCom's page describes it
+// (提交审批申请, https://developer.work.weixin.qq.com/document/path/91853, appendix 附1–附10, updated 2024/11/06):
+// every id must be a control of the template, of the same kind, with a value of that kind's shape, and every
+// required control must be filled; a Text control takes no line breaks (附1); each table row lists every
+// column of the table (附10). The result is what getapprovaldetail shows (titles added).
 import { isRecord } from '../util';
 import type { ApprovalContent } from './approvalModel';
 import { WeComErr, wecomError } from './errors';
@@ -52,6 +54,10 @@ function checkValue(
 		case 'Text':
 		case 'Textarea': {
 			const text = optionalString(value.text, `${where}.value.text`);
+			// "文本控件Text内容不支持包含换行符" (附1); refused here (assumed: the page does not say what WeCom answers).
+			if (control.property.control === 'Text' && /[\r\n]/.test(text)) {
+				throw bad(`${where}.value.text: a Text control takes no line breaks`);
+			}
 			return { value: { text }, empty: text === '' };
 		}
 		case 'Number': {
@@ -109,8 +115,8 @@ function checkValue(
 			};
 		}
 		case 'Contact': {
-			const single = config.contact?.mode === 'single';
-			if (config.contact?.type === 'department') {
+			const single = config.contact?.type === 'single';
+			if (config.contact?.mode === 'department') {
 				const departments = records(value.departments, `${where}.value.departments`).map((d, i) => {
 					const dept = findDepartment(state, d.openapi_id);
 					if (!dept) {
@@ -150,9 +156,14 @@ function checkValue(
 		}
 		case 'Table': {
 			const children = config.table?.children ?? [];
-			const rows = records(value.children, `${where}.value.children`).map((row, i) => ({
-				list: checkContents(state, children, row.list, `${where}.value.children[${i}].list`, now),
-			}));
+			const rows = records(value.children, `${where}.value.children`).map((row, i) => {
+				const at = `${where}.value.children[${i}].list`;
+				const list = checkContents(state, children, row.list, at, now);
+				// "子明细中必须包括模板中设置的全部子控件，如果子明细为空，则需要将所有子控件的值设为空" (附10).
+				const absent = children.find((c) => !list.some((cell) => cell.id === c.property.id));
+				if (absent) throw bad(`${at} lacks column '${titleOf(absent)}' (${absent.property.id}): every row lists every column`);
+				return { list };
+			});
 			return { value: { children: rows }, empty: rows.length === 0 };
 		}
 	}

@@ -78,7 +78,8 @@ export type ControlType =
 export interface ControlConfig {
 	date?: { type: 'day' | 'hour' };
 	selector?: { type: 'single' | 'multi'; options: Array<{ key: string; value: I18nText[] }> };
-	contact?: { type: 'user' | 'department'; mode: 'single' | 'multi' };
+	/** As the template doc gives it (获取审批模板详情, 附3): type single|multi, mode user|department. */
+	contact?: { type: 'single' | 'multi'; mode: 'user' | 'department' };
 	table?: { children: TemplateControl[] };
 }
 
@@ -389,7 +390,7 @@ export function seedTemplates(): ApprovalTemplate[] {
 				}),
 				control('File', 'File-1700000000006', '附件', 0),
 				control('Contact', 'Contact-1700000000007', '同行人', 0, {
-					contact: { type: 'user', mode: 'multi' },
+					contact: { type: 'multi', mode: 'user' },
 				}),
 			],
 			defaultApprovers: [
@@ -412,7 +413,7 @@ export function seedTemplates(): ApprovalTemplate[] {
 					selector: { type: 'multi', options: options('邮件', '当面交接', '共享文档') },
 				}),
 				control('Contact', 'Contact-1700000000016', '所属部门', 0, {
-					contact: { type: 'department', mode: 'single' },
+					contact: { type: 'single', mode: 'department' },
 				}),
 			],
 			defaultApprovers: [{ attr: 1, userid: ['zhengshi'] }],
@@ -425,7 +426,7 @@ export function seedTemplates(): ApprovalTemplate[] {
 				control('Number', 'Number-1700000000022', '数量', 1),
 				control('Money', 'Money-1700000000023', '预算', 1),
 				control('Contact', 'Contact-1700000000024', '采购负责人', 1, {
-					contact: { type: 'user', mode: 'single' },
+					contact: { type: 'single', mode: 'user' },
 				}),
 				control('Textarea', 'Textarea-1700000000025', '备注', 0),
 			],

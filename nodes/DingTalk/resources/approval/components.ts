@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { ControlKind, FormControl } from '../../../shared/approvalForm';
+
 /** One component (控件) of an approval form, as the form-schema API describes it. */
 export interface FormComponent {
 	componentName: string;
@@ -88,7 +90,8 @@ const KINDS: Record<string, ComponentKind> = {
 	DDMultiSelectField: {
 		name: 'Multi-Select',
 		zh: '多选框',
-		format: 'option texts, comma-separated or a JSON array; sent as a JSON array text ["A","B"]',
+		format:
+			'a switch per option under Form Fields (or the option texts as a list); sent as a JSON array text ["A","B"]',
 		example: 'A, B',
 	},
 	DDDateField: {
@@ -102,26 +105,28 @@ const KINDS: Record<string, ComponentKind> = {
 		name: 'Date Range',
 		zh: '时间区间',
 		format:
-			'start and end: ["2026-07-27","2026-07-30"] or "2026-07-27, 2026-07-30"; sent as a JSON array text in the form\'s date format, under the start label',
+			'start and end (two date pickers, or ["2026-07-27","2026-07-30"]); sent as a JSON array text in the form\'s date format, named by the whole label ["开始时间","结束时间"]',
 		example: '2026-07-27, 2026-07-30',
 	},
 	InnerContactField: {
 		name: 'Contact',
 		zh: '联系人',
-		format: 'user IDs (userid, never names), comma-separated; sent as a JSON array text',
+		format:
+			'members picked under People and Departments, or userids (never names); sent as a JSON array text',
 		example: 'user IDs',
 	},
 	DepartmentField: {
 		name: 'Department',
 		zh: '部门',
-		format: 'department IDs, comma-separated; one is sent as the ID, several as a JSON array text',
+		format:
+			"departments picked under People and Departments, or department IDs; sent as the IDs separated by commas, as DingTalk's sample writes them",
 		example: 'department IDs',
 	},
 	AddressField: {
 		name: 'Address',
 		zh: '省市区',
 		format:
-			'province, city, district and optionally the street address: "浙江省, 杭州市, 余杭区, 文一西路969号" or a JSON array; sent as a JSON array text',
+			'province, city, district and optionally the street address: "浙江省, 杭州市, 余杭区, 文一西路969号" or a list; sent as one text separated by commas ("浙江省,杭州市,余杭区"), as DingTalk\'s sample writes it',
 		example: '省, 市, 区',
 	},
 	DDPhotoField: {
@@ -147,7 +152,7 @@ const KINDS: Record<string, ComponentKind> = {
 		name: 'Table',
 		zh: '明细',
 		format:
-			'rows as JSON: [{"<column label>": "value", ...}, ...] (one object per row, up to 100), or DingTalk\'s own [[{"name","value"}, ...], ...]; each cell in its column\'s format',
+			'rows under Table Rows, a cell per column; or rows as JSON: [{"<column label>": "value", ...}, ...] (one object per row, up to 100), or DingTalk\'s own [[{"name","value"}, ...], ...]; each cell in its column\'s format',
 		example: 'JSON rows',
 	},
 };
@@ -194,8 +199,19 @@ export function labelsOf(component: FormComponent): string[] {
 	return typeof label === 'string' && label !== '' ? [label] : [];
 }
 
-/** The `name` DingTalk expects for this component's value: its label; the start label for a date range. */
+/**
+ * The `name` DingTalk reads a value under: the component's label exactly as the form schema gives it. For a date range
+ * that is the whole label, `["开始时间","结束时间"]` as one string, as in DingTalk's own sample (发起审批实例, request
+ * example: `"name": "[\"开始时间\",\"结束时间\"]"`); a label given as an array is written as that JSON text.
+ */
 export function nameOf(component: FormComponent): string {
+	const label = component.props.label;
+	if (Array.isArray(label)) return JSON.stringify(label.map(String));
+	return typeof label === 'string' && label !== '' ? label : component.props.id;
+}
+
+/** The key a component goes by in Form Fields and expressions: its label; the start label of a date range. */
+export function keyOf(component: FormComponent): string {
 	return labelsOf(component)[0] ?? component.props.id;
 }
 
@@ -290,4 +306,68 @@ export function cleanComponent(component: FormComponent): IDataObject {
 		clean.children = flattenComponents(component.children).map(cleanComponent);
 	}
 	return clean;
+}
+
+const TEXT_HINTS: Record<string, string> = {
+	PhoneField: '13800000000',
+	AddressField: '省, 市, 区 (, street)',
+	DDPhotoField: 'image URLs',
+	RelateField: 'instance IDs',
+	DDAttachment: 'binary properties',
+};
+
+function controlKind(component: FormComponent): ControlKind {
+	switch (component.componentName) {
+		case 'NumberField':
+		case 'MoneyField':
+		case 'StarRatingField':
+			return 'number';
+		case 'DDSelectField':
+			return optionsOf(component).length ? 'select' : 'text';
+		case 'DDMultiSelectField':
+			return optionsOf(component).length ? 'multiSelect' : 'text';
+		case 'DDDateField':
+			return 'date';
+		case 'DDDateRangeField':
+			return 'dateRange';
+		case 'InnerContactField':
+			return 'contact';
+		case 'DepartmentField':
+			return 'department';
+		case 'TableField':
+			return 'table';
+		case 'DDAttachment':
+			return 'files';
+		default:
+			return 'text';
+	}
+}
+
+/** The component as the shared form editor sees it (submittable components only; a table's columns likewise). */
+export function toControl(component: FormComponent): FormControl {
+	const kind = controlKind(component);
+	const labels = labelsOf(component);
+	const control: FormControl = {
+		id: component.props.id,
+		name: keyOf(component),
+		title: titleOf(component),
+		typeName: kindOf(component) === OTHER_KIND ? component.componentName : kindOf(component).name,
+		kind,
+		required: isRequired(component),
+	};
+	const hint = TEXT_HINTS[component.componentName];
+	if (hint) control.hint = hint;
+	if (kind === 'select' || kind === 'multiSelect') {
+		control.options = optionsOf(component).map((o) => ({ value: o.text, name: o.text }));
+	}
+	if (kind === 'dateRange' && labels.length >= 2) control.rangeTitles = [labels[0], labels[1]];
+	if (kind === 'contact') control.multiple = Number(component.props.choice) !== 0;
+	// The schema's `multiple` is not always there: without it, several are allowed and DingTalk judges.
+	if (kind === 'department') control.multiple = component.props.multiple !== false;
+	if (kind === 'table') {
+		control.columns = flattenComponents(component.children)
+			.filter((c) => !notSubmittableReason(c))
+			.map(toControl);
+	}
+	return control;
 }

@@ -3,8 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { oncePerRun } from '../../../shared/runCache';
 import type { DingTalkContext } from '../../transport';
 import { dingTalkApiRequest } from '../../transport';
+import type { FormControl } from '../../../shared/approvalForm';
 import type { FormComponent } from './components';
-import { flattenComponents, isKit, titleOf } from './components';
+import { flattenComponents, isKit, notSubmittableReason, titleOf, toControl } from './components';
 
 /** An approval form (审批表单) with its components, as Start needs it. */
 export interface ApprovalForm {
@@ -57,4 +58,9 @@ export function kitRefusal(form: ApprovalForm): string | undefined {
 		"DingTalk's API does not start approvals of kit forms (套件审批不支持通过接口发起): members submit them in the DingTalk app. " +
 		'Use a form without a kit, or send the member a work notification asking them to apply.'
 	);
+}
+
+/** The components the API can fill, as the form editor shows them. */
+export function formControls(form: ApprovalForm): FormControl[] {
+	return form.components.filter((c) => !notSubmittableReason(c)).map(toControl);
 }

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { GatheredForm } from '../../../shared/approvalForm';
+import { isBlank } from '../../../shared/approvalForm';
 import { formatWallClock, parseTime, WALL_CLOCK_PATTERN } from '../../../shared/time';
 import type { ApprovalForm } from './form';
 import { asText, textList } from './fields';
@@ -39,6 +41,8 @@ interface Cell {
 export type WireValue = string | AttachmentSlot | Cell[][];
 
 export interface PendingValue {
+	/** The component's id: sent beside the name, as DingTalk's SDK samples do, so no label can be mistaken. */
+	id?: string;
 	name: string;
 	value: WireValue;
 	/** Extra keys given in JSON mode (id, componentType, extValue, ...), sent as written. */
@@ -57,15 +61,6 @@ export interface FormContext {
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 const USER_ID = /^[A-Za-z0-9_.@$-]+$/;
 const DEPARTMENT_ID = /^-?\d{1,19}$/;
-
-export function isBlank(value: unknown): boolean {
-	return (
-		value === undefined ||
-		value === null ||
-		(typeof value === 'string' && value.trim() === '') ||
-		(Array.isArray(value) && value.length === 0)
-	);
-}
 
 function findOption(options: SelectOption[], token: string): SelectOption | undefined {
 	const lower = token.toLowerCase();
@@ -174,21 +169,23 @@ function departmentText(component: FormComponent, value: unknown, ctx: FormConte
 	const bad = ids.find((id) => !DEPARTMENT_ID.test(id));
 	if (bad !== undefined) {
 		ctx.fail(
-			`Form field ${describeComponent(component)}: "${bad}" is not a department ID. Give numeric department IDs, comma-separated`,
+			`Form field ${describeComponent(component)}: "${bad}" is not a department ID. Pick departments, or give numeric department IDs, comma-separated`,
 		);
 	}
-	const unique = [...new Set(ids)];
-	return unique.length === 1 ? unique[0] : JSON.stringify(unique);
+	// DingTalk's sample (发起审批实例): "当选择多个部门时，value 用英文逗号分隔".
+	return [...new Set(ids)].join(',');
 }
 
 function addressText(component: FormComponent, value: unknown, ctx: FormContext): string {
 	const parts = textList(value);
 	if (parts.length < 3 || parts.length > 4) {
 		ctx.fail(
-			`Form field ${describeComponent(component)} needs province, city and district, and optionally the street address (3 or 4 parts), got ${parts.length}. Give "浙江省, 杭州市, 余杭区, 文一西路969号" or a JSON array`,
+			`Form field ${describeComponent(component)} needs province, city and district, and optionally the street address (3 or 4 parts), got ${parts.length}. Give "浙江省, 杭州市, 余杭区, 文一西路969号" or a list`,
 		);
 	}
-	return JSON.stringify(parts);
+	// DingTalk's sample (发起审批实例): "省市区…需使用英文格式逗号进行分隔", value "北京,北京市,河东区". A fourth part
+	// (the street address) is joined the same way; the sample shows none (unverified).
+	return parts.join(',');
 }
 
 function photoText(component: FormComponent, value: unknown, ctx: FormContext): string {
@@ -392,16 +389,21 @@ function refuseUnsubmittable(component: FormComponent, ctx: FormContext): void {
 }
 
 /**
- * `formComponentValues` from the Form Fields (keyed by component name, label or id), in the form's order. Every value
- * is checked against the form here, before anything is uploaded or started.
+ * `formComponentValues` from the form editor (its values gathered by component id; keys that name no field of the
+ * form as it is now are looked up by name, label or id), in the form's order. Every value is checked against the
+ * form here, before anything is uploaded or started.
  */
 export function valuesFromFields(
 	form: ApprovalForm,
-	fields: IDataObject,
+	gathered: GatheredForm,
 	ctx: FormContext,
 ): PendingValue[] {
 	const given = new Map<FormComponent, unknown>();
-	for (const [key, value] of Object.entries(fields)) {
+	for (const [id, value] of gathered.values) {
+		const component = form.components.find((c) => c.props.id === id);
+		if (component && !isBlank(value)) given.set(component, value);
+	}
+	for (const [key, value] of gathered.unknown) {
 		const component = findComponent(form.components, key);
 		if (!component) {
 			ctx.fail(
@@ -409,12 +411,21 @@ export function valuesFromFields(
 			);
 		}
 		refuseUnsubmittable(component, ctx);
-		if (!isBlank(value)) given.set(component, value);
+		if (given.has(component)) {
+			ctx.fail(`Form field ${describeComponent(component)} is given twice: keep one value for it`);
+		}
+		given.set(component, value);
 	}
-	requireAll(form, new Set(given.keys()), ctx, 'Fill them under Form Fields');
+	requireAll(
+		form,
+		new Set(given.keys()),
+		ctx,
+		'Fill them under Form Fields (tables under Table Rows, people and departments under People and Departments)',
+	);
 	return form.components
 		.filter((component) => given.has(component))
 		.map((component) => ({
+			id: component.props.id,
 			name: nameOf(component),
 			value: wireValue(component, given.get(component), ctx),
 		}));
@@ -469,6 +480,7 @@ export function valuesFromJson(
 		delete extra.name;
 		delete extra.value;
 		return {
+			id: component.props.id,
 			name: nameOf(component),
 			value: typeof item.value === 'string' ? item.value : JSON.stringify(item.value),
 			...(Object.keys(extra).length ? { extra } : {}),
@@ -499,13 +511,13 @@ function finalText(value: WireValue): string {
 
 /** `formComponentValues` as DingTalk takes them: every value a string of at most 65535 characters. */
 export function finalValues(values: PendingValue[], ctx: FormContext): IDataObject[] {
-	return values.map(({ name, value, extra }) => {
+	return values.map(({ id, name, value, extra }) => {
 		const text = finalText(value);
 		if (text.length > MAX_VALUE_LENGTH) {
 			ctx.fail(
 				`Form field ${name} is ${text.length} characters long; DingTalk takes at most ${MAX_VALUE_LENGTH}: shorten it`,
 			);
 		}
-		return { ...(extra ?? {}), name, value: text };
+		return { ...(id ? { id } : {}), ...(extra ?? {}), name, value: text };
 	});
 }

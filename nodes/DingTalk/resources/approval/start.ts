@@ -12,11 +12,14 @@ import {
 import { failFor, type Fail, type NodeOperation } from '../../../shared/operations';
 import { CREDENTIAL_TYPE, dingTalkApiRequest } from '../../transport';
 import { locatorText } from '../../../shared/locator';
-import { departmentField, resultOf } from '../shared/org';
+import { departmentField, resultOf, userField as memberField } from '../shared/org';
+import type { GatheredForm } from '../../../shared/approvalForm';
+import { approvalFormProperties, gatherForm } from '../../../shared/approvalForm';
 import type { DriveFile } from './drive';
 import { uploadApprovalFiles } from './drive';
 import { processCodeField, readProcessCode, requiredText, userField, userIdList } from './fields';
-import { cachedForm, kitRefusal } from './form';
+import type { ApprovalForm } from './form';
+import { cachedForm, formControls, kitRefusal } from './form';
 import type { FormContext, PendingValue } from './formValues';
 import {
 	AttachmentSlot,
@@ -66,32 +69,26 @@ const properties: INodeProperties[] = [
 	optionalDepartmentField(),
 	formInputField('formInput', {
 		fields:
-			"Fill the form's components one by one; values are checked and written in the format each component takes",
-		json: 'Give formComponentValues as JSON ([{"name","value"}]), for anything the fields cannot express; values are sent as written',
+			"Fill the form's components with inputs of their kind; values are checked and written in the format each component takes",
+		json: 'Give formComponentValues as JSON ([{"name","value"}]), for workflows that build the whole form; values are sent as written',
 	}),
-	{
-		displayName: 'Form Fields',
-		name: 'formFields',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
+	...approvalFormProperties({
+		dependsOn: ['processCode.value'],
 		displayOptions: { show: { formInput: ['fields'] } },
-		typeOptions: {
-			loadOptionsDependsOn: ['processCode.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getApprovalFormFields',
-				mode: 'add',
-				fieldWords: { singular: 'form field', plural: 'form fields' },
-				addAllFields: true,
-				multiKeyMatch: false,
-				supportAutoMap: false,
-				noFieldsError: 'The form has no fields the API can fill',
-			},
-		},
-		description:
-			'The form\'s components. Each shows the format it takes: numbers and amounts as digits, dates as 2026-07-27 (or any date/time, written in the form\'s format), a date range as "2026-07-27, 2026-07-30", contacts as userids, departments as IDs, a table as JSON rows [{"费用类型": "差旅费", "金额": "1200"}], attachments as names of the item\'s binary properties.',
-	},
+		userPicker: memberField({
+			name: 'user',
+			displayName: 'Member',
+			description:
+				'Search by name, userid or mobile, or give userids (an expression may give several)',
+		}),
+		departmentPicker: departmentField({
+			name: 'department',
+			displayName: 'Department',
+			description: 'Search by name, or give department IDs (an expression may give several)',
+		}),
+		formats:
+			"Dates are written in the form's format in the workflow's time zone; attachments are names of binary properties of the input item.",
+	}),
 	{
 		displayName: 'Form Values (JSON)',
 		name: 'formValuesJson',
@@ -100,7 +97,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { formInput: ['json'] } },
 		description:
-			'FormComponentValues: a list of {"name": "报销事由", "value": "..."} (name = the component\'s label); values are sent as written (lists and objects as JSON text). Use Get Form Schema to see the labels and formats.',
+			'FormComponentValues: a list of {"name": "报销事由", "value": "..."} (name = the component\'s label; its ID is added); values are sent as written (lists and objects as JSON text). Use Get Form Schema to see the labels and formats.',
 	},
 	{
 		displayName: 'Approval Flow',
@@ -336,6 +333,26 @@ async function readAttachments(
 	return files;
 }
 
+/** What the form editor holds for this item, gathered by component. */
+function readFormInput(
+	this: IExecuteFunctions,
+	form: ApprovalForm,
+	itemIndex: number,
+	fail: Fail,
+): GatheredForm {
+	// The editor's field types only choose its inputs; values are checked against the form by the formatters.
+	const fields = this.getNodeParameter('formFields.value', itemIndex, {}, { skipValidation: true });
+	return gatherForm(
+		formControls(form),
+		{
+			fields: (fields ?? {}) as IDataObject,
+			rows: this.getNodeParameter('tableRows.rows', itemIndex, []),
+			people: this.getNodeParameter('formPeople.entries', itemIndex, []),
+		},
+		fail,
+	);
+}
+
 function errorCode(error: unknown): string {
 	if (!(error instanceof NodeApiError)) return '';
 	return String((error.errorResponse as IDataObject | undefined)?.code ?? '');
@@ -399,11 +416,7 @@ export const startOperation: NodeOperation = {
 		const pending: PendingValue[] =
 			this.getNodeParameter('formInput', itemIndex, 'fields') === 'json'
 				? valuesFromJson(form, this.getNodeParameter('formValuesJson', itemIndex, '[]'), ctx)
-				: valuesFromFields(
-						form,
-						(this.getNodeParameter('formFields.value', itemIndex, {}) ?? {}) as IDataObject,
-						ctx,
-					);
+				: valuesFromFields(form, readFormInput.call(this, form, itemIndex, fail), ctx);
 		const slots = attachmentSlots(pending);
 		const files = await readAttachments.call(this, slots, itemIndex);
 

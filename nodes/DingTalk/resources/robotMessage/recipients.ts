@@ -3,8 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { chunks } from '../../../shared/idList';
 import { dingTalkApiRequest } from '../../transport';
 import { sendBatches } from '../shared/batches';
-import { InputError, readIds, readRobotCode, textParameter } from '../shared/input';
-import { ID_LIST_HINT } from '../shared/messageFields';
+import { InputError, readRobotCode, textParameter } from '../shared/input';
+import { readUserIds, usersField } from '../shared/org';
 
 /** oToMessages/batchSend takes at most 20 userIds per call. */
 export const MAX_ROBOT_USERS_PER_CALL = 20;
@@ -30,17 +30,12 @@ export const robotRecipientProperties: INodeProperties[] = [
 		default: 'users',
 		description: 'Who receives the message',
 	},
-	{
-		displayName: 'User IDs',
+	...usersField({
+		displayName: 'Users',
 		name: 'userIds',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'manager001,dev001',
 		displayOptions: { show: { sendTo: ['users'] } },
-		hint: ID_LIST_HINT,
-		description: 'The userids (员工 ID) to send to',
-	},
+		description: `Members (员工) to send to, one-to-one; more than ${MAX_ROBOT_USERS_PER_CALL} are sent in several calls.`,
+	}),
 	{
 		displayName: 'Open Conversation ID',
 		name: 'openConversationId',
@@ -68,9 +63,9 @@ export function readRobotRecipients(this: IExecuteFunctions, itemIndex: number):
 		}
 		return { sendTo: 'group', openConversationId };
 	}
-	const userIds = readIds.call(this, itemIndex, 'userIds', 'User IDs');
+	const userIds = readUserIds.call(this, 'userIds', itemIndex, 'Users');
 	if (userIds.length === 0) {
-		throw new InputError('User IDs is empty: give at least one userid to send to');
+		throw new InputError('Users is empty: pick at least one member, or give their userids');
 	}
 	return { sendTo: 'users', userIds };
 }

@@ -5,10 +5,6 @@ import { binaryPropertyField, readBinaryFile } from '../../../shared/binaryFile'
 import { contentField, fileSourceField, showWhen } from '../../../shared/messageFields';
 import { textParameter } from './input';
 
-/** Shown under ID list fields: what an expression may give. */
-export const ID_LIST_HINT =
-	'Comma-separated, or an expression giving an array of IDs (objects with a userid or id work too)';
-
 /** Shows a field only for some message types. */
 export function forTypes(types: string[], property: INodeProperties): INodeProperties {
 	return showWhen(property, { messageType: types });

@@ -2,8 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { chunks } from '../../../shared/idList';
-import { readIds } from '../shared/input';
-import { ID_LIST_HINT } from '../shared/messageFields';
+import { departmentsField, readDepartmentIds, readUserIds, usersField } from '../shared/org';
 
 /** asyncsend_v2's per-call limits; longer lists are sent in several calls. */
 export const MAX_USERS_PER_CALL = 100;
@@ -17,26 +16,18 @@ export const workNotificationRecipientProperties: INodeProperties[] = [
 		default: false,
 		description: 'Whether to send to everyone in the organisation (to_all_user)',
 	},
-	{
-		displayName: 'User IDs',
+	...usersField({
+		displayName: 'Users',
 		name: 'userIds',
-		type: 'string',
-		default: '',
-		placeholder: 'manager001,dev001',
 		displayOptions: { show: { toAll: [false] } },
-		hint: ID_LIST_HINT,
-		description: `The userids (员工 ID) to send to; more than ${MAX_USERS_PER_CALL} are sent in several calls`,
-	},
-	{
-		displayName: 'Department IDs',
+		description: `Members (员工) to send to; more than ${MAX_USERS_PER_CALL} are sent in several calls.`,
+	}),
+	...departmentsField({
+		displayName: 'Departments',
 		name: 'departmentIds',
-		type: 'string',
-		default: '',
-		placeholder: '100,200',
 		displayOptions: { show: { toAll: [false] } },
-		hint: ID_LIST_HINT,
-		description: `Departments whose members (sub-departments included) receive the message; more than ${MAX_DEPARTMENTS_PER_CALL} are sent in several calls`,
-	},
+		description: `Departments whose members (sub-departments included) receive the message; more than ${MAX_DEPARTMENTS_PER_CALL} are sent in several calls.`,
+	}),
 ];
 
 export interface WorkRecipients {
@@ -50,13 +41,13 @@ export function readWorkRecipients(this: IExecuteFunctions, itemIndex: number): 
 	if (toAll) return { toAll, users: [], departments: [] };
 	const recipients = {
 		toAll,
-		users: readIds.call(this, itemIndex, 'userIds', 'User IDs'),
-		departments: readIds.call(this, itemIndex, 'departmentIds', 'Department IDs', true),
+		users: readUserIds.call(this, 'userIds', itemIndex, 'Users'),
+		departments: readDepartmentIds.call(this, 'departmentIds', itemIndex, 'Departments'),
 	};
 	if (!recipients.users.length && !recipients.departments.length) {
 		throw new NodeOperationError(
 			this.getNode(),
-			'No recipient: give at least one user ID or department ID, or turn on "To All (全员)"',
+			'No recipient: pick or give at least one user or department, or turn on "To All (全员)"',
 			{ itemIndex },
 		);
 	}

@@ -1,12 +1,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/operations';
+import { optionsField } from '../../../shared/operations';
 import { dingTalkApiRequest } from '../../transport';
 import { checkDingTalkMedia, uploadDingTalkMedia } from '../media/files';
 import { sendBatches } from '../shared/batches';
 import { readAgentId } from '../shared/input';
 import { readWorkNotificationInput, workNotificationContentProperties } from './fields';
 import { attachMediaId, buildWorkNotification, checkMsgSize } from './message';
+import type { SendResultLists } from './sendResult';
+import { collectSendResults, waitUntilSent } from './sendResult';
 import type { RecipientBatch, WorkRecipients } from './recipients';
 import {
 	readWorkRecipients,
@@ -43,6 +47,27 @@ export async function sendToRecipients(
 	return { batches, taskIds };
 }
 
+const NOT_CHECKED =
+	'DingTalk sends asynchronously: the task ID says it was accepted, not who it reached (unknown userids and forbidden recipients are not reported). Turn on Options → Wait for Send Result to check, or use Get Send Result.';
+
+/** Who the notification did not reach, said per kind; undefined when it reached everyone it was sent to. */
+function undelivered(lists: SendResultLists): { message: string; description: string } | undefined {
+	const parts: string[] = [];
+	const say = (list: unknown[], what: string) => {
+		if (list.length) parts.push(`${what}: ${list.map(String).join(', ')}`);
+	};
+	say(lists.invalid_user_id_list, 'unknown userids (not in the organisation)');
+	say(lists.forbidden_user_id_list, 'forbidden (a repeat of the same content today, or over the daily limit)');
+	say(lists.failed_user_id_list, 'failed');
+	say(lists.invalid_dept_id_list, 'unknown departments');
+	if (!parts.length) return undefined;
+	return {
+		message: `The work notification did not reach every recipient — ${parts.join('; ')}`,
+		description:
+			'DingTalk accepted the send and delivered it to the other recipients; these it did not reach (getsendresult). Check the userids (the staff ID, not the name) and department IDs; forbidden ones are DingTalk\'s limits: the same content to one user once a day, at most 500 a day.',
+	};
+}
+
 export const sendWorkNotification: NodeOperation = {
 	value: 'send',
 	name: 'Send',
@@ -54,11 +79,30 @@ export const sendWorkNotification: NodeOperation = {
 		...workNotificationContentProperties,
 		{
 			displayName:
-				'DingTalk silently drops a repeat of the same content to the same user on the same day, and delivers at most 500 work notifications per user per day: such sends still report success. Get Send Result shows who was reached.',
+				'DingTalk sends work notifications asynchronously: a userid it does not know, a repeat of the same content to the same user on the same day, or more than 500 a day to one user still report success with a task ID. Turn on Options → Wait for Send Result to have such recipients reported per item (error output), or use Get Send Result later.',
 			name: 'deliveryNotice',
 			type: 'notice',
 			default: '',
 		},
+		optionsField([
+			{
+				displayName: 'Wait for Send Result',
+				name: 'waitForResult',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to wait until DingTalk has sent the notification and check who it reached (getsendresult): unknown, forbidden or failed recipients then fail the item (its error output, or Continue On Fail). Without it the item says it was not checked.',
+			},
+			{
+				displayName: 'Max Wait (Seconds)',
+				name: 'maxWaitSeconds',
+				type: 'number',
+				default: 30,
+				typeOptions: { minValue: 1, maxValue: 300 },
+				description:
+					'How long to wait for DingTalk to finish sending before giving the item as not checked',
+			},
+		]),
 	],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const recipients = readWorkRecipients.call(this, itemIndex);
@@ -81,7 +125,7 @@ export const sendWorkNotification: NodeOperation = {
 			recipients,
 			msg,
 		);
-		return {
+		const sent: IDataObject = {
 			msgtype: input.msgtype,
 			...(taskIds.length === 1 ? { task_id: taskIds[0] } : {}),
 			task_ids: taskIds,
@@ -94,5 +138,30 @@ export const sendWorkNotification: NodeOperation = {
 			})),
 			...(media ? { media } : {}),
 		};
+		const options = this.getNodeParameter('options', itemIndex, {}) as {
+			waitForResult?: boolean;
+			maxWaitSeconds?: number;
+		};
+		if (!options.waitForResult) return { ...sent, recipientsChecked: false, note: NOT_CHECKED };
+		const maxWait = Math.min(Math.max(Number(options.maxWaitSeconds) || 30, 1), 300);
+		if (!(await waitUntilSent.call(this, agentId, taskIds, maxWait * 1000, itemIndex))) {
+			return {
+				...sent,
+				recipientsChecked: false,
+				note: `DingTalk had not finished sending after ${maxWait} s: the recipients were not checked. Get Send Result with the task ID tells later who was reached.`,
+			};
+		}
+		const { lists } = await collectSendResults.call(this, agentId, taskIds, itemIndex);
+		const problem = undelivered(lists);
+		if (problem) {
+			const error = new NodeOperationError(this.getNode(), problem.message, {
+				itemIndex,
+				description: problem.description,
+			});
+			// What was sent and what DingTalk reported, beside the error in the item's error output.
+			error.context.details = { ...sent, sendResult: lists };
+			throw error;
+		}
+		return { ...sent, recipientsChecked: true, sendResult: lists };
 	},
 };

@@ -3,10 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { built } from '../../../shared/messageInput';
 import type { NodeOperation } from '../../../shared/operations';
-import { readIdList } from '../../../WeCom/resources/message/recipients';
+import { readIdList } from '../../../shared/idList';
 import { dingTalkRobotSend } from '../../transport';
 import type { ActionButton, FeedLink, Mentions, RobotMessage, RobotMessageType } from './build';
 import { buildRobotMessage } from './build';
+import { robotPacingNotice } from '../../../shared/robotPacing';
 import { messageProperties } from './fields';
 
 function readMentions(this: IExecuteFunctions, itemIndex: number): Mentions {
@@ -73,7 +74,7 @@ export const sendOperation: NodeOperation = {
 	action: 'Send a message to the group',
 	description:
 		"Post a message to the robot's group; items are paced to DingTalk's 20 messages a minute per robot",
-	properties: messageProperties,
+	properties: [robotPacingNotice('DingTalk'), ...messageProperties],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const message = readMessage.call(this, itemIndex);
 		const body = built(this.getNode(), itemIndex, () => buildRobotMessage(message));

@@ -1,7 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { GatheredForm } from '../../../shared/approvalForm';
+import { isBlank } from '../../../shared/approvalForm';
 import type { ApprovalTemplate, SelectorOption, TemplateControl } from './template';
-import { controlLabel, enText, isRequired, optionText, zhText } from './template';
+import {
+	contactIsDepartment,
+	contactIsMultiple,
+	controlLabel,
+	enText,
+	isAutomatic,
+	isRequired,
+	optionText,
+	zhText,
+} from './template';
 import { parseTime } from '../../../shared/time';
 
 /** What Submit needs from its surroundings while it turns form fields into `apply_data.contents`. */
@@ -16,23 +27,9 @@ export interface FormContext {
 	file(propertyName: string, label: string): IDataObject;
 }
 
-export interface FormField {
-	control: string;
-	value: unknown;
-}
-
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 // Amounts are kept to the cent.
 const MONEY = /^-?\d+(?:\.\d{1,2})?$/;
-
-function isBlank(value: unknown): boolean {
-	return (
-		value === undefined ||
-		value === null ||
-		(typeof value === 'string' && value.trim() === '') ||
-		(Array.isArray(value) && value.length === 0)
-	);
-}
 
 /** Comma-separated text (Chinese commas too) or a list, as trimmed non-empty strings. */
 function listOf(value: unknown): string[] {
@@ -89,18 +86,18 @@ function selectorValue(control: TemplateControl, value: unknown, ctx: FormContex
 
 function contactValue(control: TemplateControl, value: unknown, ctx: FormContext): IDataObject {
 	const label = controlLabel(control);
-	const contact = control.config?.contact ?? {};
+	const department = contactIsDepartment(control);
 	const ids = listOf(value);
-	if (contact.mode !== 'multi' && ids.length > 1) {
+	if (!contactIsMultiple(control) && ids.length > 1) {
 		ctx.fail(
-			`Form field ${label} takes a single ${contact.type === 'department' ? 'department' : 'member'}, got ${ids.length}: give just one`,
+			`Form field ${label} takes a single ${department ? 'department' : 'member'}, got ${ids.length}: give just one`,
 		);
 	}
-	if (contact.type === 'department') {
+	if (department) {
 		const bad = ids.find((id) => !/^\d+$/.test(id));
 		if (bad !== undefined) {
 			ctx.fail(
-				`Form field ${label}: "${bad}" is not a department ID. Give numeric department IDs, comma-separated`,
+				`Form field ${label}: "${bad}" is not a department ID. Pick departments, or give numeric department IDs, comma-separated`,
 			);
 		}
 		return { departments: ids.map((id) => ({ openapi_id: id })) };
@@ -143,7 +140,7 @@ function tableValue(
 	if (!Array.isArray(parsed)) {
 		return ctx.fail(`Form field ${label} needs a list of rows, like ${example}`);
 	}
-	const columns = control.config?.table?.children ?? [];
+	const columns = (control.config?.table?.children ?? []).filter((c) => !isAutomatic(c));
 	const children = parsed.map((row: unknown, r) => {
 		if (typeof row !== 'object' || row === null || Array.isArray(row)) {
 			return ctx.fail(
@@ -161,7 +158,8 @@ function tableValue(
 			}
 			cells.set(column.property.id, cell);
 		}
-		const list = columns.flatMap((column) => {
+		// 附10: "子明细中必须包括模板中设置的全部子控件，如果子明细为空，则需要将所有子控件的值设为空": every column, blanks empty.
+		const list = columns.map((column) => {
 			const cell = cells.get(column.property.id);
 			if (isBlank(cell)) {
 				if (isRequired(column)) {
@@ -169,20 +167,61 @@ function tableValue(
 						`Form field ${label}: row ${r + 1} lacks the required column ${controlLabel(column)}`,
 					);
 				}
-				return [];
+				return { ...contentShell(column), value: emptyValue(column) };
 			}
-			return [convert(column, cell)];
+			return convert(column, cell);
 		});
 		return { list };
 	});
+	if (!children.length) {
+		return ctx.fail(`Form field ${label} has no rows: WeCom takes a table with at least one row`);
+	}
 	return { children };
+}
+
+/**
+ * A column left blank in a table row. The doc shows the empty text of Text controls; the other shapes follow the
+ * empty lists getapprovaldetail shows. A blank Date is written as `{}` (unverified: the doc shows no empty date).
+ */
+function emptyValue(control: TemplateControl): IDataObject {
+	switch (control.property.control) {
+		case 'Text':
+		case 'Textarea':
+			return { text: '' };
+		case 'Number':
+			return { new_number: '' };
+		case 'Money':
+			return { new_money: '' };
+		case 'Selector':
+			return {
+				selector: {
+					type: control.config?.selector?.type === 'multi' ? 'multi' : 'single',
+					options: [],
+				},
+			};
+		case 'Contact':
+			return contactIsDepartment(control) ? { departments: [] } : { members: [] };
+		case 'File':
+			return { files: [] };
+		default:
+			return {};
+	}
 }
 
 /** The `value` object WeCom expects for this control type. */
 function valueFor(control: TemplateControl, value: unknown, ctx: FormContext): IDataObject {
 	const label = controlLabel(control);
 	switch (control.property.control) {
-		case 'Text':
+		case 'Text': {
+			const text = asText(value);
+			// 附1: "文本控件Text内容不支持包含换行符".
+			if (/[\r\n]/.test(text)) {
+				ctx.fail(
+					`Form field ${label}: a Text control takes no line breaks (WeCom's rule); remove them, or use a Textarea control`,
+				);
+			}
+			return { text };
+		}
 		case 'Textarea':
 			return { text: asText(value) };
 		case 'Number':
@@ -225,13 +264,17 @@ function valueFor(control: TemplateControl, value: unknown, ctx: FormContext): I
 	}
 }
 
-function contentFor(control: TemplateControl, value: unknown, ctx: FormContext): IDataObject {
+/** What every content entry carries besides its value: the doc's examples give control, id and title. */
+function contentShell(control: TemplateControl): IDataObject {
 	return {
 		control: control.property.control,
 		id: control.property.id,
 		title: control.property.title ?? [],
-		value: valueFor(control, value, ctx),
 	};
+}
+
+function contentFor(control: TemplateControl, value: unknown, ctx: FormContext): IDataObject {
+	return { ...contentShell(control), value: valueFor(control, value, ctx) };
 }
 
 /** A control by ID, or by its title (Chinese or English) for people who write expressions. */
@@ -265,38 +308,40 @@ function requireAll(
 }
 
 /**
- * `apply_data.contents` from the Form Fields, in the template's order. Everything is checked against the template
- * here, before anything is uploaded or submitted.
+ * `apply_data.contents` from the form editor (its values gathered by control id; keys that name no field of the
+ * template as it is now are looked up by ID or title), in the template's order. Everything is checked against the
+ * template here, before anything is uploaded or submitted.
  */
 export function contentsFromFields(
 	template: ApprovalTemplate,
-	fields: FormField[],
+	gathered: GatheredForm,
 	ctx: FormContext,
 ): IDataObject[] {
 	const given = new Map<string, unknown>();
-	for (const [index, field] of fields.entries()) {
-		if (String(field.control ?? '').trim() === '') {
-			ctx.fail(`Form field ${index + 1} has no control picked: pick one, or remove the entry`);
-		}
-		const control = findControl(template.controls, String(field.control ?? ''));
+	for (const [id, value] of gathered.values) {
+		if (!isBlank(value)) given.set(id, value);
+	}
+	for (const [key, value] of gathered.unknown) {
+		const control = findControl(template.controls, key);
 		if (!control) {
 			const known = template.controls
 				.map((c) => `${controlLabel(c)} = ${c.property.id}`)
 				.join(', ');
 			ctx.fail(
-				`Form field "${String(field.control ?? '')}" is not a control of template "${templateName(template)}". Pick the control from the list; the template has: ${known}`,
+				`Form field "${key}" is not a control of template "${templateName(template)}" (it may have been renamed: refresh the form fields). The template has: ${known}`,
 			);
 		}
-		const id = control.property.id;
-		if (given.has(id)) {
-			ctx.fail(`Form field ${controlLabel(control)} is given twice: keep one entry for it`);
+		if (given.has(control.property.id)) {
+			ctx.fail(`Form field ${controlLabel(control)} is given twice: keep one value for it`);
 		}
-		given.set(id, field.value);
+		given.set(control.property.id, value);
 	}
-	for (const [id, value] of given) {
-		if (isBlank(value)) given.delete(id);
-	}
-	requireAll(template, new Set(given.keys()), ctx, 'Add them under Form Fields with a value');
+	requireAll(
+		template,
+		new Set(given.keys()),
+		ctx,
+		'Fill them under Form Fields (tables under Table Rows, people and departments under People and Departments)',
+	);
 	return template.controls
 		.filter((control) => given.has(control.property.id))
 		.map((control) => contentFor(control, given.get(control.property.id), ctx));

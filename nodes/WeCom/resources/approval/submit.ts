@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import { MEDIA_RULES, MIN_MEDIA_BYTES, uploadMediaFile } from '../media/files';
-import { userLocator } from '../shared/orgFields';
+import { departmentLocator, userLocator } from '../shared/orgFields';
 import {
 	approverLevelsField,
 	formInputField,
@@ -12,9 +12,12 @@ import {
 } from '../../../shared/collections';
 import type { NodeOperation } from '../../../shared/operations';
 import { requiredText, templateIdProperty } from './fields';
-import type { FormContext, FormField } from './formValues';
+import type { GatheredForm } from '../../../shared/approvalForm';
+import { approvalFormProperties, gatherForm } from '../../../shared/approvalForm';
+import type { FormContext } from './formValues';
 import { contentsFromFields, contentsFromJson } from './formValues';
-import { cachedTemplate, zhText } from './template';
+import type { ApprovalTemplate } from './template';
+import { cachedTemplate, templateControls, zhText } from './template';
 
 const MAX_SUMMARY_LINES = 3;
 
@@ -26,39 +29,25 @@ const properties: INodeProperties[] = [
 		description: 'The member the approval is submitted for (申请人)',
 	}),
 	formInputField('formMode', {
-		fields: "Fill the template's controls one by one; values are checked against the template",
-		json: 'Give apply_data.contents as JSON, for forms the fields cannot express',
+		fields:
+			"Fill the template's controls with inputs of their kind; values are checked against the template",
+		json: 'Give apply_data.contents as JSON, for workflows that build the whole form',
 	}),
-	repeatingGroup({
-		displayName: 'Form Fields',
-		name: 'formFields',
-		placeholder: 'Add Form Field',
-		description: "Values for the template's controls (控件); required controls must be given",
-		entry: { displayName: 'Field', name: 'fields' },
-		values: [
-			{
-				displayName: 'Control Name or ID',
-				name: 'control',
-				type: 'options',
-				typeOptions: {
-					loadOptionsMethod: 'getTemplateControls',
-					loadOptionsDependsOn: ['templateId'],
-				},
-				default: '',
-				description:
-					'The control of the template to fill. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
-			{
-				displayName: 'Value',
-				name: 'value',
-				type: 'string',
-				default: '',
-				description:
-					'Text: the text. Number, Money: digits such as 1280.50. Date: 2024-03-01, 2024-03-01 09:30 or unix seconds. Selector: option text or key, comma-separated for several. Contact: user IDs or department IDs, comma-separated. File: name of a binary property of the item. Table: JSON rows like [{"项目": "机票", "金额": "1200"}].',
-			},
-		],
-		sortable: true,
+	...approvalFormProperties({
+		dependsOn: ['templateId'],
 		displayOptions: { show: { formMode: ['fields'] } },
+		userPicker: userLocator({
+			name: 'user',
+			displayName: 'Member',
+			description: 'Search by name or userid, or give userids (an expression may give several)',
+		}),
+		departmentPicker: departmentLocator({
+			name: 'department',
+			displayName: 'Department',
+			description: 'Search by name, or give department IDs (an expression may give several)',
+		}),
+		formats:
+			"Dates are read in the workflow's time zone; files are names of binary properties of the input item; rarer controls (date range 时长, location, related approval) take their value object as JSON.",
 	}),
 	{
 		displayName: 'Contents (JSON)',
@@ -199,6 +188,26 @@ async function uploadFiles(this: IExecuteFunctions, pending: PendingFile[], item
 	}
 }
 
+/** What the form editor holds for this item, gathered by control. */
+function readFormInput(
+	this: IExecuteFunctions,
+	template: ApprovalTemplate,
+	itemIndex: number,
+	fail: (message: string) => never,
+): GatheredForm {
+	// The editor's field types only choose its inputs; values are checked against the template by the formatters.
+	const fields = this.getNodeParameter('formFields.value', itemIndex, {}, { skipValidation: true });
+	return gatherForm(
+		templateControls(template),
+		{
+			fields: (fields ?? {}) as IDataObject,
+			rows: this.getNodeParameter('tableRows.rows', itemIndex, []),
+			people: this.getNodeParameter('formPeople.entries', itemIndex, []),
+		},
+		fail,
+	);
+}
+
 export const submitOperation: NodeOperation = {
 	value: 'submit',
 	name: 'Submit',
@@ -292,11 +301,7 @@ export const submitOperation: NodeOperation = {
 		const contents =
 			mode === 'json'
 				? contentsFromJson(template, this.getNodeParameter('contentsJson', itemIndex, '[]'), ctx)
-				: contentsFromFields(
-						template,
-						this.getNodeParameter('formFields.fields', itemIndex, []) as FormField[],
-						ctx,
-					);
+				: contentsFromFields(template, readFormInput.call(this, template, itemIndex, fail), ctx);
 		await uploadFiles.call(this, pending, itemIndex);
 
 		body.apply_data = { contents };

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../message/limits';
-import { idsFrom } from '../message/recipients';
+import { inputError } from '../../../shared/wecom/limits';
+import { idsFrom } from '../../../shared/idList';
 import { readLocatorList } from '../shared/orgFields';
 
 export const MIN_MEMBERS = 2;

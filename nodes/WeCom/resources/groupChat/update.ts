@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { inputError } from '../message/limits';
+import { inputError } from '../../../shared/wecom/limits';
 import { weComApiRequest } from '../../transport';
 import { userList, userLocator } from '../shared/orgFields';
 import type { NodeOperation } from '../../../shared/operations';

@@ -1,68 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { BinaryFile, FileRule } from '../../../shared/binaryFile';
-import { checkFile, filePart, uploadedFile } from '../../../shared/binaryFile';
-import type { MultipartFile } from '../../../shared/multipart';
+import { checkFile, uploadedFile } from '../../../shared/binaryFile';
+import type { MediaFile, MediaType, UploadKind } from '../../../shared/wecom/media';
+import { MEDIA_RULES, mediaPart } from '../../../shared/wecom/media';
 import { weComApiRequest } from '../../transport';
 
-export type MediaType = 'image' | 'voice' | 'video' | 'file';
-
-/** The upload endpoints: a temporary media file of one type, or a permanent image (uploadimg). */
-export type UploadKind = MediaType | 'uploadimg';
-
-const MB = 1024 * 1024;
-
-/** WeCom rejects files of 5 bytes or less. */
-export const MIN_MEDIA_BYTES = 6;
-
-const IMAGE_MIME_TYPES = {
-	'image/jpeg': 'jpg',
-	'image/jpg': 'jpg',
-	'image/pjpeg': 'jpg',
-	'image/png': 'png',
-};
-
-export const MEDIA_RULES: Record<UploadKind, FileRule> = {
-	image: {
-		label: 'an image',
-		maxBytes: 10 * MB,
-		minBytes: MIN_MEDIA_BYTES,
-		extensions: ['jpg', 'jpeg', 'png'],
-		mimeTypes: IMAGE_MIME_TYPES,
-	},
-	voice: {
-		label: 'a voice message',
-		maxBytes: 2 * MB,
-		minBytes: MIN_MEDIA_BYTES,
-		extensions: ['amr'],
-		mimeTypes: { 'audio/amr': 'amr', 'audio/x-amr': 'amr' },
-	},
-	video: {
-		label: 'a video',
-		maxBytes: 10 * MB,
-		minBytes: MIN_MEDIA_BYTES,
-		extensions: ['mp4'],
-		mimeTypes: { 'video/mp4': 'mp4' },
-	},
-	file: {
-		label: 'a file',
-		maxBytes: 20 * MB,
-		minBytes: MIN_MEDIA_BYTES,
-		extensions: [],
-		mimeTypes: {},
-	},
-	// WeCom's doc for uploadimg (90256) limits it to 2 MB of jpg/png.
-	uploadimg: {
-		label: 'a permanent image (uploadimg)',
-		maxBytes: 2 * MB,
-		minBytes: MIN_MEDIA_BYTES,
-		extensions: ['jpg', 'jpeg', 'png'],
-		mimeTypes: IMAGE_MIME_TYPES,
-	},
-};
-
-/** A file read from an input item (see ../../../shared/binaryFile). */
-export type MediaFile = BinaryFile;
+export type { MediaFile, MediaType, UploadKind } from '../../../shared/wecom/media';
+export { MEDIA_RULES, MIN_MEDIA_BYTES } from '../../../shared/wecom/media';
 
 /** WeCom's limits for this kind of upload, checked before anything is sent. */
 export function checkMediaFile(
@@ -79,11 +23,6 @@ export function checkMediaFile(
 		file,
 		kind === 'uploadimg' ? 'image' : kind,
 	);
-}
-
-/** The multipart part WeCom's upload endpoints expect (field `media`). */
-export function mediaPart(file: MediaFile): MultipartFile {
-	return filePart(file);
 }
 
 /** POST /cgi-bin/media/upload for a checked file: `{type, media_id, created_at}`. */

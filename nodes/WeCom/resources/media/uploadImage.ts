@@ -3,7 +3,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { weComApiRequest } from '../../transport';
 import type { NodeOperation } from '../../../shared/operations';
 import { binaryInputProperties, readInputFile } from '../../../shared/binaryFile';
-import { checkMediaFile, mediaPart } from './files';
+import { mediaPart } from '../../../shared/wecom/media';
+import { checkMediaFile } from './files';
 
 export const uploadImageOperation: NodeOperation = {
 	value: 'uploadImage',

@@ -9,8 +9,8 @@ import type { MediaFile, MediaType } from '../media/files';
 import { binaryPropertyField, readBinaryFile } from '../../../shared/binaryFile';
 import { contentField, fileSourceField, showWhen } from '../../../shared/messageFields';
 import { checkMediaFile, uploadMediaFile } from '../media/files';
-import { checkBytes, inputError, LIMITS, requireText } from './limits';
-import { buildTemplateCard, templateCardProperties } from './templateCard';
+import { checkBytes, inputError, LIMITS, requireText } from '../../../shared/wecom/limits';
+import { buildTemplateCard, templateCardProperties } from '../../../shared/wecom/templateCard';
 
 /** The msgtypes this package builds; each sender offers the subset its endpoint allows. */
 export type MessageType =

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { weComApiRequest } from '../../transport';
 import type { NodeOperation } from '../../../shared/operations';
-import { inputError } from './limits';
+import { inputError } from '../../../shared/wecom/limits';
 
 export const recallOperation: NodeOperation = {
 	value: 'recall',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { toIdList } from '../../../shared/idList';
+import { idsFrom, readIdList } from '../../../shared/idList';
 import { departmentList, readLocatorList, userList } from '../shared/orgFields';
 
 /** WeCom's per-call limits for message/send; bigger lists are sent in several calls. */
@@ -48,52 +48,6 @@ export const recipientProperties: INodeProperties[] = [
 			'Tags (标签) whose members receive the message. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 ];
-
-/** Reads a list-of-IDs parameter; `numeric` for department and tag IDs. */
-export function readIdList(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	parameterName: string,
-	label: string,
-	numeric = false,
-): string[] {
-	return idsFrom.call(
-		this,
-		itemIndex,
-		this.getNodeParameter(parameterName, itemIndex, []),
-		label,
-		numeric,
-	);
-}
-
-/** IDs from any value `toIdList` reads, checked; `numeric` for department and tag IDs. */
-export function idsFrom(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	value: unknown,
-	label: string,
-	numeric = false,
-): string[] {
-	const { ids, unreadable } = toIdList(value);
-	if (unreadable.length > 0) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label}: cannot read ${JSON.stringify(unreadable[0]).slice(0, 80)} as an ID; give IDs as an array or a string separated by | or ,`,
-			{ itemIndex },
-		);
-	}
-	if (numeric) {
-		const bad = ids.find((id) => !/^\d+$/.test(id));
-		if (bad !== undefined) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`${label}: "${bad}" is not a numeric ID; WeCom identifies departments and tags by number`,
-				{ itemIndex },
-			);
-		}
-	}
-	return ids;
-}
 
 export interface Recipients {
 	toAll: boolean;

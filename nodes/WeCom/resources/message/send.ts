@@ -11,7 +11,7 @@ import {
 	safeFlag,
 	safeOption,
 } from './content';
-import { inputError } from './limits';
+import { inputError } from '../../../shared/wecom/limits';
 import type { Recipients } from './recipients';
 import {
 	MAX_PARTIES_PER_CALL,

@@ -5,18 +5,15 @@ import type { NodeOperation } from '../../../shared/operations';
 import type { SendAndWaitMessage } from '../../../shared/sendAndWait';
 import {
 	cutBytes,
-	cutChars,
 	deadlineLine,
 	sendAndWait,
 	sendAndWaitProperties,
 } from '../../../shared/sendAndWait';
+import { templateCardBody } from '../../../shared/wecom/templateCard';
 import { CREDENTIAL_TYPE } from '../../transport';
-import { byteLength, checkBytes, inputError, LIMITS } from './limits';
+import { byteLength, checkBytes, inputError, LIMITS } from '../../../shared/wecom/limits';
 import { readRecipients, recipientProperties } from './recipients';
 import { sendBatches } from './send';
-
-/** WeCom shows about this many characters of a text notice's sub_title_text (its documented recommendation). */
-const CARD_TEXT_CHARS = 112;
 
 const messageStyle: INodeProperties = {
 	displayName: 'Message Style',
@@ -39,24 +36,6 @@ const messageStyle: INodeProperties = {
 	],
 	description: 'How the question looks in WeCom',
 };
-
-/**
- * A text notice: the links as its jump list (up to three), the whole card opening the page with every choice. Group
- * robots send the same card.
- */
-export function templateCardBody(ask: SendAndWaitMessage): IDataObject {
-	const due = deadlineLine(ask);
-	return {
-		msgtype: 'template_card',
-		template_card: {
-			card_type: 'text_notice',
-			main_title: { title: ask.title, ...(due ? { desc: due } : {}) },
-			sub_title_text: cutChars(ask.message, CARD_TEXT_CHARS),
-			jump_list: ask.links.map((link) => ({ type: 1, title: link.label, url: link.url })),
-			card_action: { type: 1, url: ask.mainUrl },
-		},
-	};
-}
 
 /** A text card carries one link: the page with every choice; its button names the only choice when there is one. */
 function textCardBody(ask: SendAndWaitMessage): IDataObject {

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { shownWhen } from '../../../shared/displayOptions';
 import { binaryPropertyField, fileNameOption } from '../../../shared/binaryFile';
-import { templateCardProperties } from '../../../WeCom/resources/message/templateCard';
+import { templateCardProperties } from '../../../shared/wecom/templateCard';
 import type { RobotMessageType } from './build';
 import { ROBOT_CARD_TYPES } from './build';
 

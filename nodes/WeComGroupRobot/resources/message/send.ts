@@ -5,12 +5,13 @@ import type { FileRule } from '../../../shared/binaryFile';
 import { checkFile, readBinaryFile, uploadedFile } from '../../../shared/binaryFile';
 import { built } from '../../../shared/messageInput';
 import type { NodeOperation } from '../../../shared/operations';
-import { MEDIA_RULES, mediaPart } from '../../../WeCom/resources/media/files';
-import { buildTemplateCard } from '../../../WeCom/resources/message/templateCard';
-import { readIdList } from '../../../WeCom/resources/message/recipients';
+import { MEDIA_RULES, mediaPart } from '../../../shared/wecom/media';
+import { buildTemplateCard } from '../../../shared/wecom/templateCard';
+import { readIdList } from '../../../shared/idList';
 import { SEND_PATH, UPLOAD_PATH, weComRobotRequest } from '../../transport';
 import type { RobotArticle, RobotMessage, RobotMessageType } from './build';
 import { buildRobotMessage, ROBOT_LIMITS } from './build';
+import { robotPacingNotice } from '../../../shared/robotPacing';
 import { messageProperties } from './fields';
 
 /** What a robot takes as an image: a JPG or PNG of at most 2 MB (sent inline as base64, not uploaded). */
@@ -104,7 +105,7 @@ export const sendOperation: NodeOperation = {
 	action: 'Send a message to the group',
 	description:
 		"Post a message to the robot's group; items are paced to WeCom's 20 messages a minute per robot",
-	properties: messageProperties,
+	properties: [robotPacingNotice('WeCom'), ...messageProperties],
 	async execute(this: IExecuteFunctions, itemIndex: number) {
 		const { message, uploaded } = await readMessage.call(this, itemIndex);
 		const body = built(this.getNode(), itemIndex, () => buildRobotMessage(message));

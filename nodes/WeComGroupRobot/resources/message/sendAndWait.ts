@@ -11,8 +11,8 @@ import {
 	sendAndWait,
 	sendAndWaitProperties,
 } from '../../../shared/sendAndWait';
-import { readIdList } from '../../../WeCom/resources/message/recipients';
-import { templateCardBody } from '../../../WeCom/resources/message/sendAndWait';
+import { readIdList } from '../../../shared/idList';
+import { templateCardBody } from '../../../shared/wecom/templateCard';
 import { SEND_PATH, weComRobotRequest } from '../../transport';
 import type { RobotMessage } from './build';
 import { buildRobotMessage, ROBOT_LIMITS } from './build';

@@ -1,3 +1,4 @@
+// WeCom's errcodes, hints and base URL: the app node (nodes/WeCom), its credential and the group robot share them.
 export const WECOM_DEFAULT_BASE_URL = 'https://qyapi.weixin.qq.com';
 
 /** errcodes that mean the access token is dead: refresh once, retry once. */

@@ -1,5 +1,9 @@
+// WeCom's template card (模板卡片): its fields, checks and builder, and the Send and Wait card; the app node and the
+// group robot send the same cards.
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import type { SendAndWaitMessage } from '../sendAndWait';
+import { cutChars, deadlineLine } from '../sendAndWait';
 import { byteLength, inputError, LIMITS } from './limits';
 
 export const CARD_TYPES = [
@@ -678,4 +682,25 @@ export function buildTemplateCard(this: IExecuteFunctions, itemIndex: number): I
 	const card = mode === 'json' ? fromJson.call(this, itemIndex) : fromFields.call(this, itemIndex);
 	checkTemplateCard.call(this, itemIndex, card, mode === 'json' ? 'json' : 'fields');
 	return card;
+}
+
+/** WeCom shows about this many characters of a text notice's sub_title_text (its documented recommendation). */
+const CARD_TEXT_CHARS = 112;
+
+/**
+ * A text notice: the links as its jump list (up to three), the whole card opening the page with every choice. Group
+ * robots send the same card.
+ */
+export function templateCardBody(ask: SendAndWaitMessage): IDataObject {
+	const due = deadlineLine(ask);
+	return {
+		msgtype: 'template_card',
+		template_card: {
+			card_type: 'text_notice',
+			main_title: { title: ask.title, ...(due ? { desc: due } : {}) },
+			sub_title_text: cutChars(ask.message, CARD_TEXT_CHARS),
+			jump_list: ask.links.map((link) => ({ type: 1, title: link.label, url: link.url })),
+			card_action: { type: 1, url: ask.mainUrl },
+		},
+	};
 }

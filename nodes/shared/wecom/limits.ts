@@ -1,3 +1,4 @@
+// WeCom's text limits and the error they raise: the app's messages, group chats and template cards share them.
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
