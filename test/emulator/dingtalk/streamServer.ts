@@ -35,6 +35,8 @@ export interface StreamConnectionInfo {
 	id: string;
 	state: 'open' | 'draining' | 'closed';
 	zombie: boolean;
+	/** A zombie that does not even answer the client's close frame. */
+	deaf: boolean;
 	subscriptions: Array<{ type: string; topic: string }>;
 	ua?: string;
 	openedAt: number;
@@ -72,6 +74,8 @@ export interface StreamEventRecord {
 export interface PublishEvent {
 	eventType: string;
 	data: object;
+	/** Sent as the frame's data instead of JSON.stringify(data): for data that is not JSON. */
+	rawData?: string;
 	eventId?: string;
 	corpId?: string;
 	bornTime?: number;
@@ -163,6 +167,7 @@ export class DingTalkStreamServer {
 			id: randomUUID(),
 			state: 'open',
 			zombie: false,
+			deaf: false,
 			subscriptions: record.subscriptions,
 			ua: record.ua,
 			openedAt: this.env.now(),
@@ -185,6 +190,7 @@ export class DingTalkStreamServer {
 			id: c.id,
 			state: c.state,
 			zombie: c.zombie,
+			deaf: c.deaf,
 			subscriptions: c.subscriptions,
 			ua: c.ua,
 			openedAt: c.openedAt,
@@ -224,9 +230,18 @@ export class DingTalkStreamServer {
 		this.connection(connectionId).ws.destroy();
 	}
 
-	/** The socket stays open but the server sends nothing more on it and ignores what comes in; it still gets events. */
-	zombify(connectionId: string): void {
-		this.connection(connectionId).zombie = true;
+	/**
+	 * The socket stays open but the server sends nothing more on it and ignores what comes in; it still gets events.
+	 * `deaf`: it does not answer the client's close frame either (the WebSocket layer reads nothing): the connection ends
+	 * only when the client ends its TCP connection.
+	 */
+	zombify(connectionId: string, options: { deaf?: boolean } = {}): void {
+		const connection = this.connection(connectionId);
+		connection.zombie = true;
+		if (options.deaf) {
+			connection.deaf = true;
+			connection.ws.deaf = true;
+		}
 	}
 
 	// --- events ---
@@ -248,7 +263,7 @@ export class DingTalkStreamServer {
 				eventCorpId: event.corpId ?? app.corpId,
 				eventUnifiedAppId: app.appKey,
 			},
-			data: JSON.stringify(event.data),
+			data: event.rawData ?? JSON.stringify(event.data),
 		});
 		return eventId;
 	}
@@ -322,9 +337,9 @@ export class DingTalkStreamServer {
 	// --- control over HTTP, for `npm run emulator` and another process (sandbox:send) ---
 
 	/**
-	 * `/_emulator/stream/<action>`: GET connections | events; POST events {eventType, data, eventId?},
+	 * `/_emulator/stream/<action>`: GET connections | events; POST events {eventType, data, eventId?, rawData?},
 	 * robot-messages {text?, conversationType?, senderStaffId?, ...}, ping, disconnect | drop | zombify
-	 * {connectionId?} (every open connection without one).
+	 * {connectionId?, deaf?} (every open connection without one).
 	 */
 	control(method: string, action: string, body: unknown): Reply {
 		const input = isRecord(body) ? body : {};
@@ -349,6 +364,7 @@ export class DingTalkStreamServer {
 						eventType: input.eventType,
 						data: input.data,
 						eventId: typeof input.eventId === 'string' ? input.eventId : undefined,
+						rawData: typeof input.rawData === 'string' ? input.rawData : undefined,
 					});
 					return { json: { eventId } };
 				}
@@ -363,7 +379,7 @@ export class DingTalkStreamServer {
 					for (const id of ids) {
 						if (action === 'disconnect') this.disconnect(id);
 						else if (action === 'drop') this.drop(id);
-						else this.zombify(id);
+						else this.zombify(id, { deaf: input.deaf === true });
 					}
 					return { json: { connections: ids } };
 				}
