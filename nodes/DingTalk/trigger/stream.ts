@@ -1,14 +1,14 @@
 // Stream mode: the Stream client (nodes/DingTalk/stream) inside n8n's trigger lifecycle. The client keeps the
-// connection healthy and acknowledges each event once onEvent has returned, i.e. once it was handed to n8n (emit);
-// this file turns events into items, filters them, and reports lasting failures through n8n.
-import type { Cron, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+// connection healthy and acknowledges each event once onEvent has resolved; this file turns events into items, filters
+// them, hands them to n8n and resolves once n8n has recorded the execution (emit's donePromise), and reports failures.
+import type { IRun, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { ExecutionCancelledError, NodeOperationError } from 'n8n-workflow';
 
-import { RecentKeys } from '../../shared/recentKeys';
 import { baseUrlOf, DINGTALK_API_BASE_URL } from '../hosts';
 import {
-	cronScheduler,
+	DeliveryLedger,
 	DingTalkStreamClient,
+	eventKey,
 	sleepScheduler,
 	StreamUnavailableError,
 	streamOpener,
@@ -17,14 +17,20 @@ import {
 	type StreamSocketConstructor,
 	type StreamTiming,
 } from '../stream';
-import { eventFromStream, eventToItem, eventTypeList, passesFilter } from './events';
+import {
+	eventFromStream,
+	eventToItem,
+	eventTypeList,
+	passesFilter,
+	streamEventProblem,
+} from './events';
 import type { TriggerOptions } from './options';
 
 /**
- * One per n8n process: redeliveries stay recognised across reconnects and re-activations of a workflow (each
- * trigger node has its own scope in it).
+ * One per n8n process: what is being recorded and what was recorded, so that redeliveries stay recognised across
+ * reconnects and re-activations of a workflow (each trigger node has its own scope in it).
  */
-export const recentStreamEvents = new RecentKeys(20000);
+export const streamDeliveries = new DeliveryLedger(20000);
 
 /** For tests only: what the client would otherwise take from the runtime. */
 export interface StreamTestHooks {
@@ -48,6 +54,25 @@ function failureError(context: ITriggerFunctions, failure: StreamFailure): NodeO
 	});
 }
 
+/** The execution exists and was stopped (by a user, a timeout or a shutdown): n8n has it on record. */
+function isCancellation(error: unknown): boolean {
+	if (error instanceof ExecutionCancelledError) return true;
+	// Another copy of n8n-workflow than n8n's own: recognise it by its shape.
+	const { reason, message } = (error ?? {}) as { reason?: unknown; message?: unknown };
+	return (
+		typeof reason === 'string' &&
+		['manual', 'timeout', 'shutdown'].includes(reason) &&
+		/cancelled/i.test(String(message))
+	);
+}
+
+/** n8n's Engine 2.0 (a workflow setting) refuses emits that wait for the execution to finish. */
+function isWaitRefused(error: unknown): boolean {
+	return /cannot run a trigger that waits for its execution/i.test(
+		String((error as Error)?.message ?? ''),
+	);
+}
+
 /** trigger() in Stream mode. */
 export async function streamTrigger(
 	this: ITriggerFunctions,
@@ -69,16 +94,77 @@ export async function streamTrigger(
 	};
 	const includeRaw = options.includeRaw === true;
 	const node = this.getNode();
+	const workflow = this.getWorkflow();
+	// n8n prints only the message at its default log level: it names the workflow and the node itself.
+	const where = ` [workflow "${workflow.name ?? workflow.id ?? ''}", node "${node.name}"]`;
+	const meta = (extra?: Record<string, unknown>) => ({
+		workflowId: workflow.id,
+		node: node.name,
+		...extra,
+	});
 	let handedOver = false;
+	// Set when n8n refuses to report execution ends (Engine 2.0): events are acknowledged when handed over.
+	let handOffOnly = false;
 
-	const onEvent = (streamEvent: StreamEvent): void => {
+	/** Acknowledged, never emitted: a failed execution says what was wrong, and one log line. */
+	const reportUnusable = (streamEvent: StreamEvent, problem: string): void => {
+		const kind = streamEvent.type === 'CALLBACK' ? 'robot message' : 'event';
+		const key = eventKey(streamEvent);
+		const error = new NodeOperationError(
+			node,
+			`DingTalk sent a Stream ${kind} that cannot start the workflow: ${problem}`,
+			{
+				description: `It was acknowledged, so DingTalk does not send it again, and nothing else ran. messageId ${streamEvent.messageId}${key ? `, ${key}` : ''}${streamEvent.eventType ? `, eventType ${streamEvent.eventType}` : ''}. 钉钉推送的消息无法使用（${problem}），已确认接收且未启动工作流。`,
+			},
+		);
+		this.logger.warn(
+			`${error.message} (messageId ${streamEvent.messageId}); acknowledged and recorded as a failed execution${where}`,
+			meta({ messageId: streamEvent.messageId }),
+		);
+		this.saveFailedExecution(error);
+	};
+
+	const onEvent = async (streamEvent: StreamEvent): Promise<void> => {
 		const event = eventFromStream(streamEvent);
 		// Acknowledged and dropped: the user did not ask for it.
 		if (!passesFilter(event, filter)) return;
-		// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost).
-		if (manual && handedOver) throw new Error('the test run has its event already');
-		handedOver = true;
-		this.emit([[{ json: eventToItem(event, { includeRaw }) }]]);
+		const problem = streamEventProblem(streamEvent);
+		if (problem !== undefined) {
+			reportUnusable(streamEvent, problem);
+			return;
+		}
+		const data = [[{ json: eventToItem(event, { includeRaw }) }]];
+		if (manual) {
+			// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost). The
+			// editor holds the test's event from here on; n8n closes the trigger before that run ends, so nothing later
+			// could be acknowledged on this socket.
+			if (handedOver) throw new Error('the test run has its event already');
+			handedOver = true;
+			this.emit(data);
+			return;
+		}
+		if (handOffOnly) {
+			this.emit(data);
+			return;
+		}
+		// n8n resolves this once the execution has finished and been saved (failed ones too), and rejects it when no
+		// execution could be started; the client acknowledges or asks for a redelivery accordingly.
+		const done = this.helpers.createDeferredPromise<IRun>();
+		this.emit(data, undefined, done);
+		try {
+			await done.promise;
+		} catch (error) {
+			if (isCancellation(error)) return;
+			if (!isWaitRefused(error)) {
+				throw new NodeOperationError(node, `n8n started no execution: ${(error as Error).message}`);
+			}
+			handOffOnly = true;
+			this.logger.warn(
+				`DingTalk Stream: n8n's Engine 2.0 cannot report when an execution has finished, so events are acknowledged when handed to n8n from now on (an n8n crash can lose the events in flight)${where}`,
+				meta(),
+			);
+			this.emit(data);
+		}
 	};
 
 	const onFailure = (failure: StreamFailure): void => {
@@ -88,8 +174,7 @@ export async function streamTrigger(
 		else this.saveFailedExecution(error);
 	};
 
-	const registerCron = (cron: { expression: string }, onTick: () => void) =>
-		this.helpers.registerCron(cron as Cron, onTick);
+	const timing = testHooks.timing ?? {};
 	const client = new DingTalkStreamClient({
 		openConnection: streamOpener(async (request) => await this.helpers.httpRequest(request), {
 			apiBaseUrl: baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL),
@@ -100,21 +185,22 @@ export async function streamTrigger(
 		onEvent,
 		onFailure,
 		onRecovered: () =>
-			this.logger.info(`DingTalk Trigger "${node.name}": the Stream connection is back`),
-		// n8n removes a production trigger's crons on deactivation; a test run's ticks end with close().
-		scheduler: manual ? sleepScheduler() : cronScheduler(registerCron),
+			this.logger.info(`DingTalk Stream: the connection is back after a reported outage${where}`),
+		// A loop on n8n-workflow's sleep, stopped by closeFunction (production and test runs alike): no cron of its own.
+		scheduler: sleepScheduler(),
 		log: {
-			debug: (message, meta) => this.logger.debug(message, { node: node.name, ...meta }),
-			warn: (message, meta) => this.logger.warn(message, { node: node.name, ...meta }),
+			debug: (message, extra) => this.logger.debug(`${message}${where}`, meta(extra)),
+			info: (message, extra) => this.logger.info(`${message}${where}`, meta(extra)),
+			warn: (message, extra) => this.logger.warn(`${message}${where}`, meta(extra)),
 		},
-		dedupe: {
-			store: recentStreamEvents,
-			scope: JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]),
+		ledger: {
+			store: streamDeliveries,
+			scope: JSON.stringify([workflow.id ?? '', node.id ?? node.name]),
 		},
 		WebSocket: testHooks.WebSocket,
 		timing: {
 			dedupeWindowMs: Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000,
-			...testHooks.timing,
+			...timing,
 		},
 	});
 
@@ -129,12 +215,9 @@ export async function streamTrigger(
 			throw new NodeOperationError(node, message);
 		}
 	};
-	const closeFunction = async () => {
-		// An event emitted just now is acknowledged a few promise steps later: let that out before the socket closes
-		// (a test run is closed right after its event), or DingTalk would send it again.
-		await sleep(0);
-		client.close();
-	};
+	// Events being recorded get their acknowledgements out before the socket closes (for a while: a long execution is
+	// left to DingTalk's redelivery, which the process's ledger answers without a second execution).
+	const closeFunction = async () => await client.stop();
 	if (manual) return { closeFunction, manualTriggerFunction: start };
 	await start();
 	return { closeFunction };
