@@ -91,6 +91,8 @@ interface PendingEvent extends StreamEventRecord {
 	headers: Record<string, string>;
 	data: string;
 	dueAt?: number;
+	/** Which delivery's redelivery timer is the live one. */
+	timerRound: number;
 }
 
 const DEFAULTS = {
@@ -317,6 +319,13 @@ export class DingTalkStreamServer {
 		}));
 	}
 
+	/** Keys acknowledged with SUCCESS (or, for a CALLBACK, answered), without copying every record. */
+	ackedKeys(): Set<string> {
+		const keys = new Set<string>();
+		for (const event of this.events.values()) if (event.acked) keys.add(event.key);
+		return keys;
+	}
+
 	/** Events not acknowledged with SUCCESS yet. */
 	unacked(): StreamEventRecord[] {
 		return this.eventRecords().filter((e) => !e.acked);
@@ -427,8 +436,17 @@ export class DingTalkStreamServer {
 		this.timers.add(timer);
 	}
 
-	private enqueue(init: Omit<PendingEvent, 'deliveries' | 'sentTo' | 'acked' | 'lost'>): void {
-		const event: PendingEvent = { ...init, deliveries: 0, sentTo: [], acked: false, lost: false };
+	private enqueue(
+		init: Omit<PendingEvent, 'deliveries' | 'sentTo' | 'acked' | 'lost' | 'timerRound'>,
+	): void {
+		const event: PendingEvent = {
+			...init,
+			deliveries: 0,
+			sentTo: [],
+			acked: false,
+			lost: false,
+			timerRound: 0,
+		};
 		this.events.set(event.key, event);
 		this.deliver(event, false);
 	}
@@ -465,7 +483,23 @@ export class DingTalkStreamServer {
 		this.push(event, now);
 		if (event.acked) return;
 		event.dueAt = now + this.options.redeliveryDelayMs;
-		this.later(this.options.redeliveryDelayMs, () => this.redeliverDue());
+		// This event's own timer looks at this event only: with thousands unacknowledged, a scan of every event per
+		// timer would cost the test process more than the client under test. A newer delivery's timer replaces it.
+		const round = ++event.timerRound;
+		this.later(this.options.redeliveryDelayMs, () => this.redeliverIfDue(event, round));
+	}
+
+	private redeliverIfDue(event: PendingEvent, round: number): void {
+		if (round !== event.timerRound || event.acked || event.lost || event.dueAt === undefined) {
+			return;
+		}
+		// A timer may fire a millisecond before Date.now() reaches its due time (it runs on a monotonic clock).
+		const early = event.dueAt - this.env.now();
+		if (early > 0) {
+			this.later(early, () => this.redeliverIfDue(event, round));
+			return;
+		}
+		this.deliver(event, false);
 	}
 
 	/** Sends the event to one connection of the app, picked at random; false when there is none. */
