@@ -406,7 +406,10 @@ describeWithWebSocket(
 			await waitUntil(() => emitted.executions.length === 1, 'the execution');
 			emitted.hold = undefined;
 			await pause(6000);
-			const record = () => stream().eventRecords().find((e) => e.key === eventId)!;
+			const record = () =>
+				stream()
+					.eventRecords()
+					.find((e) => e.key === eventId)!;
 			const deliveriesWhileRunning = record().deliveries;
 			expect(deliveriesWhileRunning).toBeGreaterThan(10);
 			expect(answersTo(eventId)).toEqual([]);
@@ -446,9 +449,11 @@ describeWithWebSocket(
 				finishes.get(key)!();
 				await waitUntil(() => answersTo(key).length === 1, `the ack of ${key}`);
 			}
-			expect(stream().acks.filter((a) => a.kind === 'EVENT').map((a) => a.key)).toEqual(
-				[...keys].reverse(),
-			);
+			expect(
+				stream()
+					.acks.filter((a) => a.kind === 'EVENT')
+					.map((a) => a.key),
+			).toEqual([...keys].reverse());
 		});
 
 		it('n8n starts no execution (runWorkflow throws): answered LATER, handed over again on the redelivery, acknowledged once recorded', async () => {
@@ -459,7 +464,10 @@ describeWithWebSocket(
 			emitted.refuse = () => (refusals-- > 0 ? new Error('Database is not ready!') : undefined);
 			const logs = captureLogs();
 			try {
-				const eventId = stream().publishEvent({ eventType: 'org_dept_create', data: { DeptId: [7] } });
+				const eventId = stream().publishEvent({
+					eventType: 'org_dept_create',
+					data: { DeptId: [7] },
+				});
 				await waitUntil(() => answersTo(eventId).includes('SUCCESS'), 'the ack', 10_000);
 				expect(answersTo(eventId)).toEqual(['LATER', 'LATER', 'SUCCESS']);
 				expect(emitted.items).toHaveLength(3);
@@ -469,7 +477,9 @@ describeWithWebSocket(
 					expect.stringMatching(
 						/^DingTalk Stream: n8n did not record an event \(n8n started no execution: Database is not ready!\); it was answered LATER and DingTalk delivers it again \(about a minute later\) \[workflow "Stream workflow stream-wf-\d+", node "DingTalk Trigger"\]$/,
 					),
-					expect.stringMatching(/^DingTalk Stream: n8n records events again; 2 event\(s\) were left to DingTalk's redelivery/),
+					expect.stringMatching(
+						/^DingTalk Stream: n8n records events again; 2 event\(s\) were left to DingTalk's redelivery/,
+					),
 				]);
 			} finally {
 				logs.restore();
@@ -481,7 +491,10 @@ describeWithWebSocket(
 			const { emitted } = await rig.activate();
 			await waitUntil(() => openIds().length === 1, 'a connection');
 			emitted.refuse = () => new ManualExecutionCancelledError('exec-cancelled');
-			const eventId = stream().publishEvent({ eventType: 'org_dept_remove', data: { DeptId: [8] } });
+			const eventId = stream().publishEvent({
+				eventType: 'org_dept_remove',
+				data: { DeptId: [8] },
+			});
 			await waitUntil(() => answersTo(eventId).length === 1, 'the answer');
 			await pause(600);
 			expect(answersTo(eventId)).toEqual(['SUCCESS']);
@@ -503,16 +516,24 @@ describeWithWebSocket(
 			};
 			const logs = captureLogs();
 			try {
-				const first = stream().publishEvent({ eventType: 'user_add_org', data: { UserId: ['v2a'] } });
+				const first = stream().publishEvent({
+					eventType: 'user_add_org',
+					data: { UserId: ['v2a'] },
+				});
 				await waitUntil(() => answersTo(first).length === 1, 'the first ack');
-				const second = stream().publishEvent({ eventType: 'user_add_org', data: { UserId: ['v2b'] } });
+				const second = stream().publishEvent({
+					eventType: 'user_add_org',
+					data: { UserId: ['v2b'] },
+				});
 				await waitUntil(() => answersTo(second).length === 1, 'the second ack');
 				expect([answersTo(first), answersTo(second)]).toEqual([['SUCCESS'], ['SUCCESS']]);
 				expect(emitted.withDone).toEqual([true, false, false]);
 				await waitUntil(() => emitted.executions.length === 2, 'two executions');
 				expect(emitted.executions.map((e) => e.item.eventId)).toEqual([first, second]);
 				expect(logs.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-					expect.stringMatching(/^DingTalk Stream: n8n's Engine 2\.0 cannot report when an execution has finished/),
+					expect.stringMatching(
+						/^DingTalk Stream: n8n's Engine 2\.0 cannot report when an execution has finished/,
+					),
 				]);
 			} finally {
 				logs.restore();
@@ -547,7 +568,11 @@ describeWithWebSocket(
 					'the unusable ones acknowledged',
 				);
 				await pause(600);
-				expect([notJson, notObject, robot].map(answersTo)).toEqual([['SUCCESS'], ['SUCCESS'], ['ok']]);
+				expect([notJson, notObject, robot].map(answersTo)).toEqual([
+					['SUCCESS'],
+					['SUCCESS'],
+					['ok'],
+				]);
 				expect(emitted.items.map((item) => item.msgId)).toEqual([good.msgId]);
 				expect(emitted.failed.map((e) => e.message)).toEqual([
 					'DingTalk sent a Stream event that cannot start the workflow: its data is not JSON',
@@ -573,7 +598,10 @@ describeWithWebSocket(
 			await waitUntil(() => openIds().length === 1, 'a connection');
 			let finish: () => void = () => {};
 			first.emitted.hold = () => new Promise<void>((resolve) => (finish = resolve));
-			const eventId = stream().publishEvent({ eventType: 'user_leave_org', data: { UserId: ['x'] } });
+			const eventId = stream().publishEvent({
+				eventType: 'user_leave_org',
+				data: { UserId: ['x'] },
+			});
 			await waitUntil(() => first.emitted.executions.length === 1, 'the execution');
 			// Deactivation waits its (test) drain for the execution, then closes: the event is still unanswered.
 			await rig.deactivate('stream-wf-inflight');

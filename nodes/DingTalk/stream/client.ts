@@ -57,6 +57,16 @@ export interface StreamTiming {
 	owedAckWindowMs: number;
 }
 
+/** How many events a client has n8n record at once, and how many more wait their turn. */
+export interface StreamFlow {
+	/** Events being recorded at once; 0 for no limit. */
+	maxInFlight: number;
+	/** Events waiting for a free place, in arrival order; beyond this they are answered LATER. */
+	maxWaiting: number;
+}
+
+export const DEFAULT_STREAM_FLOW: Readonly<StreamFlow> = { maxInFlight: 64, maxWaiting: 10_000 };
+
 export const DEFAULT_STREAM_TIMING: Readonly<StreamTiming> = {
 	idleTimeoutMs: 90_000,
 	maxLifetimeMs: 6 * 60 * 60_000,
@@ -112,6 +122,19 @@ export interface StreamClientOptions {
 	/** Share one ledger (and a scope per trigger) so that redeliveries stay recognised across reconnects and clients. */
 	ledger?: { store: DeliveryLedger; scope: string };
 	timing?: Partial<StreamTiming>;
+	/**
+	 * Flow control. n8n takes every emit at once, so events arriving faster than it finishes executions would pile up
+	 * inside n8n (thousands of executions contending for its database, none finishing); here they wait in order and are
+	 * handed over as executions finish. Their redeliveries join them meanwhile.
+	 */
+	flow?: Partial<StreamFlow>;
+}
+
+/** A delivery waiting for a place among the events being recorded. */
+interface Waiting {
+	connection: Connection;
+	event: StreamEvent;
+	scoped?: string;
 }
 
 type Renewal = 'idle' | 'lifetime' | 'disconnect';
@@ -215,6 +238,14 @@ export class DingTalkStreamClient {
 	/** Events of this client being handed to n8n (its own deliveries, not the ones that joined). */
 	private handing = 0;
 
+	private readonly flow: StreamFlow;
+
+	/** Deliveries waiting for a place, oldest first. */
+	private readonly waiting: Waiting[] = [];
+
+	/** The wait line was announced in the log; it is announced again only after it emptied. */
+	private busySince?: number;
+
 	/** The connection that serves; a replacement takes over once its handshake is done. */
 	private current?: Connection;
 
@@ -256,6 +287,7 @@ export class DingTalkStreamClient {
 
 	constructor(private readonly options: StreamClientOptions) {
 		this.timing = { ...DEFAULT_STREAM_TIMING, ...options.timing };
+		this.flow = { ...DEFAULT_STREAM_FLOW, ...options.flow };
 		this.subscriptions = streamSubscriptions({ robotMessages: options.robotMessages === true });
 		this.now = options.now ?? Date.now;
 		this.random = options.random ?? Math.random;
@@ -300,6 +332,8 @@ export class DingTalkStreamClient {
 	async stop(graceMs = this.timing.drainMs): Promise<void> {
 		if (this.closed) return;
 		this.stopping = true;
+		// What has not been handed over yet goes back to DingTalk.
+		for (const item of this.waiting.splice(0)) this.release(item, false);
 		const deadline = this.now() + graceMs;
 		while (this.handing > 0 && !this.closed && this.now() < deadline) {
 			await this.wait(Math.min(50, Math.max(1, deadline - this.now())));
@@ -310,6 +344,7 @@ export class DingTalkStreamClient {
 	/** Closes every socket and stops every loop: nothing reconnects, acknowledges or ticks afterwards. */
 	close(): void {
 		if (this.closed) return;
+		for (const item of this.waiting.splice(0)) this.release(item, false);
 		this.closed = true;
 		this.stopTicks?.();
 		this.stopTicks = undefined;
@@ -337,6 +372,11 @@ export class DingTalkStreamClient {
 	/** Events of this client that n8n is recording now. */
 	get eventsInFlight(): number {
 		return this.handing;
+	}
+
+	/** Events waiting for a place among those being recorded. */
+	get eventsWaiting(): number {
+		return this.waiting.length;
 	}
 
 	// --- connecting ---
@@ -414,10 +454,9 @@ export class DingTalkStreamClient {
 		this.current = connection;
 		if (this.loggedFailure !== undefined) {
 			this.loggedFailure = undefined;
-			this.log.info(
-				`DingTalk Stream: connected again after ${this.failures} failed attempt(s)`,
-				{ connection: connection.id },
-			);
+			this.log.info(`DingTalk Stream: connected again after ${this.failures} failed attempt(s)`, {
+				connection: connection.id,
+			});
 		} else {
 			this.log.debug('DingTalk Stream connection open', { connection: connection.id });
 		}
@@ -526,7 +565,9 @@ export class DingTalkStreamClient {
 				failingForMs: now - this.failingSince,
 			});
 		} catch (reportError) {
-			this.log.warn(`DingTalk Stream: reporting a failure to n8n failed (${reasonOf(reportError)})`);
+			this.log.warn(
+				`DingTalk Stream: reporting a failure to n8n failed (${reasonOf(reportError)})`,
+			);
 		}
 	}
 
@@ -717,6 +758,27 @@ export class DingTalkStreamClient {
 			return;
 		}
 		if (scoped !== undefined) ledger.begin(scoped);
+		const item: Waiting = { connection, event, scoped };
+		if (this.flow.maxInFlight <= 0 || this.handing < this.flow.maxInFlight) {
+			await this.handOver(item);
+			return;
+		}
+		if (this.waiting.length >= this.flow.maxWaiting) {
+			this.release(item, false);
+			return;
+		}
+		this.waiting.push(item);
+		if (this.busySince === undefined) {
+			this.busySince = this.now();
+			this.log.info(
+				`DingTalk Stream: ${this.handing} events of this trigger are being recorded by n8n; the next ones wait in arrival order (their redeliveries join them) until executions finish`,
+			);
+		}
+	}
+
+	/** Hands one event to n8n, answers its deliveries by the outcome, and gives its place to the next waiting one. */
+	private async handOver(item: Waiting): Promise<void> {
+		const { event } = item;
 		this.handing++;
 		let failure: unknown;
 		let recorded: boolean;
@@ -729,28 +791,10 @@ export class DingTalkStreamClient {
 		} finally {
 			this.handing--;
 		}
-		const joined =
-			scoped === undefined
-				? []
-				: ledger.settle(scoped, recorded, this.timing.dedupeWindowMs, this.now());
-		let allSent = answer(recorded, false);
-		for (const answerJoined of joined) {
-			try {
-				allSent = answerJoined(recorded) && allSent;
-			} catch {
-				allSent = false;
-			}
-		}
+		this.release(item, recorded);
+		this.next();
 		if (recorded) {
 			this.stats.events++;
-			// DingTalk delivers what went unanswered again: that delivery must find the key.
-			if (scoped !== undefined && !allSent) {
-				ledger.extend(
-					scoped,
-					Math.max(this.timing.dedupeWindowMs, this.timing.owedAckWindowMs),
-					this.now(),
-				);
-			}
 			if (this.recordFailing) {
 				const { count, since } = this.recordFailing;
 				this.recordFailing = undefined;
@@ -769,6 +813,55 @@ export class DingTalkStreamClient {
 			`DingTalk Stream: n8n did not record an event (${reasonOf(failure)}); it was answered LATER and DingTalk delivers it again (about a minute later)`,
 			{ messageId: event.messageId },
 		);
+	}
+
+	/** Starts waiting events while there is room. */
+	private next(): void {
+		while (
+			this.waiting.length > 0 &&
+			!this.stopping &&
+			!this.closed &&
+			(this.flow.maxInFlight <= 0 || this.handing < this.flow.maxInFlight)
+		) {
+			void this.handOver(this.waiting.shift()!);
+		}
+		if (this.waiting.length === 0 && this.busySince !== undefined) {
+			this.log.info(
+				`DingTalk Stream: caught up; events waited for n8n for ${seconds(this.now() - this.busySince)}`,
+			);
+			this.busySince = undefined;
+		}
+	}
+
+	/**
+	 * Settles an event's place in the ledger and answers its delivery and every one that joined it: SUCCESS when n8n
+	 * recorded it, LATER otherwise.
+	 */
+	private release(item: Waiting, recorded: boolean): void {
+		const { connection, event, scoped } = item;
+		const ledger = this.ledger.store;
+		const joined =
+			scoped === undefined
+				? []
+				: ledger.settle(scoped, recorded, this.timing.dedupeWindowMs, this.now());
+		let allSent = recorded
+			? this.acknowledge(connection, event, false)
+			: this.answerLater(connection, event);
+		for (const answerJoined of joined) {
+			try {
+				allSent = answerJoined(recorded) && allSent;
+			} catch {
+				allSent = false;
+			}
+		}
+		// DingTalk delivers what went unanswered again: that delivery must find the key.
+		if (recorded && scoped !== undefined && !allSent) {
+			ledger.extend(
+				scoped,
+				Math.max(this.timing.dedupeWindowMs, this.timing.owedAckWindowMs),
+				this.now(),
+			);
+		}
 	}
 
 	private acknowledge(connection: Connection, event: StreamEvent, duplicate: boolean): boolean {

@@ -202,6 +202,9 @@ export async function streamTrigger(
 			dedupeWindowMs: Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000,
 			...timing,
 		},
+		flow: {
+			maxInFlight: Math.max(0, Math.floor(Number(options.maxConcurrent ?? 64)) || 0),
+		},
 	});
 
 	const start = async () => {

@@ -193,7 +193,11 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 	it('SYSTEM disconnect: the next connection opens before the old one closes, and no event is lost', async () => {
 		// No redelivery: whatever is not handed over in the overlap would be lost for good.
 		// DingTalk closes the old socket about 10 s after its disconnect (the grace below).
-		const rig = await start({ disconnectGraceMs: 10_000, maxDeliveries: 1, redeliveryDelayMs: 200 });
+		const rig = await start({
+			disconnectGraceMs: 10_000,
+			maxDeliveries: 1,
+			redeliveryDelayMs: 200,
+		});
 		await waitUntil(() => openIds().length === 1, 'a connection');
 		const [old] = openIds();
 		const keys: string[] = [];
@@ -353,7 +357,11 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 			abandoned: rig.client.stats.abandonedSockets,
 		}).toEqual({ emulatorOpen: 1, clientOpen: 1, clientSockets: 1, renewals: 20, abandoned: 0 });
 		// Each zombie's server side saw the close (code 1000) within the close bound after its replacement opened.
-		const byId = new Map(stream().connections().map((c) => [c.id, c]));
+		const byId = new Map(
+			stream()
+				.connections()
+				.map((c) => [c.id, c]),
+		);
 		const connections = stream().connections();
 		for (const id of zombies) {
 			const zombie = byId.get(id)!;
@@ -374,7 +382,10 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 		const [deaf] = openIds();
 		stream().zombify(deaf, { deaf: true });
 		await waitUntil(() => rig.client.stats.idleRenewals === 1, 'the watchdog');
-		await waitUntil(() => rig.client.openConnections === 1 && rig.client.sockets === 2, 'the replacement open');
+		await waitUntil(
+			() => rig.client.openConnections === 1 && rig.client.sockets === 2,
+			'the replacement open',
+		);
 		await waitUntil(() => rig.client.sockets === 1, 'the deaf socket given up', 3000);
 		expect(rig.client.stats.abandonedSockets).toBe(1);
 		expect(rig.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
@@ -387,7 +398,11 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 		// What the WHATWG WebSocket (undici) allows: close() sends the close frame and waits for the peer's; it has no
 		// timeout and nothing else ends an established connection, so the deaf peer's TCP connection stays until that
 		// peer (or the network) ends it. When it does, nothing is left.
-		expect(stream().openConnections().map((c) => c.id)).toContain(deaf);
+		expect(
+			stream()
+				.openConnections()
+				.map((c) => c.id),
+		).toContain(deaf);
 		stream().drop(deaf);
 		await waitUntil(() => openIds().length === 1, 'the deaf connection gone');
 	});

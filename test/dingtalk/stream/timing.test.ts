@@ -695,6 +695,87 @@ describe('Stream client: acknowledging what n8n recorded', () => {
 	});
 });
 
+describe('Stream client: flow control (n8n records a bounded number at once)', () => {
+	const headers = (messageId: string, eventId: string) => ({
+		topic: '*',
+		messageId,
+		eventId,
+		eventType: 'user_add_org',
+	});
+	const answered = (socket: ScriptedSocket) =>
+		socket.sent.map((f) => `${(f.headers as { messageId: string }).messageId} ${String(f.data)}`);
+
+	it('at most maxInFlight events are being recorded; the next ones wait in arrival order and their redeliveries join them; one info line when the line forms, one when it is gone', async () => {
+		const n8n = heldHandOvers();
+		const { log, lines } = captureLog();
+		const r = rig(() => ticket(), { onEvent: n8n.onEvent, log, flow: { maxInFlight: 2 } });
+		const socket = (await r.begin())!;
+		for (let i = 1; i <= 5; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		// A redelivery of a waiting event.
+		socket.frame('EVENT', headers('m4-again', 'e4'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm2']);
+		expect(r.client.eventsWaiting).toBe(3);
+		n8n.held.get('m2')!.resolve();
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm2', 'm3']);
+		n8n.held.get('m1')!.resolve();
+		n8n.held.get('m3')!.resolve();
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+		n8n.held.get('m4')!.resolve();
+		n8n.held.get('m5')!.resolve();
+		await settle();
+		expect(answered(socket)).toEqual([
+			'm2 {"status":"SUCCESS"}',
+			'm1 {"status":"SUCCESS"}',
+			'm3 {"status":"SUCCESS"}',
+			'm4 {"status":"SUCCESS"}',
+			'm4-again {"status":"SUCCESS"}',
+			'm5 {"status":"SUCCESS"}',
+		]);
+		expect(r.client.eventsWaiting).toBe(0);
+		expect(lines.filter((l) => l.level !== 'debug').map((l) => l.message)).toEqual([
+			'DingTalk Stream: 2 events of this trigger are being recorded by n8n; the next ones wait in arrival order (their redeliveries join them) until executions finish',
+			'DingTalk Stream: caught up; events waited for n8n for 0 s',
+		]);
+	});
+
+	it('beyond maxWaiting an event is answered LATER at once; stop() answers the waiting ones LATER and hands none of them over', async () => {
+		const n8n = heldHandOvers();
+		const r = rig(() => ticket(), {
+			onEvent: n8n.onEvent,
+			flow: { maxInFlight: 1, maxWaiting: 2 },
+		});
+		const socket = (await r.begin())!;
+		for (let i = 1; i <= 4; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+		expect(answered(socket)).toEqual(['m4 {"status":"LATER"}']);
+		const stopping = r.client.stop(0);
+		await settle();
+		expect(answered(socket)).toEqual([
+			'm4 {"status":"LATER"}',
+			'm2 {"status":"LATER"}',
+			'm3 {"status":"LATER"}',
+		]);
+		await stopping;
+		n8n.held.get('m1')!.resolve();
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+	});
+
+	it('maxInFlight 0: no limit', async () => {
+		const n8n = heldHandOvers();
+		const r = rig(() => ticket(), { onEvent: n8n.onEvent, flow: { maxInFlight: 0 } });
+		const socket = (await r.begin())!;
+		for (let i = 1; i <= 200; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		await settle();
+		expect(n8n.handed).toHaveLength(200);
+		expect(r.client.eventsWaiting).toBe(0);
+	});
+});
+
 describe('Stream client: closing replaced sockets within a bound', () => {
 	it('a replaced socket whose peer never answers the close is given up after 5 s: not counted, not read, one warn line', async () => {
 		const { log, lines } = captureLog();
@@ -767,7 +848,9 @@ describe('Stream client: one log line per change of state', () => {
 			},
 			{ level: 'info', message: 'DingTalk Stream: connected again after 10 failed attempt(s)' },
 		]);
-		expect(lines.filter((l) => l.level === 'debug' && /could not connect/.test(l.message))).toHaveLength(9);
+		expect(
+			lines.filter((l) => l.level === 'debug' && /could not connect/.test(l.message)),
+		).toHaveLength(9);
 	});
 
 	it('a lost connection says why and when the next attempt is', async () => {
@@ -857,7 +940,10 @@ describe('schedulers', () => {
 		const before = liveSchedulerLoops();
 		const stops = [1, 2, 3].map(
 			() =>
-				sleepScheduler(1000, () => new Promise<void>((resolve) => sleeps.push(resolve)))(() => {
+				sleepScheduler(
+					1000,
+					() => new Promise<void>((resolve) => sleeps.push(resolve)),
+				)(() => {
 					throw new Error('a tick that throws does not end its loop');
 				})!,
 		);
