@@ -33,6 +33,9 @@ const ACKS_BEFORE_KILL = 150;
  */
 const ROUND_EVENTS = 2 * ACKS_BEFORE_KILL;
 
+/** The trigger's default Executions at Once (Stream). */
+const MAX_IN_FLIGHT = 64;
+
 function expect(condition: boolean, message: string): void {
 	if (!condition) throw new StepError(message);
 }
@@ -295,6 +298,12 @@ export function streamDeliveryChecks(
 				expect(
 					missing.length === 0 && lostEvents.length === 0,
 					`${missing.length} events never recorded, ${lostEvents.length} given up by DingTalk`,
+				);
+				// What a crash runs again is what n8n was recording at the kill: never more than Executions at Once.
+				const rerun = new Set([...doubled, ...crashed]);
+				expect(
+					rerun.size <= MAX_IN_FLIGHT,
+					`${rerun.size} events ran again after the kill, more than the ${MAX_IN_FLIGHT} being recorded at once`,
 				);
 				expect(
 					publishedAtKill / seconds >= 30,
