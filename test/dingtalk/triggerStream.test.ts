@@ -1,5 +1,6 @@
-// The DingTalk Trigger in Stream mode, activated and deactivated by n8n-core's ActiveWorkflowTriggers (crons in its
-// ScheduledTaskManager), against the emulator's Stream server over real WebSockets (Node's global one).
+// The DingTalk Trigger in Stream mode, activated and deactivated by n8n-core's ActiveWorkflowTriggers (its
+// ScheduledTaskManager shows it registers no cron), each emit running a real n8n-core execution, against the emulator's
+// Stream server over real WebSockets (Node's global one).
 import type { IDataObject } from 'n8n-workflow';
 
 import { ManualExecutionCancelledError, UserError } from 'n8n-workflow';
