@@ -6,15 +6,19 @@
 //   also when the event comes again to another main process, or to this one after a restart, where the in-memory
 //   redelivery check (RecentKeys) has forgotten it. The key lasts as long as n8n keeps the execution (its pruning).
 //   n8n versions without the column ignore the key.
+// - Recorded: deliver() resolves once n8n has finished and saved the event's execution (emit's donePromise), so the
+//   caller can answer the platform only then (DingTalk Stream acknowledges there).
 // - Not lost: in queue mode a worker that dies (kill -9, out of memory) takes the runs it held with it; n8n 2.x then
 //   records them as failed ("job stalled") with nothing of their data and never runs them again. The emit asks n8n to
 //   tell when the run has ended; a run that ended without a single node having run (an error, no run data) was lost by
-//   n8n, not failed by the workflow, and is emitted again — at most MAX_ATTEMPTS times, with its own key each time.
-//   This makes delivery at-least-once for that case: a run that had already done something before its worker died
-//   does it again.
+//   n8n, not failed by the workflow, and is emitted again — at most MAX_ATTEMPTS times, with its own key each time,
+//   before deliver() resolves. This makes delivery at-least-once for that case: a run that had already done something
+//   before its worker died does it again.
+//   Not covered: the trigger's own process stopping while it waits to emit again. The platform then delivers the event
+//   once more, its first key is already taken by the lost run, and n8n refuses it (logged by the caller as refused).
 import { createHash } from 'crypto';
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { ExecutionCancelledError, sleep } from 'n8n-workflow';
 
 /** Emits of one event at most: the first, and runs again after n8n lost it. */
 export const MAX_ATTEMPTS = 4;
@@ -54,6 +58,38 @@ export interface TriggerDeliveryOptions {
 	onRetry?: (attempt: number, reason: string) => void;
 }
 
+/** The execution exists and was stopped (by a user, a timeout or a shutdown): n8n has it on record. */
+export function isCancellation(error: unknown): boolean {
+	if (error instanceof ExecutionCancelledError) return true;
+	// Another copy of n8n-workflow than n8n's own: recognise it by its shape.
+	const { reason, message } = (error ?? {}) as { reason?: unknown; message?: unknown };
+	return (
+		typeof reason === 'string' &&
+		['manual', 'timeout', 'shutdown'].includes(reason) &&
+		/cancelled/i.test(String(message))
+	);
+}
+
+/** n8n's Engine 2.0 (a workflow setting) refuses emits that wait for the execution to finish. */
+export function isWaitRefused(error: unknown): boolean {
+	return /cannot run a trigger that waits for its execution/i.test(
+		String((error as Error)?.message ?? ''),
+	);
+}
+
+/**
+ * What became of an event handed to n8n:
+ * - recorded: n8n finished and saved its execution (`run`; failed in a node too), or refused the key because the event
+ *   ran already (`run` undefined);
+ * - refused: n8n's promise was rejected (`error`): the execution was cancelled (see isCancellation), or none could be
+ *   started (n8n's Engine 2.0 refusing a waiting emit, see isWaitRefused; the database unavailable);
+ * - closed: the trigger closed while the event waited to be emitted again after n8n lost its run.
+ */
+export type DeliveryOutcome =
+	| { status: 'recorded'; run: IRun | undefined }
+	| { status: 'refused'; error: unknown }
+	| { status: 'closed' };
+
 /** Emits events of one activated trigger node; close() when the trigger closes (nothing is emitted again after). */
 export class TriggerDelivery {
 	private closed = false;
@@ -67,39 +103,54 @@ export class TriggerDelivery {
 		this.closed = true;
 	}
 
-	/** Emits `item` for the event `eventKey` (undefined: an event without an id, emitted without a key). */
-	emit(item: INodeExecutionData, eventKey: string | undefined): void {
-		this.attempt(item, eventKey, 1);
+	/**
+	 * Emits `item` for the event `eventKey` (undefined: an event without an id, emitted without a key) and resolves once
+	 * n8n has settled it (see DeliveryOutcome). A run n8n lost is emitted again first, up to MAX_ATTEMPTS times; the
+	 * outcome is the last attempt's.
+	 */
+	async deliver(item: INodeExecutionData, eventKey: string | undefined): Promise<DeliveryOutcome> {
+		for (let attempt = 1; ; attempt++) {
+			let reason: string;
+			try {
+				const run = await this.emitOnce(item, eventKey, attempt, true);
+				if (!runWasLost(run) || attempt >= MAX_ATTEMPTS) return { status: 'recorded', run };
+				reason = 'n8n lost the run';
+			} catch (error) {
+				// The first emit: nothing of it is kept, the caller leaves it to the platform's redelivery. A later one
+				// must be retried here, since a redelivery would carry the first key, which the lost run holds.
+				if (attempt === 1 || attempt >= MAX_ATTEMPTS || isCancellation(error)) {
+					return { status: 'refused', error };
+				}
+				reason = 'n8n could not start the run';
+			}
+			if (this.closed) return { status: 'closed' };
+			await sleep(RETRY_DELAYS_MS[Math.min(attempt - 1, RETRY_DELAYS_MS.length - 1)]);
+			if (this.closed) return { status: 'closed' };
+			this.options.onRetry?.(attempt + 1, reason);
+		}
 	}
 
-	private attempt(item: INodeExecutionData, eventKey: string | undefined, attempt: number): void {
-		if (this.closed) return;
-		const done = this.context.helpers.createDeferredPromise<IRun>();
+	/** Emits `item` with its key without waiting for the run (n8n's Engine 2.0 refuses waiting emits). */
+	handOver(item: INodeExecutionData, eventKey: string | undefined): void {
+		void this.emitOnce(item, eventKey, 1, false);
+	}
+
+	private async emitOnce(
+		item: INodeExecutionData,
+		eventKey: string | undefined,
+		attempt: number,
+		wait: boolean,
+	): Promise<IRun | undefined> {
 		const key =
 			this.options.deduplicate && eventKey !== undefined
 				? deduplicationKey(this.options.scope, eventKey, attempt)
 				: undefined;
+		if (!wait) {
+			this.context.emit([[item]], undefined, undefined, key);
+			return undefined;
+		}
+		const done = this.context.helpers.createDeferredPromise<IRun>();
 		this.context.emit([[item]], undefined, done, key);
-		void done.promise.then(
-			// undefined: n8n refused the key (the event ran already) or started nothing.
-			async (run) => {
-				if (runWasLost(run)) await this.again(item, eventKey, attempt, 'n8n lost the run');
-			},
-			// n8n could not record the execution at all (e.g. its database was unavailable).
-			async () => await this.again(item, eventKey, attempt, 'n8n could not start the run'),
-		);
-	}
-
-	private async again(
-		item: INodeExecutionData,
-		eventKey: string | undefined,
-		attempt: number,
-		reason: string,
-	): Promise<void> {
-		if (this.closed || attempt >= MAX_ATTEMPTS) return;
-		await sleep(RETRY_DELAYS_MS[Math.min(attempt - 1, RETRY_DELAYS_MS.length - 1)]);
-		if (this.closed) return;
-		this.options.onRetry?.(attempt + 1, reason);
-		this.attempt(item, eventKey, attempt + 1);
+		return await done.promise;
 	}
 }

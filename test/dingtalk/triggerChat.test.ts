@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ApiEmulator } from '../emulator';
 import { addRobotFile, EMULATOR_ROBOT_GROUP } from '../emulator/dingtalk';
+import { binaryBytes } from '../harness';
 import { describeWithWebSocket } from '../support/webSocket';
 import { startEmulator, waitUntil } from './stream/support';
 import { StreamTriggerRig, useTestTimings, type Emitted } from './triggerSupport';
@@ -187,12 +188,12 @@ describeWithWebSocket('DingTalk Trigger: robot messages as chat items for an AI 
 		});
 		const pictureBinary = emitted.binaries?.[pictureAt];
 		const fileBinary = emitted.binaries?.[1 - pictureAt];
-		expect(Buffer.from(pictureBinary!.attachment_0.data, 'base64')).toEqual(PNG);
+		expect(await binaryBytes(pictureBinary!.attachment_0)).toEqual(PNG);
 		expect(pictureBinary!.attachment_0).toMatchObject({
 			mimeType: 'image/png',
 			fileName: 'image-1.png',
 		});
-		expect(Buffer.from(fileBinary!.attachment_0.data, 'base64').toString()).toBe(
+		expect((await binaryBytes(fileBinary!.attachment_0)).toString()).toBe(
 			'%PDF-1.4 emulator',
 		);
 		expect(emulator.callsTo('/v1.0/robot/messageFiles/download')).toHaveLength(2);

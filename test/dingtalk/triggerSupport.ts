@@ -1,8 +1,11 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // The DingTalk Trigger in Stream mode the way n8n 2.41 runs a trigger: published workflows through n8n-core's
-// ActiveWorkflowTriggers (activation, crons in ScheduledTaskManager, deactivation closing everything), test runs
-// through TriggersAndPollers in manual mode. Only what n8n's server adds around them (the database, execution
-// records) is stood in for: emit, emitError and saveFailedExecution are recorded.
+// ActiveWorkflowTriggers (activation, deactivation closing everything), test runs through TriggersAndPollers in manual
+// mode. What n8n's server adds around a published trigger's emit is played as n8n 2.41 does it
+// (packages/cli TriggerExecutionContextFactory.emit + settleDonePromise): each emit starts a real n8n-core execution
+// (WorkflowExecute, mode 'trigger', with ExecutionLifecycleHooks); the donePromise is resolved with its IRun once the
+// execution has finished — after its workflowExecuteAfter hooks, where n8n saves it — and rejected when no execution
+// could be started. emitError and saveFailedExecution are recorded.
 import {
 	ActiveWorkflowTriggers,
 	ExecutionLifecycleHooks,
@@ -10,14 +13,16 @@ import {
 	ScheduledTaskManager,
 	TriggerContext,
 	TriggersAndPollers,
+	WorkflowExecute,
 } from 'n8n-core';
 import {
+	createRunExecutionData,
 	Workflow,
 	type IDataObject,
-	type ITriggerFunctions,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
+	type IRun,
 	type ITriggerResponse,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
@@ -30,7 +35,7 @@ import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
 import { setStreamTestHooks } from '../../nodes/DingTalk/trigger/stream';
 import type { ApiEmulator } from '../emulator';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
-import { Harness } from '../harness';
+import { ensureBinaryDataService, Harness } from '../harness';
 
 // n8n-core's own DI container (the one its services are registered in).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -38,7 +43,35 @@ const { Container } = require(
 	require.resolve('@n8n/di', { paths: [require.resolve('n8n-core')] }),
 ) as { Container: { get<T>(type: abstract new (...args: never[]) => T): T } };
 
-/** Short timings for tests; ticks still come from n8n's crons (once a second). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Logger } = require(
+	require.resolve('@n8n/backend-common', { paths: [require.resolve('n8n-core')] }),
+) as { Logger: abstract new (...args: never[]) => Record<string, (...args: unknown[]) => void> };
+
+/** What the trigger writes to n8n's logger (the one `this.logger` is) until `restore()`, by level. */
+export function captureLogs(): {
+	lines: Array<{ level: string; message: string }>;
+	restore(): void;
+} {
+	const logger = Container.get(Logger);
+	const lines: Array<{ level: string; message: string }> = [];
+	const originals: Array<[string, (...args: unknown[]) => void]> = [];
+	for (const level of ['debug', 'info', 'warn', 'error']) {
+		const original = logger[level];
+		originals.push([level, original]);
+		logger[level] = (message: unknown) => {
+			lines.push({ level, message: String(message) });
+		};
+	}
+	return {
+		lines,
+		restore: () => {
+			for (const [level, original] of originals) logger[level] = original;
+		},
+	};
+}
+
+/** Short timings for tests; the client's ticks still come once a second. */
 export function useTestTimings(): void {
 	setStreamTestHooks({
 		timing: {
@@ -49,24 +82,62 @@ export function useTestTimings(): void {
 	});
 }
 
-/** What n8n hands a trigger's emit to settle when the execution has ended. */
-type DonePromise = NonNullable<Parameters<ITriggerFunctions['emit']>[2]>;
+/** One execution a published trigger's emit started. */
+export interface RigExecution {
+	id: string;
+	item: IDataObject;
+	/** running until its workflowExecuteAfter hooks are done, then the run's status. */
+	status: string;
+	/** When the donePromise was settled (ms since the epoch). */
+	settledAt?: number;
+}
 
 export interface Emitted {
+	/** Every emitted item, in order (published and test runs). */
 	items: IDataObject[];
 	/** The deduplication key of each emit (n8n stores it with the execution). */
 	keys: Array<string | undefined>;
-	/** The done promise of each emit that asked for one: resolve it with the run as n8n would. */
-	dones: DonePromise[];
 	/** The binary data of each emitted item (robot message attachments in chat mode). */
-	binaries?: Array<INodeExecutionData['binary']>;
+	binaries: Array<INodeExecutionData['binary']>;
+	/** The executions the emits started (published workflows only). */
+	executions: RigExecution[];
 	errors: Error[];
 	failed: Error[];
-	/** Called at each emit, before it returns (the client acknowledges after). */
+	/** Called at each emit, before it returns. */
 	onEmit?: (item: IDataObject) => void;
+	/** The execution of this item finishes only when the promise does: awaited in its workflowExecuteAfter hook. */
+	hold?: (item: IDataObject) => Promise<void> | undefined;
+	/** n8n cannot start an execution for this item (runWorkflow throws this): the donePromise is rejected. */
+	refuse?: (item: IDataObject) => Error | undefined;
+	/**
+	 * n8n loses this emit's run, as when the queue-mode worker holding it dies: no execution, and the donePromise is
+	 * resolved with what n8n 2.x records for a stalled job (status error, no run data at all).
+	 */
+	lose?: (item: IDataObject, emitIndex: number) => boolean;
+	/** Whether each emit came with a donePromise. */
+	withDone: boolean[];
+}
+
+const newEmitted = (): Emitted => ({
+	items: [],
+	keys: [],
+	binaries: [],
+	executions: [],
+	errors: [],
+	failed: [],
+	withDone: [],
+});
+
+/** n8n-workflow's IDeferredPromise (from @n8n/utils, which it does not re-export). */
+interface IDeferredPromise<T> {
+	promise: Promise<T>;
+	resolve: (value: T) => void;
+	reject: (error: Error) => void;
 }
 
 let workflowCounter = 0;
+
+let executionCounter = 0;
 
 export class StreamTriggerRig {
 	readonly harness = new Harness({
@@ -122,6 +193,71 @@ export class StreamTriggerRig {
 		return this.harness.additionalData(hooks);
 	}
 
+	/**
+	 * n8n's runWorkflow and settleDonePromise for one emit: the execution is registered (or refused) a moment after the
+	 * emit, runs in n8n-core's engine, and the donePromise settles after its workflowExecuteAfter hooks.
+	 */
+	private startExecution(
+		emitted: Emitted,
+		workflow: Workflow,
+		node: INode,
+		data: INodeExecutionData[][],
+		donePromise?: IDeferredPromise<IRun>,
+	): void {
+		const item = data[0][0].json;
+		if (emitted.lose?.(item, emitted.items.length - 1)) {
+			donePromise?.resolve({
+				status: 'error',
+				mode: 'trigger',
+				startedAt: new Date(),
+				storedAt: 'db',
+				data: createRunExecutionData({ resultData: { runData: {} } }),
+			} as IRun);
+			return;
+		}
+		const executePromise = (async () => {
+			await ensureBinaryDataService();
+			const refusal = emitted.refuse?.(item);
+			if (refusal) throw refusal;
+			const execution: RigExecution = {
+				id: `exec-${++executionCounter}`,
+				item,
+				status: 'running',
+			};
+			emitted.executions.push(execution);
+			const hooks = new ExecutionLifecycleHooks('trigger', execution.id, {
+				id: workflow.id,
+				name: workflow.name,
+				nodes: Object.values(workflow.nodes),
+				connections: {},
+			} as unknown as IWorkflowBase);
+			const hold = emitted.hold?.(item);
+			hooks.addHandler('workflowExecuteAfter', async (run) => {
+				await hold;
+				execution.status = run.status;
+			});
+			const runExecutionData = createRunExecutionData({
+				executionData: { nodeExecutionStack: [{ node, data: { main: data }, source: null }] },
+			});
+			return {
+				execution,
+				finished: new WorkflowExecute(
+					this.harness.additionalData(hooks),
+					'trigger',
+					runExecutionData,
+				).processRunExecutionData(workflow),
+			};
+		})();
+		if (!donePromise) return;
+		void executePromise
+			.then(async ({ execution, finished }) => {
+				const run = await finished;
+				execution.settledAt = Date.now();
+				return run;
+			})
+			.then(donePromise.resolve, (error: Error) => donePromise.reject(error));
+	}
+
 	private getTriggerFunctions(emitted: Emitted) {
 		return (
 			workflow: Workflow,
@@ -138,16 +274,17 @@ export class StreamTriggerRig {
 				activation,
 				(
 					data: INodeExecutionData[][],
-					_response?: unknown,
-					done?: DonePromise,
+					_responsePromise?: unknown,
+					donePromise?: IDeferredPromise<IRun>,
 					deduplicationKey?: string,
 				) => {
 					const item = data[0][0].json;
 					emitted.onEmit?.(item);
 					emitted.items.push(item);
 					emitted.keys.push(deduplicationKey);
-					if (done) emitted.dones.push(done);
-					(emitted.binaries ??= []).push(data[0][0].binary);
+					emitted.binaries.push(data[0][0].binary);
+					emitted.withDone.push(donePromise !== undefined);
+					this.startExecution(emitted, workflow, node, data, donePromise);
 				},
 				(error: Error) => emitted.errors.push(error),
 				(error: Error) => emitted.failed.push(error),
@@ -160,7 +297,7 @@ export class StreamTriggerRig {
 		workflowId = `stream-wf-${++workflowCounter}`,
 	): Promise<{ workflowId: string; emitted: Emitted }> {
 		const workflow = this.workflow(parameters, workflowId);
-		const emitted: Emitted = { items: [], keys: [], dones: [], errors: [], failed: [] };
+		const emitted = newEmitted();
 		await Container.get(ActiveWorkflowTriggers).addAllTriggers(
 			workflowId,
 			workflow,
@@ -193,7 +330,7 @@ export class StreamTriggerRig {
 	}> {
 		const workflow = this.workflow(parameters, `manual-${++workflowCounter}`);
 		const node = Object.values(workflow.nodes)[0];
-		const emitted: Emitted = { items: [], keys: [], dones: [], errors: [], failed: [] };
+		const emitted = newEmitted();
 		const response = await Container.get(TriggersAndPollers).runTriggerFunction(
 			workflow,
 			node,

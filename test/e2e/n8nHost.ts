@@ -545,6 +545,56 @@ export class N8nRest {
 		return Object.assign(page.results, { total: page.count });
 	}
 
+	/**
+	 * Every execution of a workflow newer than `afterId` (all without it), newest first, paging with n8n's cursor.
+	 */
+	async executionsAfter(workflowId: string, afterId = 0): Promise<ExecutionSummary[]> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const all: ExecutionSummary[] = [];
+		let cursor: string | null | undefined;
+		for (;;) {
+			const page = await this.get<{ results: ExecutionSummary[]; nextCursor?: string | null }>(
+				`/executions?filter=${filter}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+			);
+			for (const execution of page.results) {
+				if (Number(execution.id) <= afterId) return all;
+				all.push(execution);
+			}
+			cursor = page.nextCursor;
+			if (!cursor || page.results.length === 0) return all;
+		}
+	}
+
+	/** One execution's whole data (run data, the trigger's item on its stack), unflattened, and its error message. */
+	async executionData(id: string): Promise<{ status: string; data: unknown; error?: string }> {
+		const execution = await this.get<{ status: string; data: string | object }>(
+			`/executions/${encodeURIComponent(id)}`,
+		);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { parse } = require(join(this.toolchain.n8nModules, 'flatted')) as {
+			parse(text: string): unknown;
+		};
+		const data = typeof execution.data === 'string' ? parse(execution.data) : execution.data;
+		const error = (data as { resultData?: { error?: { message?: string } } })?.resultData?.error
+			?.message;
+		return { status: execution.status, data, error };
+	}
+
+	/** Publishes a workflow (its current version), as the editor's Publish button does. */
+	async publish(workflowId: string): Promise<void> {
+		const workflow = await this.get<{ versionId: string }>(
+			`/workflows/${encodeURIComponent(workflowId)}`,
+		);
+		await this.post(`/workflows/${encodeURIComponent(workflowId)}/activate`, {
+			versionId: workflow.versionId,
+		});
+	}
+
+	/** Unpublishes a workflow: n8n closes its triggers. */
+	async unpublish(workflowId: string): Promise<void> {
+		await this.post(`/workflows/${encodeURIComponent(workflowId)}/deactivate`, {});
+	}
+
 	/** One execution with its run data, unflattened. */
 	async executionRunData(
 		id: string,

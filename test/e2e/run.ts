@@ -40,6 +40,7 @@ import {
 	E2E_STREAM_OPTIONS,
 	importDingTalkStreamWorkflow,
 } from './dingtalkTrigger';
+import { streamDeliveryChecks } from './streamDelivery';
 // --- issue 8 item 5 (WeCom Trigger request path): begin ---
 import { callbackPathChecks, type CallbackWorld } from './callbackChecks';
 import { importDingTalkListenWorkflow, testListeningChecks } from './testListening';
@@ -777,25 +778,45 @@ async function main(): Promise<number> {
 		}
 		say(`- DingTalk AI chat checks (the AI Agent example) [${SECONDS()}]`);
 		for (const [name, body] of aiChatChecks({ emulator, rest, say })) await check(name, body);
+		// kill -9 of n8n and a start on the same folder; the checks after these use the new process.
+		const killN8n = async () => {
+			const killed = n8n!;
+			const exited = new Promise((done) => killed.child.once('exit', done));
+			process.kill(-killed.child.pid!, 'SIGKILL');
+			await exited;
+		};
+		const startN8n = async () => {
+			n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
+			await n8n.waitUntilReady(120000);
+			const again = new N8nRest(n8n.baseUrl, toolchain);
+			await again.login(owner);
+			world.n8n = n8n;
+			world.rest = again;
+		};
+		say(`- DingTalk Trigger (Stream): what is acknowledged is recorded [${SECONDS()}]`);
+		for (const [name, body] of streamDeliveryChecks({
+			emulator,
+			rest: () => world.rest,
+			killN8n,
+			startN8n,
+			logFile: config.logFile,
+			say,
+		})) {
+			await check(name, body);
+		}
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
 		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
 		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));
 		const callbackWorld: CallbackWorld = {
 			n8n,
-			rest,
+			rest: world.rest,
 			...routes,
 			killAndRestart: async () => {
-				const killed = n8n!;
-				const exited = new Promise((done) => killed.child.once('exit', done));
-				process.kill(-killed.child.pid!, 'SIGKILL');
-				await exited;
-				n8n = N8nServer.start(toolchain, config, VERBOSE ? quiet('n8n') : undefined);
-				await n8n.waitUntilReady(120000);
-				const again = new N8nRest(n8n.baseUrl, toolchain);
-				await again.login(owner);
-				await waitForWebhooks([routes.wecom.url(n8n.baseUrl)]);
-				callbackWorld.n8n = world.n8n = n8n;
-				callbackWorld.rest = world.rest = again;
+				await killN8n();
+				await startN8n();
+				await waitForWebhooks([routes.wecom.url(n8n!.baseUrl)]);
+				callbackWorld.n8n = world.n8n;
+				callbackWorld.rest = world.rest;
 			},
 		};
 		await callbackPathChecks(callbackWorld, { check, expect, say });

@@ -54,6 +54,12 @@ export interface WebSocketHandlers {
 export class WebSocketConnection {
 	handlers: WebSocketHandlers = {};
 
+	/**
+	 * A peer that reads and answers nothing, not even a close frame, while its TCP connection stays up: the
+	 * connection ends only when the client ends the TCP connection.
+	 */
+	deaf = false;
+
 	private buffer: Buffer;
 
 	private fragments: Buffer[] = [];
@@ -68,6 +74,7 @@ export class WebSocketConnection {
 	) {
 		this.buffer = Buffer.from(head);
 		socket.on('data', (chunk: Buffer) => {
+			if (this.deaf) return;
 			this.buffer = Buffer.concat([this.buffer, chunk]);
 			this.parse();
 		});
@@ -81,7 +88,7 @@ export class WebSocketConnection {
 	}
 
 	sendText(text: string): void {
-		if (!this.isOpen) return;
+		if (!this.isOpen || this.deaf) return;
 		this.socket.write(frame(OPCODE.text, Buffer.from(text, 'utf8')));
 	}
 

@@ -1,6 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
+	IBinaryData,
 	IConnections,
 	ICredentialType,
 	IDataObject,
@@ -66,10 +67,19 @@ const { Container } = require(
 
 let binaryDataReady: Promise<void> | undefined;
 
-/** Binary data is kept in the items (n8n's default mode), which is what nodes see in a real instance too. */
+/** n8n-core's binary data service with n8n's default settings, as in a real instance. */
 export async function ensureBinaryDataService(): Promise<void> {
 	binaryDataReady ??= Container.get(BinaryDataService).init();
 	await binaryDataReady;
+}
+
+/**
+ * The bytes of an item's binary, wherever n8n keeps them: in the item (base64) before the service is set up, on disk
+ * (`filesystem-v2`, n8n 2.x's default mode) after.
+ */
+export async function binaryBytes(binary: IBinaryData): Promise<Buffer> {
+	await ensureBinaryDataService();
+	return await Container.get(BinaryDataService).getAsBuffer(binary);
 }
 
 export interface HarnessOptions {

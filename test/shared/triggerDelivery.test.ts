@@ -1,9 +1,12 @@
 // nodes/shared/triggerDelivery.ts: the deduplication key n8n stores with each execution, and emitting again a run
-// n8n lost (a queue-mode worker that died), with n8n's trigger context stood in for (emit and its done promise).
+// n8n lost (a queue-mode worker that died) before the caller is answered, with n8n's trigger context stood in for (emit
+// and its done promise; the Stream trigger's tests run it in n8n-core's engine).
 import type { IDataObject, IRun, ITriggerFunctions } from 'n8n-workflow';
 
 import {
 	deduplicationKey,
+	isCancellation,
+	isWaitRefused,
 	MAX_ATTEMPTS,
 	runWasLost,
 	TriggerDelivery,
@@ -74,12 +77,12 @@ describe('trigger delivery', () => {
 		expect(runWasLost(undefined)).toBe(false);
 	});
 
-	it('emits once with the key; a run that succeeded, failed in a node, or was refused as a duplicate ends it', async () => {
+	it('emits once with the key and resolves with the run: a run that succeeded, failed in a node, or was refused as a duplicate ends it', async () => {
 		const { context, emits } = fakeContext();
 		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: true });
-		delivery.emit({ json: { eventId: 'a' } }, 'event:a');
-		delivery.emit({ json: { eventId: 'b' } }, 'event:b');
-		delivery.emit({ json: { eventId: 'c' } }, 'event:c');
+		const a = delivery.deliver({ json: { eventId: 'a' } }, 'event:a');
+		const b = delivery.deliver({ json: { eventId: 'b' } }, 'event:b');
+		const c = delivery.deliver({ json: { eventId: 'c' } }, 'event:c');
 		expect(emits.map((e) => e.key)).toEqual([
 			deduplicationKey('s', 'event:a'),
 			deduplicationKey('s', 'event:b'),
@@ -88,11 +91,27 @@ describe('trigger delivery', () => {
 		emits[0].done.resolve(run('success', ranNodes));
 		emits[1].done.resolve(run('error', ranNodes));
 		emits[2].done.resolve(undefined);
+		await expect(a).resolves.toMatchObject({ status: 'recorded', run: { status: 'success' } });
+		await expect(b).resolves.toMatchObject({ status: 'recorded', run: { status: 'error' } });
+		await expect(c).resolves.toEqual({ status: 'recorded', run: undefined });
 		await jest.advanceTimersByTimeAsync(120_000);
 		expect(emits).toHaveLength(3);
 	});
 
-	it('emits again, with a key of its own, when n8n lost the run or could not start it; at most MAX_ATTEMPTS times', async () => {
+	it('reports a first emit that started nothing as refused, emitting nothing again (the platform delivers it again under the same key)', async () => {
+		const { context, emits } = fakeContext();
+		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: true });
+		const a = delivery.deliver({ json: { eventId: 'a' } }, 'event:a');
+		emits[0].done.reject(new Error('Database is not ready'));
+		await expect(a).resolves.toMatchObject({
+			status: 'refused',
+			error: { message: 'Database is not ready' },
+		});
+		await jest.advanceTimersByTimeAsync(120_000);
+		expect(emits).toHaveLength(1);
+	});
+
+	it('emits again, with a key of its own, when n8n lost the run or could not start a later one; resolves only with the last; at most MAX_ATTEMPTS times', async () => {
 		const { context, emits } = fakeContext();
 		const retries: number[] = [];
 		const delivery = new TriggerDelivery(context, {
@@ -100,7 +119,9 @@ describe('trigger delivery', () => {
 			deduplicate: true,
 			onRetry: (attempt) => retries.push(attempt),
 		});
-		delivery.emit({ json: { eventId: 'a' } }, 'event:a');
+		let settled = false;
+		const a = delivery.deliver({ json: { eventId: 'a' } }, 'event:a');
+		void a.finally(() => (settled = true));
 		emits[0].done.resolve(run('error'));
 		await jest.advanceTimersByTimeAsync(999);
 		expect(emits).toHaveLength(1);
@@ -114,22 +135,52 @@ describe('trigger delivery', () => {
 		emits[1].done.reject(new Error('Database is not ready'));
 		await jest.advanceTimersByTimeAsync(10_000);
 		expect(emits).toHaveLength(3);
+		expect(settled).toBe(false);
 		for (let i = 2; i < MAX_ATTEMPTS; i++) {
 			emits[i].done.resolve(run('error'));
 			await jest.advanceTimersByTimeAsync(60_000);
 		}
 		expect(emits).toHaveLength(MAX_ATTEMPTS);
 		expect(retries).toEqual([2, 3, 4]);
+		// The last attempt's run is what the caller gets: lost, and nothing more is tried.
+		await expect(a).resolves.toMatchObject({ status: 'recorded', run: { status: 'error' } });
 	});
 
-	it('emits nothing again once the trigger closed, and no key when deduplication is off', async () => {
+	it('a lost run that succeeds the second time resolves with that run', async () => {
+		const { context, emits } = fakeContext();
+		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: true });
+		const a = delivery.deliver({ json: { eventId: 'a' } }, 'event:a');
+		emits[0].done.resolve(run('crashed'));
+		await jest.advanceTimersByTimeAsync(1_000);
+		emits[1].done.resolve(run('success', ranNodes));
+		await expect(a).resolves.toMatchObject({ status: 'recorded', run: { status: 'success' } });
+	});
+
+	it('emits nothing again once the trigger closed (the outcome says so), and no key when deduplication is off', async () => {
 		const { context, emits } = fakeContext();
 		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: false });
-		delivery.emit({ json: { eventId: 'a' } }, 'event:a');
+		const a = delivery.deliver({ json: { eventId: 'a' } }, 'event:a');
 		expect(emits[0].key).toBeUndefined();
 		emits[0].done.resolve(run('error'));
 		delivery.close();
+		await expect(a).resolves.toEqual({ status: 'closed' });
 		await jest.advanceTimersByTimeAsync(120_000);
 		expect(emits).toHaveLength(1);
+	});
+
+	it('hands over without waiting (Engine 2.0), with the first key', () => {
+		const { context, emits } = fakeContext();
+		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: true });
+		delivery.handOver({ json: { eventId: 'a' } }, 'event:a');
+		expect(emits).toHaveLength(1);
+		expect(emits[0].key).toBe(deduplicationKey('s', 'event:a'));
+		expect(emits[0].done).toBeUndefined();
+	});
+
+	it('tells cancellations and Engine 2.0 refusals by their shape', () => {
+		expect(isCancellation({ reason: 'manual', message: 'Execution was cancelled' })).toBe(true);
+		expect(isCancellation(new Error('Database is not ready'))).toBe(false);
+		expect(isWaitRefused(new Error('Cannot run a trigger that waits for its execution'))).toBe(true);
+		expect(isWaitRefused(new Error('other'))).toBe(false);
 	});
 });

@@ -71,8 +71,10 @@ export interface StreamEvent {
 	corpId?: string;
 	/** EVENT: when DingTalk produced it (ms since the epoch). */
 	bornTime?: number;
-	/** The parsed data; {} when it is not a JSON object (rawData still has it). */
+	/** The parsed data; {} when it is not a JSON object (rawData still has it, dataProblem says so). */
 	data: Record<string, unknown>;
+	/** Set when `data` could not be read: what is wrong with it. */
+	dataProblem?: string;
 	rawData: string;
 	headers: Record<string, string>;
 }
@@ -80,6 +82,7 @@ export interface StreamEvent {
 export function eventOf(frame: StreamFrame): StreamEvent {
 	const { headers } = frame;
 	const born = Number(headers.eventBornTime);
+	const data = parseJsonObject(frame.data);
 	return {
 		type: frame.type === 'CALLBACK' ? 'CALLBACK' : 'EVENT',
 		topic: headers.topic ?? '',
@@ -89,10 +92,20 @@ export function eventOf(frame: StreamFrame): StreamEvent {
 		corpId: headers.eventCorpId || undefined,
 		bornTime: Number.isFinite(born) && born > 0 ? born : undefined,
 		// Safe keys only: the data becomes an n8n item.
-		data: parseJsonObject(frame.data) ?? {},
+		data: data ?? {},
+		dataProblem: data ? undefined : dataProblemOf(frame.data),
 		rawData: frame.data,
 		headers,
 	};
+}
+
+function dataProblemOf(text: string): string {
+	try {
+		JSON.parse(text);
+	} catch {
+		return 'its data is not JSON';
+	}
+	return 'its data is not a JSON object';
 }
 
 /**

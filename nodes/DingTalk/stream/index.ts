@@ -3,3 +3,4 @@ export * from './frames';
 export * from './open';
 export * from './scheduler';
 export * from './socket';
+export * from './ledger';

@@ -1,24 +1,24 @@
 import { sleep } from 'n8n-workflow';
 
 /**
- * Calls `onTick` about once a second until stopped; returns the stop, or nothing when the ticks end with the
- * workflow (n8n's crons). Every delay of the Stream client (back-off, watchdog, lifetime, drain) is checked on a tick
- * against its clock, so the client itself holds no timer.
+ * Calls `onTick` about once a second until stopped; returns the stop. Every deadline of the Stream client (back-off,
+ * watchdog, lifetime, drain, connect and close timeouts) is checked on a tick against its clock, so the client holds
+ * no timer of its own.
  */
 export type StreamScheduler = (onTick: () => void) => (() => void) | void;
 
-/** `this.helpers.registerCron` of a trigger in production: n8n removes the cron when the workflow is deactivated. */
-export type RegisterCron = (cron: { expression: string }, onTick: () => void) => unknown;
+let liveLoops = 0;
 
-export function cronScheduler(registerCron: RegisterCron): StreamScheduler {
-	return (onTick) => {
-		registerCron({ expression: '* * * * * *' }, onTick);
-	};
+/** sleepScheduler loops still running in this process (each ends within one interval of its stop). */
+export function liveSchedulerLoops(): number {
+	return liveLoops;
 }
 
 /**
- * Ticks from a `sleep` loop, for runs whose crons n8n would not remove (a manual "listen for test event"): after the
- * stop, the one pending sleep ends within `intervalMs` and nothing follows it.
+ * Ticks from a loop on n8n-workflow's `sleep` (the timer the community-node rules allow). Not a cron: n8n logs every
+ * cron's registration, removal and missed second, and a once-a-second cron of the node's own filled the log. The loop
+ * belongs to the trigger: the trigger's closeFunction stops it, and after the stop the one pending sleep ends within
+ * `intervalMs` and nothing follows it.
  */
 export function sleepScheduler(
 	intervalMs = 1000,
@@ -26,10 +26,20 @@ export function sleepScheduler(
 ): StreamScheduler {
 	return (onTick) => {
 		let running = true;
+		liveLoops++;
 		void (async () => {
-			while (running) {
-				await wait(intervalMs);
-				if (running) onTick();
+			try {
+				while (running) {
+					await wait(intervalMs);
+					if (!running) break;
+					try {
+						onTick();
+					} catch {
+						// A tick that throws must not end the loop: the next one checks again.
+					}
+				}
+			} finally {
+				liveLoops--;
 			}
 		})();
 		return () => {

@@ -118,6 +118,33 @@ export function eventFromStream(event: StreamEvent): DingTalkEvent {
 	};
 }
 
+/**
+ * What makes a Stream event unusable as an item — data that is not a JSON object, a robot message without the fields
+ * a reply needs — as one sentence; undefined when it is fine.
+ */
+export function streamEventProblem(event: StreamEvent): string | undefined {
+	if (event.dataProblem !== undefined) return event.dataProblem;
+	if (event.type !== 'CALLBACK' || event.topic !== ROBOT_MESSAGE_TOPIC) return undefined;
+	const fields = event.data as IDataObject;
+	const missing: string[] = [];
+	const need = (name: string, present: boolean) => {
+		if (!present) missing.push(name);
+	};
+	need('msgId', textField(fields, 'msgId') !== undefined);
+	const msgtype = textField(fields, 'msgtype');
+	need('msgtype', msgtype !== undefined);
+	if (msgtype === 'text') {
+		need('text.content', typeof object(lookup(fields, 'text'))?.content === 'string');
+	}
+	need(
+		'senderStaffId or senderId',
+		(textField(fields, 'senderStaffId') ?? textField(fields, 'senderId')) !== undefined,
+	);
+	need('conversationId', textField(fields, 'conversationId') !== undefined);
+	need('sessionWebhook', textField(fields, 'sessionWebhook') !== undefined);
+	return missing.length === 0 ? undefined : `a robot message without ${missing.join(', ')}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Filters.
 

@@ -10,6 +10,7 @@ export type ConnectionModeValue = 'http' | 'stream';
 export interface TriggerOptions {
 	dedupeWindow?: number;
 	maxAttachmentSize?: number;
+	maxConcurrent?: number;
 	eventTypes?: string;
 	includeRaw?: boolean;
 	timestampWindow?: number;
@@ -209,6 +210,16 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 				...TIMESTAMP_WINDOW_OPTION,
 				displayOptions: { show: { '/connectionMode': ['http'] } },
 				description: `HTTP mode: ${TIMESTAMP_WINDOW_OPTION.description}`,
+			},
+			{
+				displayName: 'Executions at Once (Stream)',
+				name: 'maxConcurrent',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 64,
+				displayOptions: { show: { '/connectionMode': ['stream'] } },
+				description:
+					'Stream mode: how many events of this trigger n8n records at once. DingTalk is answered for each event once its execution has finished; events beyond this wait in arrival order, so a burst cannot flood n8n. 0 for no limit.',
 			},
 		],
 	},

@@ -1,14 +1,14 @@
 // Stream mode: the Stream client (nodes/DingTalk/stream) inside n8n's trigger lifecycle. The client keeps the
-// connection healthy and acknowledges each event once onEvent has returned, i.e. once it was handed to n8n (emit);
-// this file turns events into items, filters them, and reports lasting failures through n8n.
-import type { Cron, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+// connection healthy and acknowledges each event once onEvent has resolved; this file turns events into items, filters
+// them, hands them to n8n and resolves once n8n has recorded the execution (emit's donePromise), and reports failures.
+import type { INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { RecentKeys } from '../../shared/recentKeys';
-import { TriggerDelivery } from '../../shared/triggerDelivery';
+import { isCancellation, isWaitRefused, TriggerDelivery } from '../../shared/triggerDelivery';
+
 import { baseUrlOf, DINGTALK_API_BASE_URL } from '../hosts';
 import {
-	cronScheduler,
+	DeliveryLedger,
 	DingTalkStreamClient,
 	eventKey,
 	sleepScheduler,
@@ -20,14 +20,14 @@ import {
 	type StreamTiming,
 } from '../stream';
 import { chatOptionsOf, triggerItemOf } from './chat';
-import { eventFromStream, eventTypeList, passesFilter } from './events';
+import { eventFromStream, eventTypeList, passesFilter, streamEventProblem } from './events';
 import type { TriggerOptions } from './options';
 
 /**
- * One per n8n process: redeliveries stay recognised across reconnects and re-activations of a workflow (each
- * trigger node has its own scope in it).
+ * One per n8n process: what is being recorded and what was recorded, so that redeliveries stay recognised across
+ * reconnects and re-activations of a workflow (each trigger node has its own scope in it).
  */
-export const recentStreamEvents = new RecentKeys(20000);
+export const streamDeliveries = new DeliveryLedger(20000);
 
 /** For tests only: what the client would otherwise take from the runtime. */
 export interface StreamTestHooks {
@@ -73,32 +73,91 @@ export async function streamTrigger(
 	const includeRaw = options.includeRaw === true;
 	const chat = chatOptionsOf(this, options);
 	const node = this.getNode();
-	const scope = JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]);
+	const workflow = this.getWorkflow();
+	const scope = JSON.stringify([workflow.id ?? '', node.id ?? node.name]);
 	const dedupeWindowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
+	// n8n prints only the message at its default log level: it names the workflow and the node itself.
+	const where = ` [workflow "${workflow.name ?? workflow.id ?? ''}", node "${node.name}"]`;
+	const meta = (extra?: Record<string, unknown>) => ({
+		workflowId: workflow.id,
+		node: node.name,
+		...extra,
+	});
 	let handedOver = false;
-	// Published: once per event across n8n processes and restarts, and again when n8n lost the run (nodes/shared/
-	// triggerDelivery.ts). A test run hands its one event to the editor.
-	const delivery = manual
-		? undefined
-		: new TriggerDelivery(this, {
-				scope,
-				deduplicate: dedupeWindowMs > 0,
-				onRetry: (attempt, reason) =>
-					this.logger.warn(
-						`DingTalk Trigger "${node.name}": ${reason} of a Stream event; running it again (attempt ${attempt})`,
-					),
-			});
+	// Set when n8n refuses to report execution ends (Engine 2.0): events are acknowledged when handed over.
+	let handOffOnly = false;
+	// Published: once per event across n8n processes and restarts (n8n keeps each emit's deduplication key), and again
+	// when n8n lost the run (nodes/shared/triggerDelivery.ts). A test run hands its one event to the editor.
+	const delivery = new TriggerDelivery(this, {
+		scope,
+		deduplicate: dedupeWindowMs > 0,
+		onRetry: (attempt, reason) =>
+			this.logger.warn(
+				`DingTalk Stream: ${reason} of an event; running it again (attempt ${attempt}), then DingTalk is answered${where}`,
+				meta({ attempt }),
+			),
+	});
+
+	/** Acknowledged, never emitted: a failed execution says what was wrong, and one log line. */
+	const reportUnusable = (streamEvent: StreamEvent, problem: string): void => {
+		const kind = streamEvent.type === 'CALLBACK' ? 'robot message' : 'event';
+		const key = eventKey(streamEvent);
+		const error = new NodeOperationError(
+			node,
+			`DingTalk sent a Stream ${kind} that cannot start the workflow: ${problem}`,
+			{
+				description: `It was acknowledged, so DingTalk does not send it again, and nothing else ran. messageId ${streamEvent.messageId}${key ? `, ${key}` : ''}${streamEvent.eventType ? `, eventType ${streamEvent.eventType}` : ''}. 钉钉推送的消息无法使用（${problem}），已确认接收且未启动工作流。`,
+			},
+		);
+		this.logger.warn(
+			`${error.message} (messageId ${streamEvent.messageId}); acknowledged and recorded as a failed execution${where}`,
+			meta({ messageId: streamEvent.messageId }),
+		);
+		this.saveFailedExecution(error);
+	};
 
 	const onEvent = async (streamEvent: StreamEvent): Promise<void> => {
 		const event = eventFromStream(streamEvent);
 		// Acknowledged and dropped: the user did not ask for it.
 		if (!passesFilter(event, filter)) return;
-		// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost).
-		if (manual && handedOver) throw new Error('the test run has its event already');
-		handedOver = true;
-		const item = await triggerItemOf(this, event, { includeRaw }, chat);
-		if (delivery) delivery.emit(item, eventKey(streamEvent));
-		else this.emit([[item]]);
+		const problem = streamEventProblem(streamEvent);
+		if (problem !== undefined) {
+			reportUnusable(streamEvent, problem);
+			return;
+		}
+		const key = eventKey(streamEvent);
+		if (manual) {
+			// A test listens for one event; later ones are left to DingTalk's redelivery (answered LATER, not lost). The
+			// editor holds the test's event from here on; n8n closes the trigger before that run ends, so nothing later
+			// could be acknowledged on this socket.
+			if (handedOver) throw new Error('the test run has its event already');
+			handedOver = true;
+			this.emit([[await triggerItemOf(this, event, { includeRaw }, chat)]]);
+			return;
+		}
+		const item: INodeExecutionData = await triggerItemOf(this, event, { includeRaw }, chat);
+		if (handOffOnly) {
+			delivery.handOver(item, key);
+			return;
+		}
+		// Settles once n8n has finished and saved the execution (failed ones too), or refused it as one it has run
+		// already: the client then acknowledges. When no execution could be started, it asks for a redelivery.
+		const outcome = await delivery.deliver(item, key);
+		if (outcome.status === 'recorded') return;
+		if (outcome.status === 'closed') {
+			throw new NodeOperationError(node, 'the trigger stopped before the event could run again');
+		}
+		const { error } = outcome;
+		if (isCancellation(error)) return;
+		if (!isWaitRefused(error)) {
+			throw new NodeOperationError(node, `n8n started no execution: ${(error as Error).message}`);
+		}
+		handOffOnly = true;
+		this.logger.warn(
+			`DingTalk Stream: n8n's Engine 2.0 cannot report when an execution has finished, so events are acknowledged when handed to n8n from now on (an n8n crash can lose the events in flight)${where}`,
+			meta(),
+		);
+		delivery.handOver(item, key);
 	};
 
 	const onFailure = (failure: StreamFailure): void => {
@@ -108,8 +167,7 @@ export async function streamTrigger(
 		else this.saveFailedExecution(error);
 	};
 
-	const registerCron = (cron: { expression: string }, onTick: () => void) =>
-		this.helpers.registerCron(cron as Cron, onTick);
+	const timing = testHooks.timing ?? {};
 	const client = new DingTalkStreamClient({
 		openConnection: streamOpener(async (request) => await this.helpers.httpRequest(request), {
 			apiBaseUrl: baseUrlOf(credentials.apiBaseUrl, DINGTALK_API_BASE_URL),
@@ -120,18 +178,19 @@ export async function streamTrigger(
 		onEvent,
 		onFailure,
 		onRecovered: () =>
-			this.logger.info(`DingTalk Trigger "${node.name}": the Stream connection is back`),
-		// n8n removes a production trigger's crons on deactivation; a test run's ticks end with close().
-		scheduler: manual ? sleepScheduler() : cronScheduler(registerCron),
+			this.logger.info(`DingTalk Stream: the connection is back after a reported outage${where}`),
+		// A loop on n8n-workflow's sleep, stopped by closeFunction (production and test runs alike): no cron of its own.
+		scheduler: sleepScheduler(),
 		log: {
-			debug: (message, meta) => this.logger.debug(message, { node: node.name, ...meta }),
-			warn: (message, meta) => this.logger.warn(message, { node: node.name, ...meta }),
+			debug: (message, extra) => this.logger.debug(`${message}${where}`, meta(extra)),
+			info: (message, extra) => this.logger.info(`${message}${where}`, meta(extra)),
+			warn: (message, extra) => this.logger.warn(`${message}${where}`, meta(extra)),
 		},
-		dedupe: { store: recentStreamEvents, scope },
+		ledger: { store: streamDeliveries, scope },
 		WebSocket: testHooks.WebSocket,
-		timing: {
-			dedupeWindowMs,
-			...testHooks.timing,
+		timing: { dedupeWindowMs, ...timing },
+		flow: {
+			maxInFlight: Math.max(0, Math.floor(Number(options.maxConcurrent ?? 64)) || 0),
 		},
 	});
 
@@ -146,12 +205,12 @@ export async function streamTrigger(
 			throw new NodeOperationError(node, message);
 		}
 	};
+	// Events being recorded get their acknowledgements out before the socket closes (for a while: a long execution is
+	// left to DingTalk's redelivery, which the process's ledger answers without a second execution). A run n8n lost is
+	// not emitted again once the trigger stops.
 	const closeFunction = async () => {
-		// An event emitted just now is acknowledged a few promise steps later: let that out before the socket closes
-		// (a test run is closed right after its event), or DingTalk would send it again.
-		await sleep(0);
-		client.close();
-		delivery?.close();
+		delivery.close();
+		await client.stop();
 	};
 	if (manual) return { closeFunction, manualTriggerFunction: start };
 	await start();

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // The Stream client against the emulator's Stream server over real WebSockets (Node's global one), opening
 // connections through n8n's own HTTP client. Timings are shortened; the clock-level checks are in timing.test.ts.
-import type { StreamEvent } from '../../../nodes/DingTalk/stream';
+import { DEFAULT_STREAM_TIMING, type StreamEvent } from '../../../nodes/DingTalk/stream';
 import type { ApiEmulator } from '../../emulator';
 import { DINGTALK_SEED } from '../../emulator';
 import { describeWithWebSocket } from '../../support/webSocket';
@@ -302,7 +302,8 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 
 	it('the idle watchdog replaces a silent (zombie) socket, and redelivery brings what it swallowed', async () => {
 		const rig = await start(
-			{ pingIntervalMs: 100, redeliveryDelayMs: 500, maxDeliveries: 20 },
+			// A budget of deliveries wide enough for a busy machine: the test waits for the redeliveries, it does not race them.
+			{ pingIntervalMs: 100, redeliveryDelayMs: 500, maxDeliveries: 100 },
 			{ timing: { idleTimeoutMs: 2000 } },
 		);
 		await waitUntil(() => openIds().length === 1, 'a connection');
@@ -327,10 +328,79 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 					.find((c) => c.id === zombie)!.state === 'closed',
 			'the zombie closed by the client',
 		);
-		await settleDeliveries();
+		await settleDeliveries(60_000);
 		expectExactlyOnce(rig.events, keys);
 		expect(openIds()).toHaveLength(1);
 		expect(openIds()[0]).not.toBe(zombie);
+	}, 90_000);
+
+	it('after 20 silent-socket replacements the process holds exactly one socket to the gateway; each silent one was closed within the bound', async () => {
+		const rig = await start({ pingIntervalMs: 100 }, { timing: { idleTimeoutMs: 400 } });
+		const zombies: string[] = [];
+		for (let i = 0; i < 20; i++) {
+			await waitUntil(() => openIds().length === 1, 'a live connection', 15_000);
+			const [live] = openIds();
+			stream().zombify(live);
+			zombies.push(live);
+			await waitUntil(() => !openIds().includes(live), `zombie ${i + 1} closed`, 15_000);
+		}
+		await waitUntil(() => openIds().length === 1, 'the last replacement');
+		expect({
+			emulatorOpen: openIds().length,
+			clientOpen: rig.client.openConnections,
+			clientSockets: rig.client.sockets,
+			renewals: rig.client.stats.idleRenewals,
+			abandoned: rig.client.stats.abandonedSockets,
+		}).toEqual({ emulatorOpen: 1, clientOpen: 1, clientSockets: 1, renewals: 20, abandoned: 0 });
+		// Each zombie's server side saw the close (code 1000) within the close bound after its replacement opened.
+		const byId = new Map(
+			stream()
+				.connections()
+				.map((c) => [c.id, c]),
+		);
+		const connections = stream().connections();
+		for (const id of zombies) {
+			const zombie = byId.get(id)!;
+			const replacement = connections[connections.findIndex((c) => c.id === id) + 1];
+			expect(zombie.closeCode).toBe(1000);
+			expect(zombie.closedAt! - replacement.openedAt).toBeLessThan(
+				DEFAULT_STREAM_TIMING.closeTimeoutMs,
+			);
+		}
+	}, 60_000);
+
+	it('a deaf peer (never answers the close frame): the client gives the socket up within closeTimeoutMs and keeps one; only the peer can end its TCP connection', async () => {
+		const rig = await start(
+			{ pingIntervalMs: 100, redeliveryDelayMs: 300, maxDeliveries: 50 },
+			{ timing: { idleTimeoutMs: 400, closeTimeoutMs: 1000 } },
+		);
+		await waitUntil(() => openIds().length === 1, 'a connection');
+		const [deaf] = openIds();
+		stream().zombify(deaf, { deaf: true });
+		await waitUntil(() => rig.client.stats.idleRenewals === 1, 'the watchdog');
+		await waitUntil(
+			() => rig.client.openConnections === 1 && rig.client.sockets === 2,
+			'the replacement open',
+		);
+		await waitUntil(() => rig.client.sockets === 1, 'the deaf socket given up', 3000);
+		expect(rig.client.stats.abandonedSockets).toBe(1);
+		expect(rig.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+			'DingTalk Stream: no frame (not even a ping) for 1 s; replacing the connection now',
+			'DingTalk Stream: a replaced connection did not answer its close within 1 s; it is no longer used (DingTalk or the network ends it)',
+		]);
+		// Events still reach the workflow: DingTalk may push to the deaf connection (it looks open), and redelivers.
+		const key = stream().publishEvent({ eventType: 'user_add_org', data: { UserId: ['after'] } });
+		await waitUntil(() => rig.events.some((e) => e.eventId === key), 'the event', 15_000);
+		// What the WHATWG WebSocket (undici) allows: close() sends the close frame and waits for the peer's; it has no
+		// timeout and nothing else ends an established connection, so the deaf peer's TCP connection stays until that
+		// peer (or the network) ends it. When it does, nothing is left.
+		expect(
+			stream()
+				.openConnections()
+				.map((c) => c.id),
+		).toContain(deaf);
+		stream().drop(deaf);
+		await waitUntil(() => openIds().length === 1, 'the deaf connection gone');
 	});
 
 	it('renews a connection at its lifetime cap without losing events', async () => {

@@ -145,6 +145,7 @@ export function streamClient(
 		onFailure: (failure) => failures.push(failure),
 		log: {
 			debug: (message, meta) => logs.push({ level: 'debug', message, meta }),
+			info: (message, meta) => logs.push({ level: 'info', message, meta }),
 			warn: (message, meta) => logs.push({ level: 'warn', message, meta }),
 		},
 		...options,

@@ -2,9 +2,9 @@
 // sequences, the watchdog, the lifetime cap, reconnection on disconnect, failure reports and close. The same client
 // against the emulator's real WebSocket server is in client.test.ts.
 import {
-	cronScheduler,
 	DEFAULT_STREAM_TIMING,
 	DingTalkStreamClient,
+	liveSchedulerLoops,
 	sleepScheduler,
 	StreamOpenError,
 	StreamUnavailableError,
@@ -13,6 +13,7 @@ import {
 	type StreamClientOptions,
 	type StreamEvent,
 	type StreamFailure,
+	type StreamLog,
 	type StreamScheduler,
 	type StreamSocket,
 	type StreamTicket,
@@ -27,6 +28,9 @@ class ScriptedSocket implements StreamSocket {
 	readonly sent: Array<Record<string, unknown>> = [];
 
 	closedWith?: { code?: number; reason?: string };
+
+	/** A peer that never answers the close frame: the socket stays CLOSING and reports no close. */
+	deaf = false;
 
 	private readonly listeners = new Map<string, Array<(event: SocketEvent) => void>>();
 
@@ -43,8 +47,12 @@ class ScriptedSocket implements StreamSocket {
 
 	close(code?: number, reason?: string): void {
 		if (this.readyState >= 2) return;
-		this.readyState = 3;
 		this.closedWith = { code, reason };
+		if (this.deaf) {
+			this.readyState = 2;
+			return;
+		}
+		this.readyState = 3;
 		queueMicrotask(() => this.emit('close', { code: code ?? 1005 }));
 	}
 
@@ -162,6 +170,25 @@ const ticket = (): StreamTicket => ({
 	endpoint: 'wss://stream.example/connect',
 	ticket: `tk${++ticketSeq}`,
 });
+
+/** A log that keeps its lines, by level. */
+function captureLog(): { log: StreamLog; lines: Array<{ level: string; message: string }> } {
+	const lines: Array<{ level: string; message: string }> = [];
+	const at = (level: string) => (message: string) => lines.push({ level, message });
+	return { log: { debug: at('debug'), info: at('info'), warn: at('warn') }, lines };
+}
+
+/** A hand-over n8n finishes when the test says: resolve = recorded, reject = nothing recorded. */
+function heldHandOvers() {
+	const held = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+	const handed: string[] = [];
+	const onEvent = (event: StreamEvent) =>
+		new Promise<void>((resolve, reject) => {
+			handed.push(event.messageId);
+			held.set(event.messageId, { resolve, reject });
+		});
+	return { held, handed, onEvent };
+}
 
 /** Gaps between consecutive attempts. */
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]);
@@ -429,7 +456,7 @@ describe('Stream client: acknowledging', () => {
 		eventType: 'user_add_org',
 	});
 
-	it('acknowledges only once the event is handed over; a redelivery meanwhile waits and is not handed again', async () => {
+	it('acknowledges only once n8n has recorded the event; a redelivery meanwhile waits and is not handed again', async () => {
 		let handOver: () => void = () => {};
 		const handed: string[] = [];
 		const r = rig(() => ticket(), {
@@ -455,7 +482,7 @@ describe('Stream client: acknowledging', () => {
 		expect(r.client.stats).toMatchObject({ events: 1, duplicates: 1, acks: 2 });
 	});
 
-	it('asks for a redelivery (LATER) when the event could not be handed over, and takes the redelivery', async () => {
+	it('asks for a redelivery (LATER) when n8n recorded nothing, and takes the redelivery', async () => {
 		let fail = true;
 		const handed: string[] = [];
 		const r = rig(() => ticket(), {
@@ -486,6 +513,356 @@ describe('Stream client: acknowledging', () => {
 		await settle();
 		expect(r.events[0]).toMatchObject({ type: 'CALLBACK', data: { msgId: 'msg1' } });
 		expect(socket.sent).toEqual([expect.objectContaining({ data: '{"response":null}' })]);
+	});
+});
+
+describe('Stream client: acknowledging what n8n recorded', () => {
+	const headers = (messageId: string, eventId: string) => ({
+		topic: '*',
+		messageId,
+		eventId,
+		eventType: 'user_add_org',
+	});
+	const answers = (socket: ScriptedSocket) =>
+		socket.sent.map((f) => `${(f.headers as { messageId: string }).messageId} ${String(f.data)}`);
+
+	/** Starts a rig whose first socket is replaced (SYSTEM disconnect) by a second one, both open. */
+	async function twoSockets(options: Partial<StreamClientOptions>) {
+		const r = rig(() => ticket(), options);
+		const first = (await r.begin())!;
+		await r.advance(60_000, 1000);
+		first.frame('SYSTEM', { topic: 'disconnect', messageId: 'd1' }, { reason: 'x' });
+		await settle();
+		r.last().open();
+		await settle();
+		return { r, first, second: r.last() };
+	}
+
+	it('a redelivery on the new socket while the first delivery is being recorded starts nothing; each is acknowledged on its own socket once recorded', async () => {
+		const n8n = heldHandOvers();
+		const { r, first, second } = await twoSockets({ onEvent: n8n.onEvent });
+		first.frame('EVENT', headers('m1', 'e1'));
+		await settle();
+		second.frame('EVENT', headers('m2', 'e1'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+		expect([...answers(first), ...answers(second)]).toEqual([]);
+		n8n.held.get('m1')!.resolve();
+		await settle();
+		expect(answers(first)).toEqual(['m1 {"status":"SUCCESS"}']);
+		expect(answers(second)).toEqual(['m2 {"status":"SUCCESS"}']);
+		expect(r.client.stats).toMatchObject({ events: 1, duplicates: 1, acks: 2, unanswered: 0 });
+	});
+
+	it('nothing recorded: every delivery is answered LATER, and the next delivery is handed over again', async () => {
+		const n8n = heldHandOvers();
+		const r = rig(() => ticket(), { onEvent: n8n.onEvent });
+		const socket = (await r.begin())!;
+		socket.frame('EVENT', headers('m1', 'e1'));
+		socket.frame('EVENT', headers('m2', 'e1'));
+		await settle();
+		n8n.held.get('m1')!.reject(new Error('Database is not ready'));
+		await settle();
+		expect(answers(socket)).toEqual(['m1 {"status":"LATER"}', 'm2 {"status":"LATER"}']);
+		socket.frame('EVENT', headers('m3', 'e1'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm3']);
+		n8n.held.get('m3')!.resolve();
+		await settle();
+		expect(answers(socket).at(-1)).toBe('m3 {"status":"SUCCESS"}');
+		expect(r.client.stats).toMatchObject({ events: 1, laters: 2, acks: 1 });
+	});
+
+	it('recorded after its socket died: the redelivery is acknowledged without a second hand-over, even with the duplicate window off', async () => {
+		const n8n = heldHandOvers();
+		const r = rig(() => ticket(), { onEvent: n8n.onEvent, timing: { dedupeWindowMs: 0 } });
+		const first = (await r.begin())!;
+		await r.advance(60_000, 1000);
+		first.frame('EVENT', headers('m1', 'e1'));
+		await settle();
+		first.drop();
+		await settle();
+		await r.advance(2000);
+		r.last().open();
+		await settle();
+		n8n.held.get('m1')!.resolve();
+		await settle();
+		expect(r.client.stats).toMatchObject({ events: 1, acks: 0, unanswered: 1 });
+		// DingTalk delivers the unanswered event again, minutes later.
+		for (let minute = 0; minute < 5; minute++) {
+			await r.advance(60_000, 5000);
+			r.last().frame('SYSTEM', { topic: 'ping', messageId: `p${minute}` }, {});
+		}
+		expect(r.sockets).toHaveLength(2);
+		r.last().frame('EVENT', headers('m2', 'e1'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+		expect(r.last().sent.at(-1)).toMatchObject({
+			headers: { messageId: 'm2' },
+			data: '{"status":"SUCCESS"}',
+		});
+		// With the window off, a recorded and acknowledged event is not remembered: a later copy runs again.
+		r.last().frame('EVENT', headers('m3', 'e2'));
+		await settle();
+		n8n.held.get('m3')!.resolve();
+		await settle();
+		r.last().frame('EVENT', headers('m4', 'e2'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm3', 'm4']);
+	});
+
+	it('stop() lets events being recorded finish and acknowledges them, answers new ones LATER, then closes', async () => {
+		const n8n = heldHandOvers();
+		const clock = new TestClock();
+		const r = rig(() => ticket(), {
+			onEvent: n8n.onEvent,
+			now: clock.now,
+			wait: async (ms) => {
+				clock.advance(ms);
+				await settle();
+			},
+		});
+		const socket = (await r.begin())!;
+		socket.frame('EVENT', headers('m1', 'e1'));
+		await settle();
+		let stopped = false;
+		const stopping = r.client.stop(10_000).then(() => (stopped = true));
+		await settle();
+		socket.frame('EVENT', headers('m2', 'e2'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+		expect(answers(socket)).toEqual(['m2 {"status":"LATER"}']);
+		expect(stopped).toBe(false);
+		n8n.held.get('m1')!.resolve();
+		await stopping;
+		expect(answers(socket)).toEqual(['m2 {"status":"LATER"}', 'm1 {"status":"SUCCESS"}']);
+		expect(socket.closedWith?.code).toBe(1000);
+		expect(r.scheduler.active).toBe(0);
+	});
+
+	it('stop() waits no longer than its grace: a long execution is left to the redelivery', async () => {
+		const n8n = heldHandOvers();
+		const clock = new TestClock();
+		const r = rig(() => ticket(), {
+			onEvent: n8n.onEvent,
+			now: clock.now,
+			wait: async (ms) => {
+				clock.advance(ms);
+				await settle();
+			},
+		});
+		const socket = (await r.begin())!;
+		socket.frame('EVENT', headers('m1', 'e1'));
+		await settle();
+		const before = clock.time;
+		await r.client.stop(10_000);
+		expect(clock.time - before).toBeGreaterThanOrEqual(10_000);
+		expect(clock.time - before).toBeLessThan(10_100);
+		expect(socket.closedWith?.code).toBe(1000);
+		expect(answers(socket)).toEqual([]);
+		n8n.held.get('m1')!.resolve();
+		await settle();
+		expect(r.client.stats).toMatchObject({ events: 1, acks: 0, unanswered: 1 });
+	});
+
+	it('one warn line while n8n records nothing, one info line when it records again', async () => {
+		let failing = true;
+		const { log, lines } = captureLog();
+		const r = rig(() => ticket(), {
+			log,
+			onEvent: () => {
+				if (failing) throw new Error('Database is not ready');
+			},
+		});
+		const socket = (await r.begin())!;
+		for (let i = 0; i < 30; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		await settle();
+		failing = false;
+		socket.frame('EVENT', headers('m30', 'e30'));
+		await settle();
+		expect(lines.filter((l) => l.level !== 'debug')).toEqual([
+			{
+				level: 'warn',
+				message:
+					'DingTalk Stream: n8n did not record an event (Database is not ready); it was answered LATER and DingTalk delivers it again (about a minute later)',
+			},
+			{
+				level: 'info',
+				message:
+					"DingTalk Stream: n8n records events again; 30 event(s) were left to DingTalk's redelivery in the last 0 s",
+			},
+		]);
+	});
+});
+
+describe('Stream client: flow control (n8n records a bounded number at once)', () => {
+	const headers = (messageId: string, eventId: string) => ({
+		topic: '*',
+		messageId,
+		eventId,
+		eventType: 'user_add_org',
+	});
+	const answered = (socket: ScriptedSocket) =>
+		socket.sent.map((f) => `${(f.headers as { messageId: string }).messageId} ${String(f.data)}`);
+
+	it('at most maxInFlight events are being recorded; the next ones wait in arrival order and their redeliveries join them; one info line when the line forms, one when it is gone', async () => {
+		const n8n = heldHandOvers();
+		const { log, lines } = captureLog();
+		const r = rig(() => ticket(), { onEvent: n8n.onEvent, log, flow: { maxInFlight: 2 } });
+		const socket = (await r.begin())!;
+		for (let i = 1; i <= 5; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		// A redelivery of a waiting event.
+		socket.frame('EVENT', headers('m4-again', 'e4'));
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm2']);
+		expect(r.client.eventsWaiting).toBe(3);
+		n8n.held.get('m2')!.resolve();
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm2', 'm3']);
+		n8n.held.get('m1')!.resolve();
+		n8n.held.get('m3')!.resolve();
+		await settle();
+		expect(n8n.handed).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+		n8n.held.get('m4')!.resolve();
+		n8n.held.get('m5')!.resolve();
+		await settle();
+		expect(answered(socket)).toEqual([
+			'm2 {"status":"SUCCESS"}',
+			'm1 {"status":"SUCCESS"}',
+			'm3 {"status":"SUCCESS"}',
+			'm4 {"status":"SUCCESS"}',
+			'm4-again {"status":"SUCCESS"}',
+			'm5 {"status":"SUCCESS"}',
+		]);
+		expect(r.client.eventsWaiting).toBe(0);
+		expect(lines.filter((l) => l.level !== 'debug').map((l) => l.message)).toEqual([
+			'DingTalk Stream: 2 events of this trigger are being recorded by n8n; the next ones wait in arrival order (their redeliveries join them) until executions finish',
+			'DingTalk Stream: caught up; events waited for n8n for 0 s',
+		]);
+	});
+
+	it('beyond maxWaiting an event is answered LATER at once; stop() answers the waiting ones LATER and hands none of them over', async () => {
+		const n8n = heldHandOvers();
+		const r = rig(() => ticket(), {
+			onEvent: n8n.onEvent,
+			flow: { maxInFlight: 1, maxWaiting: 2 },
+		});
+		const socket = (await r.begin())!;
+		for (let i = 1; i <= 4; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+		expect(answered(socket)).toEqual(['m4 {"status":"LATER"}']);
+		const stopping = r.client.stop(0);
+		await settle();
+		expect(answered(socket)).toEqual([
+			'm4 {"status":"LATER"}',
+			'm2 {"status":"LATER"}',
+			'm3 {"status":"LATER"}',
+		]);
+		await stopping;
+		n8n.held.get('m1')!.resolve();
+		await settle();
+		expect(n8n.handed).toEqual(['m1']);
+	});
+
+	it('maxInFlight 0: no limit', async () => {
+		const n8n = heldHandOvers();
+		const r = rig(() => ticket(), { onEvent: n8n.onEvent, flow: { maxInFlight: 0 } });
+		const socket = (await r.begin())!;
+		for (let i = 1; i <= 200; i++) socket.frame('EVENT', headers(`m${i}`, `e${i}`));
+		await settle();
+		expect(n8n.handed).toHaveLength(200);
+		expect(r.client.eventsWaiting).toBe(0);
+	});
+});
+
+describe('Stream client: closing replaced sockets within a bound', () => {
+	it('a replaced socket whose peer never answers the close is given up after 5 s: not counted, not read, one warn line', async () => {
+		const { log, lines } = captureLog();
+		const r = rig(() => ticket(), { log });
+		const zombie = (await r.begin())!;
+		zombie.deaf = true;
+		await r.advance(DEFAULT_STREAM_TIMING.idleTimeoutMs, 1000);
+		r.last().open();
+		await settle();
+		expect(zombie.closedWith).toEqual({ code: 1000, reason: 'replaced' });
+		expect(zombie.readyState).toBe(2);
+		expect({ open: r.client.openConnections, sockets: r.client.sockets }).toEqual({
+			open: 1,
+			sockets: 2,
+		});
+		await r.advance(DEFAULT_STREAM_TIMING.closeTimeoutMs - 1000, 1000);
+		expect(r.client.sockets).toBe(2);
+		await r.advance(1000, 1000);
+		expect({ open: r.client.openConnections, sockets: r.client.sockets }).toEqual({
+			open: 1,
+			sockets: 1,
+		});
+		expect(r.client.stats.abandonedSockets).toBe(1);
+		// Anything the given-up socket still brings is ignored (its events come again on the live one).
+		zombie.readyState = 1;
+		zombie.frame('EVENT', { topic: '*', messageId: 'late', eventId: 'eL', eventType: 'x' });
+		await settle();
+		expect(r.events).toEqual([]);
+		expect(zombie.sent).toEqual([]);
+		expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+			'DingTalk Stream: no frame (not even a ping) for 90 s; replacing the connection now',
+			'DingTalk Stream: a replaced connection did not answer its close within 5 s; it is no longer used (DingTalk or the network ends it)',
+		]);
+	});
+
+	it('after 20 silent-socket replacements the client holds exactly one socket, deaf peers or not', async () => {
+		const r = rig(() => ticket());
+		await r.begin();
+		for (let i = 0; i < 20; i++) {
+			r.last().deaf = i % 2 === 0;
+			await r.advance(DEFAULT_STREAM_TIMING.idleTimeoutMs, 1000);
+			r.last().open();
+			await settle();
+		}
+		await r.advance(DEFAULT_STREAM_TIMING.closeTimeoutMs, 1000);
+		expect(r.sockets).toHaveLength(21);
+		expect(r.sockets.slice(0, 20).every((s) => s.closedWith?.code === 1000)).toBe(true);
+		expect({
+			open: r.client.openConnections,
+			sockets: r.client.sockets,
+			abandoned: r.client.stats.abandonedSockets,
+			renewals: r.client.stats.idleRenewals,
+		}).toEqual({ open: 1, sockets: 1, abandoned: 10, renewals: 20 });
+	});
+});
+
+describe('Stream client: one log line per change of state', () => {
+	it('a streak of the same failure logs one warn line with the cause and the next attempt; connecting again logs one info line', async () => {
+		const { log, lines } = captureLog();
+		const r = rig((n) => (n <= 10 ? Promise.reject(transient()) : ticket()), { log });
+		await r.begin(false);
+		while (r.sockets.length === 0) await r.advance(1000, 1000);
+		r.last().open();
+		await settle();
+		expect(lines.filter((l) => l.level !== 'debug')).toEqual([
+			{
+				level: 'warn',
+				message:
+					'DingTalk Stream: could not connect (DingTalk is busy (test)); next attempt in 1 s',
+			},
+			{ level: 'info', message: 'DingTalk Stream: connected again after 10 failed attempt(s)' },
+		]);
+		expect(
+			lines.filter((l) => l.level === 'debug' && /could not connect/.test(l.message)),
+		).toHaveLength(9);
+	});
+
+	it('a lost connection says why and when the next attempt is', async () => {
+		const { log, lines } = captureLog();
+		const r = rig(() => ticket(), { log });
+		const socket = (await r.begin())!;
+		await r.advance(60_000, 1000);
+		socket.drop();
+		await settle();
+		expect(lines.filter((l) => l.level !== 'debug').map((l) => l.message)).toEqual([
+			'DingTalk Stream: connection lost (close code 1006) after 60 s; reconnecting in 1 s',
+		]);
 	});
 });
 
@@ -538,20 +915,6 @@ describe('Stream client: close', () => {
 });
 
 describe('schedulers', () => {
-	it('cronScheduler registers one cron each second', () => {
-		const registered: Array<{ expression: string }> = [];
-		let tick: () => void = () => {};
-		const stop = cronScheduler((cron, onTick) => {
-			registered.push(cron);
-			tick = onTick;
-		})(() => ticks++);
-		let ticks = 0;
-		tick();
-		expect(registered).toEqual([{ expression: '* * * * * *' }]);
-		expect(ticks).toBe(1);
-		expect(stop).toBeUndefined();
-	});
-
 	it('sleepScheduler ticks after each sleep until stopped, then sleeps no more', async () => {
 		const sleeps: Array<() => void> = [];
 		let ticks = 0;
@@ -569,6 +932,31 @@ describe('schedulers', () => {
 		sleeps.shift()!();
 		await settle();
 		expect(ticks).toBe(2);
+		expect(sleeps).toHaveLength(0);
+	});
+
+	it('sleepScheduler loops are counted until they end: none is left after its stop and its last sleep', async () => {
+		const sleeps: Array<() => void> = [];
+		const before = liveSchedulerLoops();
+		const stops = [1, 2, 3].map(
+			() =>
+				sleepScheduler(
+					1000,
+					() => new Promise<void>((resolve) => sleeps.push(resolve)),
+				)(() => {
+					throw new Error('a tick that throws does not end its loop');
+				})!,
+		);
+		expect(liveSchedulerLoops()).toBe(before + 3);
+		await settle();
+		sleeps.splice(0).forEach((wake) => wake());
+		await settle();
+		expect(liveSchedulerLoops()).toBe(before + 3);
+		stops.forEach((stop) => stop());
+		expect(liveSchedulerLoops()).toBe(before + 3);
+		sleeps.splice(0).forEach((wake) => wake());
+		await settle();
+		expect(liveSchedulerLoops()).toBe(before);
 		expect(sleeps).toHaveLength(0);
 	});
 });

@@ -35,6 +35,8 @@ export interface StreamConnectionInfo {
 	id: string;
 	state: 'open' | 'draining' | 'closed';
 	zombie: boolean;
+	/** A zombie that does not even answer the client's close frame. */
+	deaf: boolean;
 	subscriptions: Array<{ type: string; topic: string }>;
 	ua?: string;
 	openedAt: number;
@@ -72,6 +74,8 @@ export interface StreamEventRecord {
 export interface PublishEvent {
 	eventType: string;
 	data: object;
+	/** Sent as the frame's data instead of JSON.stringify(data): for data that is not JSON. */
+	rawData?: string;
 	eventId?: string;
 	corpId?: string;
 	bornTime?: number;
@@ -87,6 +91,8 @@ interface PendingEvent extends StreamEventRecord {
 	headers: Record<string, string>;
 	data: string;
 	dueAt?: number;
+	/** Which delivery's redelivery timer is the live one. */
+	timerRound: number;
 }
 
 const DEFAULTS = {
@@ -163,6 +169,7 @@ export class DingTalkStreamServer {
 			id: randomUUID(),
 			state: 'open',
 			zombie: false,
+			deaf: false,
 			subscriptions: record.subscriptions,
 			ua: record.ua,
 			openedAt: this.env.now(),
@@ -185,6 +192,7 @@ export class DingTalkStreamServer {
 			id: c.id,
 			state: c.state,
 			zombie: c.zombie,
+			deaf: c.deaf,
 			subscriptions: c.subscriptions,
 			ua: c.ua,
 			openedAt: c.openedAt,
@@ -224,9 +232,18 @@ export class DingTalkStreamServer {
 		this.connection(connectionId).ws.destroy();
 	}
 
-	/** The socket stays open but the server sends nothing more on it and ignores what comes in; it still gets events. */
-	zombify(connectionId: string): void {
-		this.connection(connectionId).zombie = true;
+	/**
+	 * The socket stays open but the server sends nothing more on it and ignores what comes in; it still gets events.
+	 * `deaf`: it does not answer the client's close frame either (the WebSocket layer reads nothing): the connection ends
+	 * only when the client ends its TCP connection.
+	 */
+	zombify(connectionId: string, options: { deaf?: boolean } = {}): void {
+		const connection = this.connection(connectionId);
+		connection.zombie = true;
+		if (options.deaf) {
+			connection.deaf = true;
+			connection.ws.deaf = true;
+		}
 	}
 
 	// --- events ---
@@ -248,7 +265,7 @@ export class DingTalkStreamServer {
 				eventCorpId: event.corpId ?? app.corpId,
 				eventUnifiedAppId: app.appKey,
 			},
-			data: JSON.stringify(event.data),
+			data: event.rawData ?? JSON.stringify(event.data),
 		});
 		return eventId;
 	}
@@ -302,6 +319,13 @@ export class DingTalkStreamServer {
 		}));
 	}
 
+	/** Keys acknowledged with SUCCESS (or, for a CALLBACK, answered), without copying every record. */
+	ackedKeys(): Set<string> {
+		const keys = new Set<string>();
+		for (const event of this.events.values()) if (event.acked) keys.add(event.key);
+		return keys;
+	}
+
 	/** Events not acknowledged with SUCCESS yet. */
 	unacked(): StreamEventRecord[] {
 		return this.eventRecords().filter((e) => !e.acked);
@@ -322,9 +346,9 @@ export class DingTalkStreamServer {
 	// --- control over HTTP, for `npm run emulator` and another process (sandbox:send) ---
 
 	/**
-	 * `/_emulator/stream/<action>`: GET connections | events; POST events {eventType, data, eventId?},
+	 * `/_emulator/stream/<action>`: GET connections | events; POST events {eventType, data, eventId?, rawData?},
 	 * robot-messages {text?, conversationType?, senderStaffId?, ...}, ping, disconnect | drop | zombify
-	 * {connectionId?} (every open connection without one).
+	 * {connectionId?, deaf?} (every open connection without one).
 	 */
 	control(method: string, action: string, body: unknown): Reply {
 		const input = isRecord(body) ? body : {};
@@ -349,6 +373,7 @@ export class DingTalkStreamServer {
 						eventType: input.eventType,
 						data: input.data,
 						eventId: typeof input.eventId === 'string' ? input.eventId : undefined,
+						rawData: typeof input.rawData === 'string' ? input.rawData : undefined,
 					});
 					return { json: { eventId } };
 				}
@@ -363,7 +388,7 @@ export class DingTalkStreamServer {
 					for (const id of ids) {
 						if (action === 'disconnect') this.disconnect(id);
 						else if (action === 'drop') this.drop(id);
-						else this.zombify(id);
+						else this.zombify(id, { deaf: input.deaf === true });
 					}
 					return { json: { connections: ids } };
 				}
@@ -411,8 +436,17 @@ export class DingTalkStreamServer {
 		this.timers.add(timer);
 	}
 
-	private enqueue(init: Omit<PendingEvent, 'deliveries' | 'sentTo' | 'acked' | 'lost'>): void {
-		const event: PendingEvent = { ...init, deliveries: 0, sentTo: [], acked: false, lost: false };
+	private enqueue(
+		init: Omit<PendingEvent, 'deliveries' | 'sentTo' | 'acked' | 'lost' | 'timerRound'>,
+	): void {
+		const event: PendingEvent = {
+			...init,
+			deliveries: 0,
+			sentTo: [],
+			acked: false,
+			lost: false,
+			timerRound: 0,
+		};
 		this.events.set(event.key, event);
 		this.deliver(event, false);
 	}
@@ -449,7 +483,23 @@ export class DingTalkStreamServer {
 		this.push(event, now);
 		if (event.acked) return;
 		event.dueAt = now + this.options.redeliveryDelayMs;
-		this.later(this.options.redeliveryDelayMs, () => this.redeliverDue());
+		// This event's own timer looks at this event only: with thousands unacknowledged, a scan of every event per
+		// timer would cost the test process more than the client under test. A newer delivery's timer replaces it.
+		const round = ++event.timerRound;
+		this.later(this.options.redeliveryDelayMs, () => this.redeliverIfDue(event, round));
+	}
+
+	private redeliverIfDue(event: PendingEvent, round: number): void {
+		if (round !== event.timerRound || event.acked || event.lost || event.dueAt === undefined) {
+			return;
+		}
+		// A timer may fire a millisecond before Date.now() reaches its due time (it runs on a monotonic clock).
+		const early = event.dueAt - this.env.now();
+		if (early > 0) {
+			this.later(early, () => this.redeliverIfDue(event, round));
+			return;
+		}
+		this.deliver(event, false);
 	}
 
 	/** Sends the event to one connection of the app, picked at random; false when there is none. */
