@@ -3,7 +3,7 @@
 // with n8n's OpenAI Chat Model (at the emulator's offline stand-in) through the DingTalk AI Card Streaming sub-node,
 // and Simple Memory → AI Reply Finish, the Agent's error output → AI Reply Fail. Measured: the time from the robot
 // message to the card being visible, to the first streamed text, to the finished card; updates per answer; a burst.
-// Runs after the Stream checks: it unpublishes the suite's Stream workflow first (DingTalk shares an app's events
+// Runs after the Stream checks (the acknowledgement checks included): it unpublishes the suite's Stream workflow first (DingTalk shares an app's events
 // among its connections, so two published Stream workflows would split them).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
