@@ -341,6 +341,25 @@ describeWithWebSocket(
 			expect(ack[0].data).toMatchObject({ status: 'SUCCESS' });
 		});
 
+		it('an event whose key n8n already holds (an execution of an earlier process, cut by a crash or finished) starts nothing and is acknowledged', async () => {
+			await start();
+			const { workflowId, emitted } = await rig.activate({}, 'stream-wf-key-taken');
+			await waitUntil(() => openIds().length === 1, 'a connection');
+			const scope = JSON.stringify([workflowId, rig.node({}).id]);
+			const eventId = 'held-by-an-earlier-process';
+			rig.keysTaken.add(deduplicationKey(scope, `event:${eventId}`));
+			stream().publishEvent({ eventType: 'org_dept_create', data: { DeptId: [9] }, eventId });
+			await waitUntil(
+				() => stream().acks.some((a) => a.key === eventId),
+				'the acknowledgement',
+			);
+			expect(emitted.items).toHaveLength(1);
+			expect(emitted.executions).toEqual([]);
+			expect(stream().acks.filter((a) => a.key === eventId)[0].data).toMatchObject({
+				status: 'SUCCESS',
+			});
+		});
+
 		it('a wrong Client Secret fails the activation with the reason, and keeps no connection or cron', async () => {
 			await start({}, { clientSecret: 'wrong-secret' });
 			await expect(rig.activate({}, 'stream-wf-refused')).rejects.toThrow(

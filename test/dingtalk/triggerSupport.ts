@@ -149,6 +149,13 @@ export class StreamTriggerRig {
 
 	private readonly active = new Set<string>();
 
+	/**
+	 * The deduplication keys n8n's executions table holds (a unique column): an emit with one of them starts no execution
+	 * and its donePromise resolves with undefined, as n8n 2.41 does on its DuplicateExecutionError. Tests may add keys
+	 * of executions "an earlier process" recorded.
+	 */
+	readonly keysTaken = new Set<string>();
+
 	constructor(emulator: ApiEmulator, credential: Record<string, string> = {}) {
 		this.credential = this.harness.credentials.add('dingTalkApi', {
 			...dingTalkCredentialData(emulator.baseUrl),
@@ -203,6 +210,7 @@ export class StreamTriggerRig {
 		node: INode,
 		data: INodeExecutionData[][],
 		donePromise?: IDeferredPromise<IRun>,
+		deduplicationKey?: string,
 	): void {
 		const item = data[0][0].json;
 		if (emitted.lose?.(item, emitted.items.length - 1)) {
@@ -219,6 +227,8 @@ export class StreamTriggerRig {
 			await ensureBinaryDataService();
 			const refusal = emitted.refuse?.(item);
 			if (refusal) throw refusal;
+			// n8n keeps the key with the execution it created (a refused run created none).
+			if (deduplicationKey !== undefined) this.keysTaken.add(deduplicationKey);
 			const execution: RigExecution = {
 				id: `exec-${++executionCounter}`,
 				item,
@@ -284,7 +294,11 @@ export class StreamTriggerRig {
 					emitted.keys.push(deduplicationKey);
 					emitted.binaries.push(data[0][0].binary);
 					emitted.withDone.push(donePromise !== undefined);
-					this.startExecution(emitted, workflow, node, data, donePromise);
+					if (deduplicationKey !== undefined && this.keysTaken.has(deduplicationKey)) {
+						donePromise?.resolve(undefined as unknown as IRun);
+						return;
+					}
+					this.startExecution(emitted, workflow, node, data, donePromise, deduplicationKey);
 				},
 				(error: Error) => emitted.errors.push(error),
 				(error: Error) => emitted.failed.push(error),
