@@ -68,8 +68,7 @@ export class DingTalkTrigger implements INodeType {
 	webhookMethods = CALLBACK_REGISTRATION_METHODS;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		return await receiveHttpEvent.call(this, options);
+		return await receiveHttpEvent.call(this);
 	}
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
