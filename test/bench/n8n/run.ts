@@ -22,7 +22,7 @@
 // main CPU measurement into DIR), --stream N (also: CPU per event of a published DingTalk Trigger in Stream mode,
 // N events a round from the emulator's Stream server, beside the HTTP kinds' figures).
 import { request, Agent } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -200,7 +200,23 @@ async function load(
 	return { answered, failed, seconds: (Date.now() - started) / 1000, bodyBytes };
 }
 
-/** Waits until n8n's main process has been idle for a moment (executions finished, isolates rebuilt). */
+/** Whether any thread of the process is running or waiting for a core (state R in /proc/PID/task/TID/stat). */
+function runnable(pid: number): boolean {
+	try {
+		return readdirSync(`/proc/${pid}/task`).some((tid) => {
+			const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+			return stat.charAt(stat.lastIndexOf(')') + 2) === 'R';
+		});
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Waits until n8n's main process has been idle for a moment (executions finished, isolates rebuilt). Idle means no
+ * CPU used AND no thread runnable: on a loaded machine a process waiting for a core uses no CPU either, and work
+ * still queued would be counted to the next kind.
+ */
 async function quiet(pid: number): Promise<void> {
 	let last = processFigures(pid).cpuMs;
 	let calm = 0;
@@ -208,7 +224,7 @@ async function quiet(pid: number): Promise<void> {
 	while (calm < 3 && Date.now() < deadline) {
 		await sleep(100);
 		const now = processFigures(pid).cpuMs;
-		calm = now - last <= 10 ? calm + 1 : 0;
+		calm = now - last <= 10 && !runnable(pid) ? calm + 1 : 0;
 		last = now;
 	}
 }
