@@ -14,7 +14,13 @@ import { REPO_ROOT, waitFor, type Log, type N8nConfig, type Toolchain } from './
 export const FLOOR_PACKAGE_DIR = join(REPO_ROOT, 'test', 'bench', 'n8n', 'floor');
 const FLOOR_PACKAGE = 'n8n-nodes-bench-floor';
 
-export type RouteKind = 'wecom' | 'dingtalk' | 'webhook' | 'floor' | 'floorCredential';
+export type RouteKind =
+	| 'wecom'
+	| 'dingtalk'
+	| 'webhook'
+	| 'floor'
+	| 'floorCredential'
+	| 'floorItem';
 
 export interface RouteWorkflow {
 	kind: RouteKind;
@@ -88,10 +94,37 @@ const ROUTES: Record<
 		},
 		path: (webhookId) => `${webhookId}/floor-credential`,
 	},
+	// The floor with a credential emitting the item the WeCom Trigger makes of the benchmark's callback (set by
+	// routeWorkflow's caller through FLOOR_ITEM_JSON): what storing a real item costs n8n.
+	floorItem: {
+		id: 'routeFloorItem01',
+		name: 'route: empty trigger with a credential and a WeCom item → NoOp',
+		webhookId: 'c0f5e1d2-5a43-4d0e-9d4b-0c2a1e7b9a06',
+		trigger: {
+			type: `${FLOOR_PACKAGE}.benchFloorCredentialTrigger`,
+			typeVersion: 1,
+			parameters: { options: { binaryData: true } },
+			credentials: { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+		},
+		path: (webhookId) => `${webhookId}/floor-credential`,
+	},
 };
 
-export function routeWorkflow(kind: RouteKind): RouteWorkflow {
-	const route = ROUTES[kind];
+export function routeWorkflow(kind: RouteKind, itemJson?: string): RouteWorkflow {
+	const declared = ROUTES[kind];
+	const route =
+		itemJson === undefined
+			? declared
+			: {
+					...declared,
+					trigger: {
+						...declared.trigger,
+						parameters: {
+							...(declared.trigger as { parameters: object }).parameters,
+							itemJson,
+						},
+					},
+				};
 	const json = {
 		id: route.id,
 		name: route.name,

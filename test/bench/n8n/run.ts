@@ -27,6 +27,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { buildDingTalkCallback, buildWeComCallback } from '../../emulator/callbackSender';
+import { callbackToItem, describeCallback, readCallbackPayload } from '../../../nodes/WeCom/events';
 import { ApiEmulator } from '../../emulator';
 import type { DingTalkStreamServer } from '../../emulator/dingtalk/streamServer';
 import { DINGTALK_SEED } from '../../emulator/dingtalk/seed';
@@ -72,7 +73,14 @@ function textOption(name: string): string | undefined {
 }
 const ENGINE = textOption('engine');
 const PROFILE_DIR = textOption('profile');
-const ALL_KINDS: RouteKind[] = ['floor', 'floorCredential', 'webhook', 'wecom', 'dingtalk'];
+const ALL_KINDS: RouteKind[] = [
+	'floor',
+	'floorCredential',
+	'floorItem',
+	'webhook',
+	'wecom',
+	'dingtalk',
+];
 const KINDS: RouteKind[] =
 	(textOption('kinds')?.split(',') as RouteKind[] | undefined) ?? ALL_KINDS;
 for (const kind of KINDS) {
@@ -125,6 +133,16 @@ function dingTalkEvent(): { query: string; body: string; contentType: string } {
 /** The request a kind of route gets: DingTalk's event for the DingTalk Trigger, WeCom's callback otherwise. */
 function requestFor(kind: RouteKind): { query: string; body: string; contentType: string } {
 	return kind === 'dingtalk' ? dingTalkEvent() : { ...callback(), contentType: 'text/xml' };
+}
+
+/** The item the WeCom Trigger makes of the benchmark's callback (for the floor that emits it: 'floorItem'). */
+function weComItemJson(): string {
+	const xml =
+		`<xml><ToUserName><![CDATA[${WECOM_SEED.corpId}]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName>` +
+		`<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
+		`<Content><![CDATA[审批通知 approval notice 0123456789]]></Content><MsgId>${msgId}</MsgId><AgentID>1000002</AgentID></xml>`;
+	const payload = readCallbackPayload(xml);
+	return JSON.stringify(callbackToItem(payload, describeCallback(payload.fields)));
 }
 
 /** A new signed text callback; every one has the same size (a fixed-width MsgId). */
@@ -451,6 +469,7 @@ const LABEL: Record<Kind, string> = {
 	stream: 'DingTalk Trigger (Stream)',
 	floor: 'floor (empty community trigger)',
 	floorCredential: 'floor with a credential',
+	floorItem: 'floor with a credential, WeCom item',
 	webhook: "n8n's Webhook node",
 	wecom: 'WeCom Trigger',
 	dingtalk: 'DingTalk Trigger (HTTP)',
@@ -542,10 +561,9 @@ async function main(): Promise<void> {
 	step('provisioning Node 24 and n8n');
 	const toolchain = await provision(() => undefined);
 	const folder = mkdtempSync(join(tmpdir(), 'n8n-wecom-bench-'));
-	const routes = Object.fromEntries(KINDS.map((k) => [k, routeWorkflow(k)])) as Record<
-		RouteKind,
-		RouteWorkflow
-	>;
+	const routes = Object.fromEntries(
+		KINDS.map((k) => [k, routeWorkflow(k, k === 'floorItem' ? weComItemJson() : undefined)]),
+	) as Record<RouteKind, RouteWorkflow>;
 	const setup: Setup = {
 		toolchain,
 		routes,

@@ -34,6 +34,14 @@ class BenchFloorCredentialTrigger {
 			],
 			properties: [
 				{
+					// Empty: the item is {}. The benchmark's 'floorItem' kind sets the item a WeCom callback makes, to tell
+					// what n8n spends storing a real item apart from what the trigger spends making it.
+					displayName: 'Item (JSON)',
+					name: 'itemJson',
+					type: 'string',
+					default: '',
+				},
+				{
 					displayName: 'Options',
 					name: 'options',
 					type: 'collection',
@@ -55,7 +63,11 @@ class BenchFloorCredentialTrigger {
 	}
 
 	async webhook() {
-		return { workflowData: [[{ json: {} }]], webhookResponse: '' };
+		const itemJson = this.getNodeParameter('itemJson', '');
+		return {
+			workflowData: [[{ json: itemJson ? JSON.parse(itemJson) : {} }]],
+			webhookResponse: '',
+		};
 	}
 }
 
