@@ -17,7 +17,7 @@
 // Options (after `--`): --callbacks N (per kind and round, default 100), --rounds N (5),
 // --concurrency N (8), --rss N (3000; 0 skips), --settings (also measure the expression-engine
 // settings: legacy engine, pool size 4, lazy acquire), --engine vm|legacy (the expression engine of the main
-// CPU measurement; default n8n's, vm), --kinds a,b,... (floor, floorCredential, webhook, wecom, dingtalk),
+// CPU measurement; default n8n's, vm), --kinds a,b,... (floor, floorCredential, floorItem, webhook, wecom, dingtalk),
 // --cpu-only (no isolate count, no RSS), --profile DIR (n8n's main process writes a --cpu-prof profile of the
 // main CPU measurement into DIR), --stream N (also: CPU per event of a published DingTalk Trigger in Stream mode,
 // N events a round from the emulator's Stream server, beside the HTTP kinds' figures).
