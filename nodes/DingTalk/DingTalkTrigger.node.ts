@@ -13,7 +13,7 @@ import { CALLBACK_REGISTRATION_METHODS } from './trigger/registration';
 import {
 	CALLBACK_PATH,
 	HIDE_URL_EXPRESSION,
-	HTTP_METHOD_EXPRESSION,
+	HTTP_METHOD_FIELD,
 	SUBTITLE,
 	TRIGGER_PANEL,
 	TRIGGER_PROPERTIES,
@@ -24,7 +24,8 @@ import { streamTrigger } from './trigger/stream';
 import { testEventTrigger } from './trigger/testEvents';
 
 // Two connection modes, one node:
-// - HTTP callback: a webhook (POST only; its method is empty in Stream mode, so n8n registers nothing then), read
+// - HTTP callback: a webhook (POST only; its method is empty in Stream mode, so n8n registers nothing then — worked out
+//   per request without the expression engine, trigger/options.ts HTTP_METHOD_FIELD), read
 //   and answered like the WeCom Trigger: typeVersion 1 with the hidden raw-body option, answer after record.
 // - Stream: trigger() keeps a WebSocket to DingTalk (nodes/DingTalk/stream). In HTTP mode trigger() only matters to a
 //   test run: n8n runs a node that has trigger() through it even when a webhook started the run (trigger/testEvents.ts).
@@ -49,7 +50,8 @@ export class DingTalkTrigger implements INodeType {
 		webhooks: [
 			{
 				name: 'default',
-				httpMethod: HTTP_METHOD_EXPRESSION,
+				// POST in HTTP mode, none in Stream mode; resolved without the expression engine where n8n allows.
+				...HTTP_METHOD_FIELD,
 				// n8n answers with the node's webhookResponse (DingTalk's signed "success") once it recorded the execution.
 				responseMode: 'onReceived',
 				responseData: '',
@@ -66,8 +68,7 @@ export class DingTalkTrigger implements INodeType {
 	webhookMethods = CALLBACK_REGISTRATION_METHODS;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		return await receiveHttpEvent.call(this, options);
+		return await receiveHttpEvent.call(this);
 	}
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {

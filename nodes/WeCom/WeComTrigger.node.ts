@@ -1,5 +1,6 @@
 import type {
 	IDataObject,
+	INode,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -18,6 +19,7 @@ import {
 	staleness,
 	type Refusal,
 } from '../shared/callbackTrigger';
+import { webhookParameters } from '../shared/nodeParameters';
 import {
 	CONSOLE_REGISTERED_WEBHOOK_METHODS,
 	RAW_BODY_OPTION,
@@ -125,9 +127,10 @@ const cryptos = new CallbackCryptoSource({
 async function withCallbackCrypto<T>(
 	context: IWebhookFunctions,
 	use: (crypto: CallbackCrypto) => T | Refusal,
+	node?: INode,
 ): Promise<T | Refusal> {
 	const fresh = context.getWebhookName() === 'setup' || context.getMode() === 'manual';
-	return await cryptos.run(context, fresh, use);
+	return await cryptos.run(context, fresh, use, node);
 }
 
 /** Checks the signature over `encrypted` and the freshness window, then decrypts it. */
@@ -136,11 +139,16 @@ async function openSigned(
 	signed: SignedQuery,
 	encrypted: string,
 	timestampWindow: number,
+	node?: INode,
 ): Promise<DecryptedCallback | Refusal> {
-	return await withCallbackCrypto<DecryptedCallback>(this, (crypto) => {
-		crypto.verifySignature(signed.signature, signed.timestamp, signed.nonce, encrypted);
-		return staleness(signed.timestamp, timestampWindow) ?? crypto.decrypt(encrypted);
-	});
+	return await withCallbackCrypto<DecryptedCallback>(
+		this,
+		(crypto) => {
+			crypto.verifySignature(signed.signature, signed.timestamp, signed.nonce, encrypted);
+			return staleness(signed.timestamp, timestampWindow) ?? crypto.decrypt(encrypted);
+		},
+		node,
+	);
 }
 
 /** The Encrypt value of the POST body: WeCom's XML envelope, or {tousername, encrypt, agentid}. */
@@ -186,7 +194,7 @@ export class WeComTrigger implements INodeType {
 		description:
 			// n8n's node panel files this trigger under the WeCom entry and shows this text for the whole entry, the
 			// actions included (n8n 2.41: the merged entry takes the trigger's description): it speaks for both.
-			'Send WeCom app messages, manage group chats, submit and track approvals (审批), look up people; and start workflows on the app\'s messages and events (接收消息: approvals, contacts, clicks), verified and decrypted, once per callback',
+			"Send WeCom app messages, manage group chats, submit and track approvals (审批), look up people; and start workflows on the app's messages and events (接收消息: approvals, contacts, clicks), verified and decrypted, once per callback",
 		defaults: { name: 'WeCom Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -295,6 +303,9 @@ async function verifyUrl(this: IWebhookFunctions): Promise<IWebhookResponseData 
 async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData | Refusal> {
 	const req = this.getRequestObject();
 	const res = this.getResponseObject();
+	// The node and its parameters, read once for the whole request (nodes/shared/nodeParameters.ts).
+	const parameters = webhookParameters(this);
+	const { node } = parameters;
 	const body = await readRequestBody(req, {
 		maxBytes: MAX_CALLBACK_BODY_BYTES,
 		deadlineMs: BODY_DEADLINE_MS,
@@ -303,24 +314,23 @@ async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookRespons
 	const encrypt = envelopeEncrypt(body.bytes);
 	if (isRefusal(encrypt)) return encrypt;
 	const signed = signedQuery(req.query as IDataObject);
-	const options = triggerOptions.call(this);
+	const options = parameters.get<TriggerOptions>('options', {});
 	const timestampWindow = Number(options.timestampWindow ?? 0);
-	const opened = await openSigned.call(this, signed, encrypt, timestampWindow);
+	const opened = await openSigned.call(this, signed, encrypt, timestampWindow, node);
 	if (isRefusal(opened)) return opened;
 	const { message } = opened;
 	const payload = readCallbackPayload(message);
 	const facts = describeCallback(payload.fields);
 
 	const wanted = passesFilter(facts, {
-		categories: this.getNodeParameter('events', []) as string[],
-		changeTypes: this.getNodeParameter('changeTypes', []) as string[],
+		categories: parameters.get<string[]>('events', []),
+		changeTypes: parameters.get<string[]>('changeTypes', []),
 	});
 	if (!wanted) return acknowledge(res);
 
 	const windowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	const key = dedupeKey(payload.fields, facts);
 	if (windowMs > 0 && key !== undefined) {
-		const node = this.getNode();
 		const claim = await recentCallbacks.claim(
 			JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name, key]),
 			windowMs,

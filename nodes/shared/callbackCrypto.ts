@@ -4,8 +4,10 @@ import {
 	createCipheriv,
 	createDecipheriv,
 	createHash,
+	createSecretKey,
 	randomBytes,
 	timingSafeEqual,
+	type KeyObject,
 } from 'node:crypto';
 
 export type CallbackPlatform = 'wecom' | 'dingtalk';
@@ -284,7 +286,8 @@ export class CallbackCrypto {
 
 	private readonly token: string;
 
-	private readonly key: Buffer;
+	/** The AES key as a KeyObject, made once: a Buffer key is turned into one by every createCipheriv/createDecipheriv. */
+	private readonly secretKey: KeyObject;
 
 	private readonly iv: Buffer;
 
@@ -305,8 +308,9 @@ export class CallbackCrypto {
 			);
 		}
 		this.token = options.token;
-		this.key = parseEncodingAesKey(options.encodingAesKey, platform);
-		this.iv = this.key.subarray(0, AES_BLOCK);
+		const key = parseEncodingAesKey(options.encodingAesKey, platform);
+		this.secretKey = createSecretKey(key);
+		this.iv = key.subarray(0, AES_BLOCK);
 		const receiverIds = options.receiverIds ?? [];
 		if (!Array.isArray(receiverIds) || receiverIds.some((id) => typeof id !== 'string')) {
 			throw this.error('missing_parameter', 'The accepted receiver ids must be a list of strings.');
@@ -453,7 +457,7 @@ export class CallbackCrypto {
 		messageBytes.copy(plain, HEADER_BYTES);
 		receiverBytes.copy(plain, HEADER_BYTES + messageBytes.length);
 		try {
-			const cipher = createCipheriv('aes-256-cbc', this.key, this.iv);
+			const cipher = createCipheriv('aes-256-cbc', this.secretKey, this.iv);
 			cipher.setAutoPadding(false);
 			return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
 		} catch {
@@ -524,7 +528,7 @@ export class CallbackCrypto {
 
 	private aesDecrypt(ciphertext: Buffer): Buffer {
 		try {
-			const decipher = createDecipheriv('aes-256-cbc', this.key, this.iv);
+			const decipher = createDecipheriv('aes-256-cbc', this.secretKey, this.iv);
 			decipher.setAutoPadding(false);
 			return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
 		} catch {

@@ -2,7 +2,7 @@
 // refusals (a 4xx with a short reason, and no execution), the freshness window, and the callback crypto derived from
 // the trigger's credential, kept per node (see credentialCache.ts for why) and reloaded when a just-changed
 // credential explains a failure.
-import type { IDataObject, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, INode, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { CallbackCrypto, CallbackCryptoError } from './callbackCrypto';
@@ -167,14 +167,16 @@ export class CallbackCryptoSource {
 	/**
 	 * Runs `use` with the node's crypto. Production callbacks use the cached one and, when it fails the way a
 	 * just-changed credential would, read the credential again and retry once. `fresh` (the URL check, test-URL
-	 * requests: the moments a user has just edited something) always reads it afresh.
+	 * requests: the moments a user has just edited something) always reads it afresh. `node`: the request's copy of the
+	 * node when the caller has one (n8n's getNode copies the node on every call).
 	 */
 	async run<T>(
 		context: IWebhookFunctions,
 		fresh: boolean,
 		use: (crypto: CallbackCrypto) => T | Refusal,
+		node?: INode,
 	): Promise<T | Refusal> {
-		const key = credentialCacheKey(context, this.options.credentialType);
+		const key = credentialCacheKey(context, this.options.credentialType, node);
 		const load = async () => await this.load(context);
 		const first = await this.cache.get(key, load, Date.now(), fresh);
 		const attempt = (crypto: CallbackCrypto | Refusal) =>

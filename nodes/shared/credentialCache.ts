@@ -7,7 +7,7 @@
 // internet can make n8n build isolates at will. Kept here, the credential is read once per `ttlMs`;
 // a value that fails in a way a changed credential explains (a new Token) is reloaded at once, but at
 // most once per `retryCooldownMs`, so a flood of forged requests cannot turn into a flood of reads.
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { INode, IWebhookFunctions } from 'n8n-workflow';
 
 export interface CredentialCacheOptions {
 	/** How long a value is used before the credential is read again (a rotation takes effect within it). */
@@ -93,8 +93,11 @@ export class CredentialCache<T> {
  * The cache key of a trigger node's credential: per workflow and node, so that n8n's own checks on
  * who may use a credential ran for every place that uses the cached value.
  */
-export function credentialCacheKey(context: IWebhookFunctions, credentialType: string): string {
-	const node = context.getNode();
+export function credentialCacheKey(
+	context: IWebhookFunctions,
+	credentialType: string,
+	node: INode = context.getNode(),
+): string {
 	const reference = node.credentials?.[credentialType];
 	return JSON.stringify([
 		context.getWorkflow().id ?? '',

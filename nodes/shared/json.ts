@@ -7,11 +7,19 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Text in which no key can be one of UNSAFE_KEYS: none of the names occurs, and no \u escape could spell one. Such text
+ * is parsed without a reviver, which V8 runs several times faster (a callback is parsed twice per request).
+ */
+const MAYBE_UNSAFE = /__proto__|constructor|prototype|\\u/;
+
 /** JSON.parse without prototype-sensitive keys; undefined when the text is not a JSON object. */
 export function parseJsonObject(text: string): IDataObject | undefined {
 	let value: unknown;
 	try {
-		value = JSON.parse(text, (key, v: unknown) => (UNSAFE_KEYS.has(key) ? undefined : v));
+		value = MAYBE_UNSAFE.test(text)
+			? JSON.parse(text, (key, v: unknown) => (UNSAFE_KEYS.has(key) ? undefined : v))
+			: JSON.parse(text);
 	} catch {
 		return undefined;
 	}

@@ -74,8 +74,12 @@ export function recordedCallbackWebhook(path: string): IWebhookDescription {
 /** What n8n answers the platform with: a text (empty for WeCom) or a JSON object (DingTalk's signed "success"). */
 export type CallbackAnswer = string | IDataObject;
 
+// What Express's res.type('text/plain') / res.type('application/json') set, without its per-call MIME lookup.
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 function answerType(res: Response, answer: CallbackAnswer): void {
-	res.type(typeof answer === 'string' ? 'text/plain' : 'application/json');
+	res.setHeader('Content-Type', typeof answer === 'string' ? TEXT_TYPE : JSON_TYPE);
 }
 
 /** Starts an execution; n8n answers the platform with `answer` (200) after recording it. */

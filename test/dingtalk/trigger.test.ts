@@ -4,6 +4,7 @@
 import { gzipSync } from 'node:zlib';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import { resolveWebhookDescriptionField, WEBHOOK_RESOLVERS } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
@@ -21,6 +22,7 @@ import {
 	testEventKey,
 	testEvents,
 } from '../../nodes/DingTalk/trigger/testEvents';
+import { httpMethodOf } from '../../nodes/DingTalk/trigger/options';
 import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
 import { D1, D2, type CallbackVector } from '../fixtures/vectors';
 import { Harness, WebhookServer, type RunResult, type WebhookCall } from '../harness';
@@ -188,6 +190,24 @@ describe('DingTalk Trigger: node description', () => {
 				responseData: '',
 				path: 'callback',
 				ndvHideUrl: '={{ $parameter["connectionMode"] === "stream" }}',
+				// What n8n uses instead of evaluating httpMethod (next test); the editor only sees the expression.
+				[WEBHOOK_RESOLVERS]: {
+					httpMethod: {
+						template: '={{ $parameter["connectionMode"] === "stream" ? "" : "POST" }}',
+						resolve: httpMethodOf,
+					},
+				},
+			},
+		]);
+		// The description the editor receives (JSON) has the expression and nothing else.
+		expect(JSON.parse(JSON.stringify(description.webhooks))).toEqual([
+			{
+				name: 'default',
+				httpMethod: '={{ $parameter["connectionMode"] === "stream" ? "" : "POST" }}',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'callback',
+				ndvHideUrl: '={{ $parameter["connectionMode"] === "stream" }}',
 			},
 		]);
 		const workflow = harness.workflow([
@@ -218,6 +238,57 @@ describe('DingTalk Trigger: node description', () => {
 		// What n8n registers: POST in HTTP mode, nothing (an empty method is skipped) in Stream mode.
 		expect(method('HTTP')).toBe('POST');
 		expect(method('Stream')).toBe('');
+	});
+
+	it('has n8n work out the method without the expression engine, to the same value in every mode', () => {
+		const webhook = description.webhooks![0];
+		// n8n 2.41 (WebhookService.evaluateDescriptionProperty) asks resolveWebhookDescriptionField first, per request.
+		expect(webhook[WEBHOOK_RESOLVERS]?.httpMethod?.template).toBe(webhook.httpMethod);
+		const modes: Array<string | undefined> = ['http', 'stream', undefined];
+		const workflow = harness.workflow(
+			modes.map((connectionMode, i) => ({
+				id: `m${i}`,
+				name: `Mode ${connectionMode ?? 'unset'}`,
+				type: harness.type('dingTalkTrigger'),
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: connectionMode === undefined ? {} : { connectionMode },
+			})),
+		);
+		for (const connectionMode of modes) {
+			// The workflow's own node: its parameters carry the defaults (connectionMode 'http' when unset).
+			const node = workflow.getNode(`Mode ${connectionMode ?? 'unset'}`)!;
+			const native = resolveWebhookDescriptionField(node, webhook, 'httpMethod');
+			const evaluated = workflow.expression.getSimpleParameterValue(
+				node,
+				webhook.httpMethod,
+				'webhook',
+				{},
+			);
+			expect(native).toEqual({ resolved: true, value: evaluated });
+			expect(native).toEqual({
+				resolved: true,
+				value: connectionMode === 'stream' ? '' : 'POST',
+			});
+		}
+		// A parameter holding an expression: n8n falls back to evaluating the template, which still works.
+		const dynamic = harness.workflow([
+			{
+				id: 'd',
+				name: 'Dynamic',
+				type: harness.type('dingTalkTrigger'),
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { connectionMode: 'stream', options: { dedupeWindow: '={{ 5 }}' } },
+			},
+		]);
+		const dynamicNode = dynamic.getNode('Dynamic')!;
+		expect(resolveWebhookDescriptionField(dynamicNode, webhook, 'httpMethod')).toEqual({
+			resolved: false,
+		});
+		expect(
+			dynamic.expression.getSimpleParameterValue(dynamicNode, webhook.httpMethod, 'webhook', {}),
+		).toBe('');
 	});
 
 	it('tells the user what to paste where for HTTP, and warns that Stream connections split events', () => {

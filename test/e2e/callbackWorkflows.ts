@@ -1,8 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // Workflows the real-n8n checks of the callback path use besides the examples (the e2e suite and
 // `npm run bench:n8n`): the WeCom Trigger → NoOp, the DingTalk Trigger (HTTP mode) → NoOp, n8n's own
-// Webhook node → NoOp, and the floor — an empty community webhook trigger (a fixture package under
-// test/bench/n8n/floor) → NoOp.
+// Webhook node → NoOp, and the floors — an empty community webhook trigger (a fixture package under
+// test/bench/n8n/floor) → NoOp, and an empty one that has a credential (the WeCom credential, never read) and the
+// raw-body option, as the two triggers have → NoOp.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,7 +14,13 @@ import { REPO_ROOT, waitFor, type Log, type N8nConfig, type Toolchain } from './
 export const FLOOR_PACKAGE_DIR = join(REPO_ROOT, 'test', 'bench', 'n8n', 'floor');
 const FLOOR_PACKAGE = 'n8n-nodes-bench-floor';
 
-export type RouteKind = 'wecom' | 'dingtalk' | 'webhook' | 'floor';
+export type RouteKind =
+	| 'wecom'
+	| 'dingtalk'
+	| 'webhook'
+	| 'floor'
+	| 'floorCredential'
+	| 'floorItem';
 
 export interface RouteWorkflow {
 	kind: RouteKind;
@@ -75,10 +82,49 @@ const ROUTES: Record<
 		},
 		path: (webhookId) => `${webhookId}/floor`,
 	},
+	floorCredential: {
+		id: 'routeFloorCred01',
+		name: 'route: empty community trigger with a credential → NoOp',
+		webhookId: 'c0f5e1d2-5a43-4d0e-9d4b-0c2a1e7b9a05',
+		trigger: {
+			type: `${FLOOR_PACKAGE}.benchFloorCredentialTrigger`,
+			typeVersion: 1,
+			parameters: { options: { binaryData: true } },
+			credentials: { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+		},
+		path: (webhookId) => `${webhookId}/floor-credential`,
+	},
+	// The floor with a credential emitting the item the WeCom Trigger makes of the benchmark's callback (set by
+	// routeWorkflow's caller through FLOOR_ITEM_JSON): what storing a real item costs n8n.
+	floorItem: {
+		id: 'routeFloorItem01',
+		name: 'route: empty trigger with a credential and a WeCom item → NoOp',
+		webhookId: 'c0f5e1d2-5a43-4d0e-9d4b-0c2a1e7b9a06',
+		trigger: {
+			type: `${FLOOR_PACKAGE}.benchFloorCredentialTrigger`,
+			typeVersion: 1,
+			parameters: { options: { binaryData: true } },
+			credentials: { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+		},
+		path: (webhookId) => `${webhookId}/floor-credential`,
+	},
 };
 
-export function routeWorkflow(kind: RouteKind): RouteWorkflow {
-	const route = ROUTES[kind];
+export function routeWorkflow(kind: RouteKind, itemJson?: string): RouteWorkflow {
+	const declared = ROUTES[kind];
+	const route =
+		itemJson === undefined
+			? declared
+			: {
+					...declared,
+					trigger: {
+						...declared.trigger,
+						parameters: {
+							...(declared.trigger as { parameters: object }).parameters,
+							itemJson,
+						},
+					},
+				};
 	const json = {
 		id: route.id,
 		name: route.name,

@@ -1,6 +1,7 @@
 // A trigger's webhookMethods the way n8n 2.41 runs them (WebhookService.createWebhookIfNotExists / deleteWebhook):
 // n8n-core's real HookContext, checkExists then create on activation, delete on deactivation — for each webhook
-// whose httpMethod resolves to something (an empty method registers nothing, so its methods never run).
+// whose httpMethod resolves to something (an empty method registers nothing, so its methods never run), worked out as
+// n8n does: the description's native resolver first, the expression otherwise.
 import { ExecutionLifecycleHooks, HookContext } from 'n8n-core';
 import {
 	Workflow,
@@ -12,6 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import type { Harness } from './engine';
+import { webhookMethod } from './webhook';
 
 export interface HookRunOptions {
 	/** n8n's webhook base URL, e.g. a WebhookServer's webhookBaseUrl(); the node's production URL is built on it. */
@@ -56,12 +58,7 @@ function contexts(harness: Harness, node: INode, options: HookRunOptions, deacti
 	});
 	const nodeType = harness.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	const described = (nodeType.description.webhooks ?? []).filter((description) => {
-		const method = workflow.expression.getSimpleParameterValue(
-			node,
-			description.httpMethod,
-			mode,
-			{},
-		);
+		const method = webhookMethod(workflow, node, description, mode);
 		return typeof method === 'string' && method !== '';
 	});
 	return described.map((description) => {

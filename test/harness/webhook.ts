@@ -10,6 +10,7 @@ import getRawBody from 'raw-body';
 import {
 	jsonParse,
 	NodeHelpers,
+	resolveWebhookDescriptionField,
 	sanitizeXmlName,
 	type IDataObject,
 	type INode,
@@ -20,6 +21,7 @@ import {
 	type IWebhookResponseData,
 	type IWorkflowBase,
 	type Workflow,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import type { Harness } from './engine';
@@ -343,16 +345,12 @@ export class WebhookServer {
 	 * may depend on them), split at commas; an empty value registers nothing (n8n's WebhookService.getNodeWebhooks).
 	 */
 	private registeredMethods(description: IWebhookDescription): string[] {
-		const value = this.harness
-			.workflow([this.node])
-			.expression.getSimpleParameterValue(
-				this.node,
-				description.httpMethod,
-				this.mode,
-				{},
-				undefined,
-				'GET',
-			);
+		const value = webhookMethod(
+			this.harness.workflow([this.node]),
+			this.node,
+			description,
+			this.mode,
+		);
 		return String(value)
 			.split(',')
 			.map((m) => m.trim().toUpperCase())
@@ -504,3 +502,27 @@ export class WebhookServer {
 }
 
 export { NodeHelpers };
+
+/**
+ * A webhook's httpMethod as n8n 2.41 works it out (WebhookService.evaluateDescriptionProperty): the description's
+ * native resolver when it has one and the node's parameters are static, else the expression; 'GET' when unset.
+ */
+export function webhookMethod(
+	workflow: Workflow,
+	node: INode,
+	description: IWebhookDescription,
+	mode: WorkflowExecuteMode,
+): unknown {
+	// The workflow's own node: its parameters carry the defaults the resolver relies on, as in n8n.
+	const own = workflow.getNode(node.name) ?? node;
+	const native = resolveWebhookDescriptionField(own, description, 'httpMethod');
+	if (native.resolved) return native.value;
+	return workflow.expression.getSimpleParameterValue(
+		own,
+		description.httpMethod,
+		mode,
+		{},
+		undefined,
+		'GET',
+	);
+}

@@ -4,7 +4,7 @@
 // raw-body option, the body read here, the crypto kept per node (nodes/shared/callbackTrigger.ts).
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INode, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { CallbackCrypto } from '../../shared/callbackCrypto';
@@ -18,6 +18,7 @@ import {
 } from '../../shared/callbackTrigger';
 import { Deliveries } from '../../shared/deliveries';
 import { parseJsonObject } from '../../shared/json';
+import { webhookParameters, type WebhookParameters } from '../../shared/nodeParameters';
 import {
 	acknowledge,
 	readRequestBody,
@@ -90,6 +91,7 @@ interface Opened {
 /** Verifies the signature (msg_signature, or the older signature) and the freshness window, then decrypts. */
 async function openSigned(
 	context: IWebhookFunctions,
+	node: INode,
 	encrypt: string,
 	timestampWindow: number,
 ): Promise<Opened | Refusal> {
@@ -98,12 +100,17 @@ async function openSigned(
 	const signature = (query.msg_signature ?? query.signature) as string;
 	const timestamp = query.timestamp as string;
 	const nonce = query.nonce as string;
-	return await cryptos.run<Opened>(context, context.getMode() === 'manual', (crypto) => {
-		crypto.verifySignature(signature, timestamp, nonce, encrypt);
-		const stale = staleness(timestamp, timestampWindow);
-		if (stale) return stale;
-		return { ...crypto.decrypt(encrypt), crypto };
-	});
+	return await cryptos.run<Opened>(
+		context,
+		context.getMode() === 'manual',
+		(crypto) => {
+			crypto.verifySignature(signature, timestamp, nonce, encrypt);
+			const stale = staleness(timestamp, timestampWindow);
+			if (stale) return stale;
+			return { ...crypto.decrypt(encrypt), crypto };
+		},
+		node,
+	);
 }
 
 /** What stays the same when DingTalk sends an event again: its eventId, or else the whole decrypted text. */
@@ -114,17 +121,19 @@ function dedupeKey(event: DingTalkEvent): string {
 
 async function receive(
 	this: IWebhookFunctions,
-	options: TriggerOptions,
+	parameters: WebhookParameters,
 ): Promise<IWebhookResponseData | Refusal> {
 	const req = this.getRequestObject();
 	const res = this.getResponseObject();
+	const { node } = parameters;
+	const options = parameters.get<TriggerOptions>('options', {});
 	const body = await readRequestBody(req, {
 		maxBytes: MAX_CALLBACK_BODY_BYTES,
 		deadlineMs: BODY_DEADLINE_MS,
 	});
 	const encrypt = envelopeEncrypt(body.bytes);
 	if (isRefusal(encrypt)) return encrypt;
-	const opened = await openSigned(this, encrypt, Number(options.timestampWindow ?? 0));
+	const opened = await openSigned(this, node, encrypt, Number(options.timestampWindow ?? 0));
 	if (isRefusal(opened)) return opened;
 	const fields = parseJsonObject(opened.message);
 	if (fields === undefined) {
@@ -139,14 +148,13 @@ async function receive(
 	if (event.eventType.toLowerCase() === CHECK_URL_EVENT) return acknowledge(res, answer);
 
 	const wanted = passesFilter(event, {
-		categories: this.getNodeParameter('events', []) as string[],
+		categories: parameters.get<string[]>('events', []),
 		eventTypes: eventTypeList(options.eventTypes),
 	});
 	if (!wanted) return acknowledge(res, answer);
 
 	const windowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	if (windowMs > 0) {
-		const node = this.getNode();
 		const claim = await recentHttpEvents.claim(
 			JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name, dedupeKey(event)]),
 			windowMs,
@@ -165,7 +173,7 @@ async function receive(
 	const workflowData = [[{ json: item }]];
 	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (trigger/testEvents.ts).
 	if (this.getMode() === 'manual') {
-		testEvents.put(testEventKey(this.getWorkflow().id, this.getNode()), workflowData, Date.now());
+		testEvents.put(testEventKey(this.getWorkflow().id, node), workflowData, Date.now());
 	}
 	// n8n sends the answer once it has recorded this execution, before the workflow runs: a slow workflow never makes
 	// DingTalk resend, and nothing DingTalk was told about can be lost in a crash.
@@ -173,13 +181,11 @@ async function receive(
 }
 
 /** The webhook of HTTP mode: an accepted request starts (at most) one execution, a refused one a 4xx and nothing. */
-export async function receiveHttpEvent(
-	this: IWebhookFunctions,
-	options: TriggerOptions,
-): Promise<IWebhookResponseData> {
+export async function receiveHttpEvent(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	let outcome: IWebhookResponseData | Refusal;
 	try {
-		outcome = await receive.call(this, options);
+		// The node and its parameters, read once for the whole request (nodes/shared/nodeParameters.ts).
+		outcome = await receive.call(this, webhookParameters(this));
 	} catch (error) {
 		const refusal = requestRefusal(error);
 		if (refusal === undefined) throw new NodeOperationError(this.getNode(), error as Error);

@@ -1,5 +1,11 @@
 // The DingTalk Trigger's parameters and the texts that explain its two connection modes.
-import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	INodeParameters,
+	INodeProperties,
+	INodeTypeDescription,
+	IWebhookDescription,
+} from 'n8n-workflow';
+import { WEBHOOK_RESOLVERS } from 'n8n-workflow';
 
 import { dedupeWindowOption, TIMESTAMP_WINDOW_OPTION } from '../../shared/callbackTrigger';
 import { RAW_BODY_OPTION } from '../../shared/webhookRequest';
@@ -22,6 +28,32 @@ const IS_STREAM = '$parameter["connectionMode"] === "stream"';
 
 /** The POST webhook exists in HTTP mode only: an empty method registers nothing (n8n skips it). */
 export const HTTP_METHOD_EXPRESSION = `={{ ${IS_STREAM} ? "" : "POST" }}`;
+
+/** What HTTP_METHOD_EXPRESSION evaluates to, computed from the node's parameters without the expression engine. */
+export function httpMethodOf(parameters: INodeParameters): string {
+	return parameters.connectionMode === 'stream' ? '' : 'POST';
+}
+
+/**
+ * The webhook's httpMethod: the expression (what the editor evaluates, and what n8n evaluates where it must), plus a
+ * native resolver for it. n8n 2.41 works out every webhook's method on every request (LiveWebhooks.executeWebhook →
+ * WebhookService.getNodeWebhooks); with the resolver, and the node's parameters free of expressions, it calls
+ * httpMethodOf instead of evaluating the expression (n8n-workflow's resolveWebhookDescriptionField, which uses the
+ * resolver only while the field still holds exactly this template). An n8n without resolvers evaluates the expression,
+ * as before. Both give the same method for every parameter value (test/dingtalk/trigger.test.ts).
+ */
+export const HTTP_METHOD_FIELD: Pick<IWebhookDescription, 'httpMethod' | typeof WEBHOOK_RESOLVERS> =
+	{
+		httpMethod: HTTP_METHOD_EXPRESSION,
+		// A symbol in n8n-workflow 2.41 and later; older versions have no resolvers (and no such export).
+		...(typeof WEBHOOK_RESOLVERS === 'symbol'
+			? {
+					[WEBHOOK_RESOLVERS]: {
+						httpMethod: { template: HTTP_METHOD_EXPRESSION, resolve: httpMethodOf },
+					},
+				}
+			: {}),
+	};
 
 export const HIDE_URL_EXPRESSION = `={{ ${IS_STREAM} }}`;
 
