@@ -430,7 +430,10 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 	});
 
 	it('close() closes the socket and stops every loop: no ticks, no reconnect, no timer left', async () => {
-		const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+		const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+		// The emulator's own timers (its HTTP server's connection check) are there before the client starts.
+		emulator = await startEmulator();
+		const timersBefore = timeouts();
 		const rig = await start();
 		await waitUntil(() => openIds().length === 1, 'a connection');
 		const opens = () => emulator.callsTo('/v1.0/gateway/connections/open').length;
@@ -439,16 +442,16 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 		expect(scheduler.active).toBe(0);
 		await waitUntil(() => openIds().length === 0, 'the socket closed');
 		expect(stream().connections()[0].closeCode).toBe(1000);
-		// Whatever happens next, the client stays silent.
-		stream().publishEvent({ eventType: 'user_add_org', data: {} });
-		// No timer is left: the count comes back to what it was (others' timers, such as the HTTP keep-alive of the
-		// open call, run out within seconds, however slow the machine; a timer of the client's would fire meanwhile and
-		// reconnect, or stay).
+		// No timer is left: the count comes back to what it was before the client started (the HTTP keep-alive timers of
+		// the open call run out within seconds, however slow the machine; a timer of the client's would stay, or fire
+		// and reconnect).
 		await waitUntil(
-			() => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore,
-			'no more timers than before the client started',
+			() => timeouts() <= timersBefore,
+			`no more timers than before the client started (${timersBefore})`,
 			20_000,
 		);
+		// Whatever happens next, the client stays silent.
+		stream().publishEvent({ eventType: 'user_add_org', data: {} });
 		await pause(500);
 		expect(opens()).toBe(1);
 		expect(rig.events).toEqual([]);
