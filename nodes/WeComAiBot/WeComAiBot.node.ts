@@ -26,9 +26,7 @@ export class WeComAiBot implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'weComAiBotApi', required: true, testedBy: 'weComAiBotConnectionTest' },
-		],
+		credentials: [{ name: 'weComAiBotApi', required: true, testedBy: 'weComAiBotConnectionTest' }],
 		properties: buildProperties(resources),
 	};
 

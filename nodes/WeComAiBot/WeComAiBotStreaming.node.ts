@@ -38,9 +38,7 @@ export class WeComAiBotStreaming implements INodeType {
 		],
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
-		credentials: [
-			{ name: 'weComAiBotApi', required: true, testedBy: 'weComAiBotConnectionTest' },
-		],
+		credentials: [{ name: 'weComAiBotApi', required: true, testedBy: 'weComAiBotConnectionTest' }],
 		properties: [
 			{
 				displayName:

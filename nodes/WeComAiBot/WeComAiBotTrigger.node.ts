@@ -23,13 +23,11 @@ export class WeComAiBotTrigger implements INodeType {
 		defaults: { name: 'WeCom AI Bot Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'weComAiBotApi', required: true, testedBy: 'weComAiBotConnectionTest' },
-		],
+		credentials: [{ name: 'weComAiBotApi', required: true, testedBy: 'weComAiBotConnectionTest' }],
 		properties: [
 			{
 				displayName:
-					'Holds the AI bot\'s long connection (长连接) while the workflow is published: WeCom keeps one connection per bot, so publish one workflow per bot. Answer with WeCom AI Bot → Start / Finish (and WeCom AI Bot Streaming on the Agent\'s model); they reach WeCom through this connection, so n8n must run in one process (regular mode, not queue mode). 企业微信智能机器人的长连接：每个机器人只保留一个连接。',
+					"Holds the AI bot's long connection (长连接) while the workflow is published: WeCom keeps one connection per bot, so publish one workflow per bot. Answer with WeCom AI Bot → Start / Finish (and WeCom AI Bot Streaming on the Agent's model); they reach WeCom through this connection, so n8n must run in one process (regular mode, not queue mode). 企业微信智能机器人的长连接：每个机器人只保留一个连接。",
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -47,7 +45,8 @@ export class WeComAiBotTrigger implements INodeType {
 					{
 						name: 'One Conversation per Member',
 						value: 'member',
-						description: 'The sessionId is the group and the sender: each member has their own conversation',
+						description:
+							'The sessionId is the group and the sender: each member has their own conversation',
 					},
 				],
 				default: 'chat',

@@ -164,7 +164,13 @@ function seconds(ms: number): string {
 	return `${Math.max(0, Math.ceil(ms / 1000))} s`;
 }
 
-export type AiBotClientState = 'idle' | 'connecting' | 'open' | 'lingering' | 'takenOver' | 'closed';
+export type AiBotClientState =
+	| 'idle'
+	| 'connecting'
+	| 'open'
+	| 'lingering'
+	| 'takenOver'
+	| 'closed';
 
 export class WeComAiBotClient {
 	readonly stats: AiBotStats = {
@@ -330,7 +336,9 @@ export class WeComAiBotClient {
 	 */
 	async respond(reqId: string, body: Record<string, unknown>, finish: boolean): Promise<void> {
 		const previous = this.chains.get(reqId) ?? Promise.resolve();
-		const sent = previous.catch(() => undefined).then(async () => await this.sendReply(reqId, body));
+		const sent = previous
+			.catch(() => undefined)
+			.then(async () => await this.sendReply(reqId, body));
 		const tail = sent.catch(() => undefined);
 		this.chains.set(reqId, tail);
 		void tail.then(() => {
@@ -562,7 +570,9 @@ export class WeComAiBotClient {
 		try {
 			this.checkDeadlines(this.now());
 		} catch (error) {
-			this.log.debug(`WeCom AI bot: a check failed (${(error as Error)?.message}); next tick retries`);
+			this.log.debug(
+				`WeCom AI bot: a check failed (${(error as Error)?.message}); next tick retries`,
+			);
 		}
 	}
 
@@ -616,7 +626,10 @@ export class WeComAiBotClient {
 				);
 				this.current = undefined;
 				this.shut(current, 'silent');
-				this.failAcks(new AiBotNotConnectedError('the WeCom AI bot connection went silent'), current);
+				this.failAcks(
+					new AiBotNotConnectedError('the WeCom AI bot connection went silent'),
+					current,
+				);
 				this.nextAttemptAt = now;
 			} else if (now - current.lastPingAt >= this.timing.pingIntervalMs) {
 				current.lastPingAt = now;
@@ -681,7 +694,8 @@ export class WeComAiBotClient {
 		}
 		const reqId = frame.headers.req_id;
 		if (frame.cmd === AIBOT_CMD.message) {
-			if (connection.state !== 'open') return;
+			// WeCom pushes messages only to a subscribed connection; one may overtake the subscription's answer.
+			if (connection.state !== 'open' && connection.state !== 'subscribing') return;
 			this.stats.messages++;
 			if (this.lingering) {
 				this.log.warn(

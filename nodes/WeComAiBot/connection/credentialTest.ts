@@ -66,7 +66,8 @@ export async function testAiBotCredentials(
 	if (!Socket) {
 		return {
 			status: 'Error',
-			message: 'This Node.js has no WebSocket (Node.js 22 or later has one): the bot cannot be reached',
+			message:
+				'This Node.js has no WebSocket (Node.js 22 or later has one): the bot cannot be reached',
 		};
 	}
 	let socket: InstanceType<typeof Socket>;

@@ -90,7 +90,8 @@ export const REPLY_TO_PROPERTIES: INodeProperties[] = [
 		default: '={{ $json.wecomAiBot?.reqId }}',
 		required: true,
 		displayOptions: { show: { replyTo: ['fields'] } },
-		description: "The req_id of the message's frame, as the trigger item carries it (wecomAiBot.reqId)",
+		description:
+			"The req_id of the message's frame, as the trigger item carries it (wecomAiBot.reqId)",
 	},
 ];
 
