@@ -266,6 +266,45 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		expect(session.stats.superseded).toBeGreaterThan(0);
 	});
 
+	it('an AI Agent through WeCom AI Bot Streaming: tokens reach the reply while the model writes; Finish ends it with the whole answer', async () => {
+		const answer = '这是一个逐字写出的回答，用来确认流式回复在模型写作时就已经出现在企业微信里。';
+		const { nodes, connections } = rig.agentWorkflow(
+			{ answer, chunk: 2, delayMs: 40 },
+			{ intervalMs: 100 },
+		);
+		const { emitted } = await rig.activate(nodes, connections);
+		await waitUntil(() => server().subscribed() !== undefined, 'the bot subscribed');
+		const record = server().publish({ text: '写一个回答' });
+		const replies = await finished(record);
+		await executionsDone(emitted, 1);
+		expect(emitted.executions[0].status).toBe('success');
+		const finish = replies.at(-1)!;
+		expect(finish).toMatchObject({ content: answer, finish: true, errcode: 0 });
+		const updates = replies.slice(1, -1);
+		// Tokens every 40 ms over ~1.3 s, updates at most every 100 ms: several, each a longer prefix of the answer.
+		expect(updates.length).toBeGreaterThanOrEqual(3);
+		for (const update of updates) expect(answer.startsWith(update.content)).toBe(true);
+		expect(updates[0].at).toBeLessThan(finish.at - 500);
+		expect(server().violations).toEqual([]);
+	});
+
+	it("the Agent failing half-way: its error output's Fail ends the reply with what was shown and the failure", async () => {
+		const answer = '前半句已经出现了，后半句不会来了。';
+		const { nodes, connections } = rig.agentWorkflow({
+			answer,
+			chunk: 2,
+			delayMs: 30,
+			failWith: 'model exploded',
+		});
+		await rig.activate(nodes, connections);
+		await waitUntil(() => server().subscribed() !== undefined, 'the bot subscribed');
+		const record = server().publish({ text: '会失败吗' });
+		const last = (await finished(record)).at(-1)!;
+		expect(last.finish).toBe(true);
+		expect(last.content).toMatch(/^前半句/);
+		expect(last.content).toMatch(/> 抱歉，这次没能完成回答，请稍后再试。 \(model exploded\)$/);
+	});
+
 	it('Fail ends the reply with the message after what was shown; content over 20,480 bytes is cut, not refused', async () => {
 		const fail = rig.replyNode('Fail', {
 			operation: 'fail',

@@ -35,7 +35,9 @@ import {
 	setAiBotTestHooks,
 } from '../../nodes/WeComAiBot/trigger/connection';
 import { WeComAiBot } from '../../nodes/WeComAiBot/WeComAiBot.node';
+import { WeComAiBotStreaming } from '../../nodes/WeComAiBot/WeComAiBotStreaming.node';
 import { WeComAiBotTrigger } from '../../nodes/WeComAiBot/WeComAiBotTrigger.node';
+import { FakeAgent, FakeChatModel } from '../dingtalk/aiSupport';
 import type { ApiEmulator } from '../emulator';
 import { AIBOT_SEED, AIBOT_SOCKET_PATH } from '../emulator/wecom/aiBotServer';
 import { ensureBinaryDataService, Harness } from '../harness';
@@ -88,7 +90,13 @@ export const TRIGGER = 'WeCom AI Bot Trigger';
 
 export class AiBotRig {
 	readonly harness = new Harness({
-		nodeTypes: [new WeComAiBotTrigger(), new WeComAiBot()],
+		nodeTypes: [
+			new WeComAiBotTrigger(),
+			new WeComAiBot(),
+			new WeComAiBotStreaming(),
+			new FakeChatModel(),
+			new FakeAgent(),
+		],
 		credentialTypes: [new WeComAiBotApi()],
 	});
 
@@ -129,6 +137,60 @@ export class AiBotRig {
 			parameters: { resource: 'aiReply', ...parameters },
 			credentials: { weComAiBotApi: this.credential },
 		};
+	}
+
+	/** Any other node of the harness (the streaming sub-node, the stand-in model and agent). */
+	node(
+		name: string,
+		type: string,
+		parameters: INodeParameters = {},
+		extra: Partial<INode> = {},
+	): INode {
+		return {
+			id: `aibot-node-${++counter}`,
+			name,
+			type: this.harness.type(type),
+			typeVersion: 1,
+			position: [400, 0],
+			parameters,
+			...extra,
+		};
+	}
+
+	/**
+	 * Trigger → Start → Agent (model through the WeCom AI Bot Streaming sub-node) → Finish, the Agent's error output →
+	 * Fail: the shape of examples/wecom-ai-agent-chat.json with stand-ins for n8n's AI nodes.
+	 */
+	agentWorkflow(agent: INodeParameters, streamOptions: INodeParameters = {}) {
+		const nodes = [
+			this.triggerNode(),
+			this.replyNode('Thinking', { operation: 'start' }),
+			this.node('Agent', 'fakeAgent', agent, { onError: 'continueErrorOutput' }),
+			this.node('Model', 'fakeChatModel'),
+			this.node(
+				'Streaming',
+				'weComAiBotStreaming',
+				{ options: streamOptions },
+				{
+					credentials: { weComAiBotApi: this.credential },
+				},
+			),
+			this.replyNode('Finish', { operation: 'finish' }),
+			this.replyNode('Fail', { operation: 'fail' }),
+		];
+		const connections: IConnections = {
+			[TRIGGER]: { main: [[{ node: 'Thinking', type: 'main', index: 0 }]] },
+			Thinking: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
+			Agent: {
+				main: [
+					[{ node: 'Finish', type: 'main', index: 0 }],
+					[{ node: 'Fail', type: 'main', index: 0 }],
+				],
+			},
+			Model: { ai_languageModel: [[{ node: 'Streaming', type: 'ai_languageModel', index: 0 }]] },
+			Streaming: { ai_languageModel: [[{ node: 'Agent', type: 'ai_languageModel', index: 0 }]] },
+		};
+		return { nodes, connections };
 	}
 
 	/** Trigger → each of `after` in a chain. */
