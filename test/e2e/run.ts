@@ -34,6 +34,7 @@ import {
 	type Example,
 } from './instance';
 import { aiChatChecks } from './aiChat';
+import { weComAiChatChecks } from './wecomAiChat';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
 import {
 	dingTalkTriggerChecks,
@@ -778,6 +779,8 @@ async function main(): Promise<number> {
 		}
 		say(`- DingTalk AI chat checks (the AI Agent example) [${SECONDS()}]`);
 		for (const [name, body] of aiChatChecks({ emulator, rest, say })) await check(name, body);
+		say(`- WeCom AI bot checks (long connection, the AI Agent example) [${SECONDS()}]`);
+		for (const [name, body] of weComAiChatChecks({ emulator, rest, say })) await check(name, body);
 		// kill -9 of n8n and a start on the same folder; the checks after these use the new process.
 		const killN8n = async () => {
 			const killed = n8n!;
