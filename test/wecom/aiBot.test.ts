@@ -211,7 +211,7 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 	});
 
 	it('a redelivered msgid (same connection, or after a reconnect) starts nothing', async () => {
-		const { emitted } = await publishWorkflow([startNode(), finishNode()]);
+		const { emitted, workflowId } = await publishWorkflow([startNode(), finishNode()]);
 		const record = server().publish({ text: '只问一次' });
 		await finished(record);
 		server().redeliver(record.msgid);
@@ -230,6 +230,20 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		// Messages after the reconnect are answered on the new connection.
 		const after = server().publish({ text: '重连之后' });
 		expect((await finished(after)).at(-1)).toMatchObject({ content: '答：重连之后', finish: true });
+		// Every reply finished, redeliveries owe none: unpublishing closes the connection at once.
+		server().redeliver(after.msgid);
+		await pause(200);
+		await rig.deactivate(workflowId);
+		await waitUntil(
+			() => heldConnection(AIBOT_SEED.botId) === undefined,
+			'the connection to close',
+			1500,
+		);
+		await waitUntil(
+			() => server().subscribed() === undefined,
+			'the socket to end at the server',
+			1500,
+		);
 	});
 
 	it('updates: throttled latest-wins, in order, each sent after the previous acknowledgement, the whole text each time', async () => {

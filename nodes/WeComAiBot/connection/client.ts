@@ -235,7 +235,7 @@ export class WeComAiBotClient {
 	/** The tail of each message's reply chain: a frame goes out once the previous one is answered. */
 	private readonly chains = new Map<string, Promise<void>>();
 
-	/** Messages handed on, by req_id, with when they came; removed once their reply finished. */
+	/** Messages handed to n8n, by req_id, with when they came; removed once their reply finished. */
 	private readonly owed = new Map<string, number>();
 
 	constructor(private readonly options: AiBotClientOptions) {
@@ -323,6 +323,14 @@ export class WeComAiBotClient {
 		this.settleStart?.();
 	}
 
+	/**
+	 * A message handed to n8n (not a redelivery): its reply is owed, and a stopped trigger's connection stays for it
+	 * until it finished or its window passed.
+	 */
+	owe(reqId: string): void {
+		if (!this.closed) this.owed.set(reqId, this.now());
+	}
+
 	/** Replies owed: messages handed on whose reply has not finished, within the reply window. */
 	get repliesOwed(): number {
 		this.forgetExpired(this.now());
@@ -344,10 +352,14 @@ export class WeComAiBotClient {
 		void tail.then(() => {
 			if (this.chains.get(reqId) === tail) this.chains.delete(reqId);
 		});
-		await sent;
-		if (finish) {
-			this.owed.delete(reqId);
-			this.closeIfDone(this.now());
+		try {
+			await sent;
+		} finally {
+			// Finished, or failed to finish (the connection went): either way nothing more is owed on this connection.
+			if (finish) {
+				this.owed.delete(reqId);
+				this.closeIfDone(this.now());
+			}
 		}
 	}
 
@@ -703,7 +715,6 @@ export class WeComAiBotClient {
 				);
 				return;
 			}
-			this.owed.set(reqId, this.now());
 			void Promise.resolve()
 				.then(async () => await this.options.onMessage(frame))
 				.catch((error: Error) =>

@@ -95,9 +95,11 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 		if (manual) {
 			if (handedOver) return;
 			handedOver = true;
+			client.owe(frame.headers.req_id);
 			this.emit([[item]]);
 			return;
 		}
+		client.owe(frame.headers.req_id);
 		const outcome = await delivery.deliver(item as INodeExecutionData, msgid);
 		if (outcome.status === 'refused') {
 			recentMessages.forget(`${scope}\u0000${msgid}`);
