@@ -19,7 +19,9 @@ export class WeComAiBotTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{"messages to the AI bot"}}',
 		description:
-			"Starts the workflow when a colleague writes to the company's WeCom AI bot (智能机器人), over WeCom's long connection: no public URL needed. The item is in the Chat Trigger's shape for n8n's AI Agent.",
+			// n8n's node panel files this trigger under the WeCom AI Bot entry and shows this text for the whole entry (the
+			// merged entry takes the trigger's description): it speaks for the reply actions too.
+			"Answer the company's WeCom AI bot (智能机器人) with an AI Agent in a stream reply written as the model writes; and start workflows when a colleague writes to the bot, over WeCom's long connection (no public URL), one Chat Trigger item per message",
 		defaults: { name: 'WeCom AI Bot Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

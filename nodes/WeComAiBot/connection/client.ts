@@ -719,7 +719,7 @@ export class WeComAiBotClient {
 				.then(async () => await this.options.onMessage(frame))
 				.catch((error: Error) =>
 					this.log.warn(
-						`WeCom AI bot: a message could not be handed to n8n (${error?.message}); it is lost, WeCom does not deliver it again`,
+						`WeCom AI bot: a message could not be handed to n8n (${error?.message}); it is lost unless WeCom delivers it again (whether it does is unverified)`,
 					),
 				);
 			return;
