@@ -213,5 +213,65 @@ export function weComAiChatChecks(world: WeComAiChatWorld): Array<[string, () =>
 				);
 			},
 		],
+		[
+			'WeCom AI bot: "Execute workflow" from the trigger (unpublished) listens, takes one message, and the Agent\'s reply still reaches WeCom after n8n closed the trigger; then the connection closes',
+			async () => {
+				const known = new Set((await rest.executions(example.id)).map((e) => e.id));
+				// The canvas's "Execute workflow" from the trigger, as the editor calls it (n8n 2.41's useRunWorkflow).
+				await rest.post(`/workflows/${encodeURIComponent(example.id)}/run`, {
+					workflowId: example.id,
+					startNodes: [],
+					triggerToStartFrom: { name: 'WeCom AI Bot Trigger' },
+				});
+				await waitFor(
+					'the test run to subscribe to the AI bot',
+					async () => server().subscribed(),
+					{
+						timeoutMs: 60000,
+						intervalMs: 100,
+					},
+				);
+				const question = '测试运行';
+				const record = server().publish({ text: question, userid: 'lisi' });
+				await waitFor(
+					"the test run's reply to finish",
+					async () =>
+						server()
+							.repliesTo(record.reqId)
+							.some((r) => r.finish)
+							? true
+							: undefined,
+					{ timeoutMs: 60000, intervalMs: 50 },
+				);
+				const replies = server().repliesTo(record.reqId);
+				expect(
+					replies[0].content === '思考中…' && replies.at(-1)!.content === stand().answer(question),
+					`the test run's reply was ${JSON.stringify(replies.map((r) => r.content))}`,
+				);
+				expect(
+					replies.length >= 3,
+					`${replies.length} frames: the test run's answer did not stream`,
+				);
+				const execution = await waitFor(
+					'the manual execution to finish',
+					async () => {
+						const fresh = (await rest.executions(example.id)).filter((e) => !known.has(e.id));
+						return fresh.length === 1 && !['new', 'running', 'waiting'].includes(fresh[0].status)
+							? fresh[0]
+							: undefined;
+					},
+					{ timeoutMs: 60000, intervalMs: 250 },
+				);
+				expect(
+					execution.mode === 'manual' && execution.status === 'success',
+					`the test run is ${execution.mode}/${execution.status}, expected manual/success`,
+				);
+				await waitFor(
+					"the test run's connection to close",
+					async () => (server().subscribed() === undefined ? true : undefined),
+					{ timeoutMs: 30000, intervalMs: 100 },
+				);
+			},
+		],
 	];
 }
