@@ -319,6 +319,43 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		expect(last.content).toMatch(/> 抱歉，这次没能完成回答，请稍后再试。 \(model exploded\)$/);
 	});
 
+	it('an error workflow closes the replies a failed execution left open (Fail, Replies Left Open by an Execution)', async () => {
+		// The Agent fails with no error output: the execution fails after Start showed "thinking".
+		const { nodes, connections } = rig.agentWorkflow({
+			answer: '一半',
+			chunk: 1,
+			delayMs: 20,
+			failWith: 'boom',
+		});
+		const agent = nodes.find((n) => n.name === 'Agent')!;
+		delete agent.onError;
+		const { emitted } = await rig.activate(nodes, connections);
+		await waitUntil(() => server().subscribed() !== undefined, 'the bot subscribed');
+		const record = server().publish({ text: '会半途失败' });
+		await executionsDone(emitted, 1);
+		expect(emitted.executions[0].status).toBe('error');
+		expect(
+			server()
+				.repliesTo(record.reqId)
+				.some((r) => r.finish),
+		).toBe(false);
+		// What n8n's Error Trigger gives the error workflow: the failed execution's id and its error.
+		const fail = rig.replyNode('Close open replies', {
+			operation: 'fail',
+			replyTo: 'execution',
+			executionId: '={{ $json.execution.id }}',
+			message: '抱歉，出错了。',
+		});
+		const result = await rig.harness.run([fail], {}, fail.name, [
+			{ json: { execution: { id: emitted.executions[0].id, error: { message: 'boom' } } } },
+		]);
+		expect(result.run.status).toBe('success');
+		expect(result.json(fail.name)[0]).toMatchObject({ closed: 1 });
+		const last = server().repliesTo(record.reqId).at(-1)!;
+		expect(last).toMatchObject({ finish: true, errcode: 0 });
+		expect(last.content).toMatch(/> 抱歉，出错了。 \(boom\)$/);
+	});
+
 	it('Fail ends the reply with the message after what was shown; content over 20,480 bytes is cut, not refused', async () => {
 		const fail = rig.replyNode('Fail', {
 			operation: 'fail',
