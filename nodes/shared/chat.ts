@@ -95,3 +95,14 @@ export function chatInputOf(text: string, attachments: ChatAttachment[], extraTe
 export function attachmentKey(index: number): string {
 	return `attachment_${index}`;
 }
+
+/** The error an item carries: an error output's `error`, or an Error Trigger's `execution.error` (its message). */
+export function errorTextOf(json: IDataObject): string {
+	const error = json.error ?? (json.execution as IDataObject | undefined)?.error;
+	if (typeof error === 'string') return error;
+	if (error && typeof error === 'object') {
+		const message = (error as IDataObject).message;
+		if (typeof message === 'string') return message;
+	}
+	return '';
+}

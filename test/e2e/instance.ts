@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WECOM_SEED } from '../emulator';
 import { MODEL_STAND_IN_PATH } from '../emulator/modelStandIn';
 import { DINGTALK_ROBOT_SEED } from '../emulator/dingtalk/customRobot';
+import { AIBOT_SEED, AIBOT_SOCKET_PATH } from '../emulator/wecom/aiBotServer';
 import { WECOM_ROBOT_SEED } from '../emulator/wecom/robot';
 import { DINGTALK_CREDENTIAL } from './dingtalk';
 import { n8nCli, REPO_ROOT, StepError, type Log, type N8nConfig, type Toolchain } from './n8nHost';
@@ -44,8 +45,16 @@ export const OPENAI_STAND_IN_CREDENTIAL = {
 	type: 'openAiApi',
 };
 
+/** The WeCom AI bot credential of the AI bot example: the emulator's long-connection server and its seeded bot. */
+export const AIBOT_CREDENTIAL = {
+	id: 'wecomAiBotSandboxCred',
+	name: 'WeCom AI Bot (sandbox emulator)',
+	type: 'weComAiBotApi',
+};
+
 const SANDBOX_CREDENTIALS = [
 	OPENAI_STAND_IN_CREDENTIAL,
+	AIBOT_CREDENTIAL,
 	CREDENTIAL,
 	...Object.values(ROBOT_CREDENTIALS),
 	DINGTALK_CREDENTIAL,
@@ -179,6 +188,15 @@ export function sandboxCredentials(emulatorBaseUrl: string): object[] {
 		{
 			...OPENAI_STAND_IN_CREDENTIAL,
 			data: { apiKey: 'sk-emulator-stand-in', url: `${emulatorBaseUrl}${MODEL_STAND_IN_PATH}` },
+		},
+		// The WeCom AI bot example: the emulator's long-connection server (test/emulator/wecom/aiBotServer.ts).
+		{
+			...AIBOT_CREDENTIAL,
+			data: {
+				botId: AIBOT_SEED.botId,
+				secret: AIBOT_SEED.secret,
+				url: `${emulatorBaseUrl.replace(/^http/, 'ws')}${AIBOT_SOCKET_PATH}`,
+			},
 		},
 	];
 }

@@ -34,6 +34,7 @@ import {
 	type Example,
 } from './instance';
 import { aiChatChecks } from './aiChat';
+import { weComAiChatChecks } from './wecomAiChat';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
 import {
 	dingTalkTriggerChecks,
@@ -806,6 +807,10 @@ async function main(): Promise<number> {
 		// suite's Stream workflow (DingTalk gives each event to one connection of an app).
 		say(`- DingTalk AI chat checks (the AI Agent example) [${SECONDS()}]`);
 		for (const [name, body] of aiChatChecks({ emulator, rest: world.rest, say })) await check(name, body);
+		say(`- WeCom AI bot checks (long connection, the AI Agent example) [${SECONDS()}]`);
+		for (const [name, body] of weComAiChatChecks({ emulator, rest: world.rest, say })) {
+			await check(name, body);
+		}
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---
 		// Last: it wedges n8n's XML parser on purpose and kills n8n once (started again afterwards).
 		await waitForWebhooks(Object.values(routes).map((r) => r.url(n8n!.baseUrl)));

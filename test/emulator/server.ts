@@ -13,6 +13,11 @@ import {
 import { dingtalkPlugin } from './dingtalk';
 import type { DingTalkState } from './dingtalk/state';
 import { DingTalkStreamServer, type StreamServerOptions } from './dingtalk/streamServer';
+import {
+	AIBOT_CONTROL_PREFIX,
+	WeComAiBotServer,
+	type AiBotServerOptions,
+} from './wecom/aiBotServer';
 import { FaultQueue } from './faults';
 import { Inbox } from './inbox';
 import { INBOX_PATH, inboxReply } from './inboxPage';
@@ -47,6 +52,8 @@ export interface EmulatorOptions {
 	maxBodyBytes?: number;
 	/** DingTalk's Stream server (redelivery delay, disconnect grace, automatic pings). */
 	stream?: StreamServerOptions;
+	/** WeCom's AI bot long-connection server (wecom plugin). */
+	aiBot?: AiBotServerOptions;
 	/** The time zone the inbox page (GET /_emulator/inbox) shows times in; default Asia/Shanghai. */
 	inboxTimeZone?: string;
 }
@@ -169,6 +176,8 @@ export class ApiEmulator {
 
 	private readonly streamServer?: DingTalkStreamServer;
 
+	private readonly aiBotServer?: WeComAiBotServer;
+
 	/** Every message accepted, in order of arrival: GET /_emulator/inbox shows it. */
 	readonly inbox = new Inbox(() => ({
 		wecom: this.states.get('wecom') as WeComState | undefined,
@@ -188,6 +197,9 @@ export class ApiEmulator {
 			for (const route of plugin.routes) {
 				this.register(plugin, route);
 			}
+		}
+		if (platforms.includes('wecom')) {
+			this.aiBotServer = new WeComAiBotServer(() => this.now(), options.aiBot);
 		}
 		if (platforms.includes('dingtalk')) {
 			this.streamServer = new DingTalkStreamServer(
@@ -224,6 +236,7 @@ export class ApiEmulator {
 		this.server = undefined;
 		// Upgraded sockets are no longer the HTTP server's to close.
 		this.streamServer?.shutdown();
+		this.aiBotServer?.shutdown();
 		for (const entry of this.timers) {
 			clearTimeout(entry.timer);
 			entry.done();
@@ -242,6 +255,7 @@ export class ApiEmulator {
 		this.faults.clear();
 		this.tokens.clear();
 		this.streamServer?.reset();
+		this.aiBotServer?.reset();
 		for (const plugin of this.plugins) {
 			this.states.set(plugin.platform, plugin.createState(this.env()));
 		}
@@ -299,6 +313,12 @@ export class ApiEmulator {
 	get dingtalkStream(): DingTalkStreamServer {
 		if (!this.streamServer) throw new Error('the dingtalk plugin is not enabled');
 		return this.streamServer;
+	}
+
+	/** WeCom's AI bot long-connection server: connections, messages to push, the stream replies received. */
+	get wecomAiBot(): WeComAiBotServer {
+		if (!this.aiBotServer) throw new Error('the wecom plugin is not enabled');
+		return this.aiBotServer;
 	}
 
 	/** WeCom messages accepted by message/send and appchat/send, oldest first. */
@@ -429,7 +449,10 @@ export class ApiEmulator {
 		// a connection the server is closing (ECONNRESET). A long idle time keeps reuse far from the close.
 		server.keepAliveTimeout = 60_000;
 		server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-			if (!this.streamServer?.handleUpgrade(req, socket, head)) {
+			if (
+				!this.streamServer?.handleUpgrade(req, socket, head) &&
+				!this.aiBotServer?.handleUpgrade(req, socket, head)
+			) {
 				refuseUpgrade(socket, 404, 'Not Found');
 			}
 		});
@@ -453,6 +476,15 @@ export class ApiEmulator {
 			const reply = this.streamServer.control(
 				method,
 				path.slice(STREAM_CONTROL_PREFIX.length),
+				recordedBody(rawBody ?? Buffer.alloc(0), 'application/json'),
+			);
+			await this.send(res, reply, {} as RecordedCall);
+			return;
+		}
+		if (path.startsWith(AIBOT_CONTROL_PREFIX) && this.aiBotServer) {
+			const reply = this.aiBotServer.control(
+				method,
+				path.slice(AIBOT_CONTROL_PREFIX.length),
 				recordedBody(rawBody ?? Buffer.alloc(0), 'application/json'),
 			);
 			await this.send(res, reply, {} as RecordedCall);

@@ -15,14 +15,14 @@ import {
 } from './frames';
 import { DeliveryLedger } from './ledger';
 import { StreamOpenError, type OpenConnection, type StreamTicket } from './open';
-import type { StreamScheduler } from './scheduler';
+import type { StreamScheduler } from '../../shared/longConnection/scheduler';
 import {
 	globalWebSocket,
 	SOCKET_OPEN,
 	type SocketEvent,
 	type StreamSocket,
 	type StreamSocketConstructor,
-} from './socket';
+} from '../../shared/longConnection/socket';
 
 export interface StreamTiming {
 	/** No frame at all (not even a ping) for this long: the socket is taken for dead and replaced. */

@@ -11,6 +11,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { optionsField, type NodeOperation, type NodeResource } from '../../../shared/operations';
+import { errorTextOf } from '../../../shared/chat';
 import { contentField } from '../../../shared/messageFields';
 import { CARD_OPTIONS, CARD_PROPERTIES, readReplyConfig } from './config';
 import { openSessionsOf, sessionFor, type ReplySession } from './session';
@@ -35,16 +36,6 @@ function passOn(
 	return [
 		{ json: { ...item.json, aiReply: summary }, ...(item.binary ? { binary: item.binary } : {}) },
 	];
-}
-
-function errorText(json: IDataObject): string {
-	const error = json.error ?? (json.execution as IDataObject | undefined)?.error;
-	if (typeof error === 'string') return error;
-	if (error && typeof error === 'object') {
-		const message = (error as IDataObject).message;
-		if (typeof message === 'string') return message;
-	}
-	return '';
 }
 
 function withCardFields(
@@ -194,7 +185,7 @@ const fail: NodeOperation = {
 		const { appendError } = this.getNodeParameter('options', itemIndex, {}) as {
 			appendError?: boolean;
 		};
-		const details = appendError === false ? '' : errorText(json);
+		const details = appendError === false ? '' : errorTextOf(json);
 		const base = String(this.getNodeParameter('message', itemIndex, '') ?? '').trim();
 		const message = [base, details ? `(${details})` : ''].filter((part) => part !== '').join(' ');
 		if (this.getNodeParameter('replyTo', itemIndex, 'trigger') === 'execution') {

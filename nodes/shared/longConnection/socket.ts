@@ -1,4 +1,5 @@
-// The part of the WHATWG WebSocket (Node >= 22's global, undici) the Stream client uses. Declared here because the
+// Shared by the long connections of both platforms (DingTalk Stream, WeCom AI bot).
+// The part of the WHATWG WebSocket (Node >= 22's global, undici) a long-connection client uses. Declared here because the
 // package builds against Node 20 types, which do not have it; any constructor of this shape can be injected.
 
 export const SOCKET_OPEN = 1;

@@ -1,0 +1,185 @@
+// An AI bot message as n8n's AI Agent wants it (nodes/shared/chat.ts): chatInput, sessionId, sender, chat, quote,
+// attachments; the req_id the reply needs rides along under `wecomAiBot`.
+//
+// Message fields (reference digest of WeCom's 智能机器人 docs, paths 100719/101031/101033/101039; the digest lists them
+// for callback mode, and the long connection's aibot_msg_callback body is taken to be the same — unverified):
+// `msgid, aibotid, chatid (groups), chattype single|group, from.userid, msgtype text|image|mixed|voice|file|video,
+// quote`. Per type, as peers read them (unverified): text `text.content`; mixed `mixed.msg_item[]` of `{msgtype:'text',
+// text.content}` / `{msgtype:'image', image.url}`; voice `voice.content` (WeCom's transcript); image `image.url`;
+// file `file.url`; video `video.url`.
+// Pictures and files come as URLs valid 5 minutes and AES-256-CBC encrypted. The digest does not say with which key in
+// long-connection mode (peers read a per-message `aeskey`; the digest only says "the same key" for callback mode, where
+// there is an EncodingAESKey): they are not downloaded, and the item says so for each (attachments[].error). Their
+// URLs and keys never reach the item.
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import {
+	chatInputOf,
+	chatSessionId,
+	type ChatAttachment,
+	type ChatAttachmentKind,
+	type ChatItemFields,
+	type ChatQuote,
+	type ChatSessionScope,
+	type ChatType,
+} from '../../shared/chat';
+import { isRecord, scalarText } from '../../shared/json';
+
+export const WECOM_AIBOT_PLATFORM = 'wecom';
+
+export const ATTACHMENT_NOT_DOWNLOADED =
+	'not downloaded: WeCom sends AI bot files encrypted, and how to decrypt them in long-connection mode is not confirmed yet';
+
+const ATTACHMENT_KINDS: Record<string, ChatAttachmentKind> = {
+	image: 'image',
+	file: 'file',
+	video: 'video',
+};
+
+function text(value: unknown): string {
+	return (scalarText(value) ?? '').trim();
+}
+
+function record(value: unknown): IDataObject | undefined {
+	return isRecord(value) ? (value as IDataObject) : undefined;
+}
+
+function attachment(kind: ChatAttachmentKind, body: IDataObject | undefined): ChatAttachment {
+	const fileName = text(body?.filename) || text(body?.file_name) || null;
+	return {
+		kind,
+		fileName,
+		mimeType: null,
+		size: null,
+		binaryProperty: null,
+		error: ATTACHMENT_NOT_DOWNLOADED,
+	};
+}
+
+/** The text and the attachments of a message body, by its msgtype. */
+export function contentOf(body: IDataObject): { text: string; attachments: ChatAttachment[] } {
+	const msgtype = text(body.msgtype);
+	const attachments: ChatAttachment[] = [];
+	if (msgtype === 'text') return { text: text(record(body.text)?.content), attachments };
+	if (msgtype === 'voice') return { text: text(record(body.voice)?.content), attachments };
+	if (msgtype === 'mixed') {
+		const parts: string[] = [];
+		const items = record(body.mixed)?.msg_item;
+		for (const entry of Array.isArray(items) ? items : []) {
+			const part = record(entry);
+			if (!part) continue;
+			const partType = text(part.msgtype);
+			if (partType === 'text') {
+				const partText = text(record(part.text)?.content);
+				if (partText) parts.push(partText);
+			} else if (ATTACHMENT_KINDS[partType]) {
+				attachments.push(attachment(ATTACHMENT_KINDS[partType], record(part[partType])));
+			}
+		}
+		return { text: parts.join('\n'), attachments };
+	}
+	if (ATTACHMENT_KINDS[msgtype]) {
+		attachments.push(attachment(ATTACHMENT_KINDS[msgtype], record(body[msgtype])));
+	}
+	return { text: '', attachments };
+}
+
+/**
+ * In a group the bot is @-mentioned at the start of the text (a group message reaches the bot only then); the Agent
+ * should not read its own name. Only a leading @word is removed (unverified whether WeCom includes it: harmless if not).
+ */
+export function withoutLeadingMention(value: string, chatType: ChatType): string {
+	return chatType === 'group' ? value.replace(/^@\S+\s*/u, '').trim() : value;
+}
+
+function quoteOf(body: IDataObject): ChatQuote | null {
+	const quote = record(body.quote);
+	if (!quote) return null;
+	const { text: quoted, attachments } = contentOf(quote);
+	return {
+		messageId: text(quote.msgid) || null,
+		senderId: text(record(quote.from)?.userid) || null,
+		senderName: null,
+		text: chatInputOf(quoted, attachments),
+	};
+}
+
+/** Without the fields that hold download URLs and their keys (never on an item). */
+export function safeRaw(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(safeRaw);
+	if (!isRecord(value)) return value;
+	const out: IDataObject = {};
+	for (const [key, entry] of Object.entries(value)) {
+		if (/^(aeskey|aes_key|url)$/i.test(key)) continue;
+		out[key] = safeRaw(entry) as IDataObject;
+	}
+	return out;
+}
+
+export interface AiBotItemOptions {
+	botId: string;
+	sessionScope: ChatSessionScope;
+	includeRaw: boolean;
+}
+
+/** What the reply needs to find its message: the bot and the message's req_id. */
+export interface AiBotReplyFields extends IDataObject {
+	/** The credential's Bot ID: the key of the connection that carries the reply. */
+	botId: string;
+	reqId: string;
+	msgid: string;
+	aibotid: string;
+	chatType: 'single' | 'group';
+	chatId: string;
+	userId: string;
+}
+
+/** A message frame's body and req_id → the trigger's item; a problem (no msgid, no sender) as a string. */
+export function messageItem(
+	reqId: string,
+	body: IDataObject,
+	options: AiBotItemOptions,
+): INodeExecutionData | string {
+	const msgid = text(body.msgid);
+	const userId = text(record(body.from)?.userid);
+	if (!msgid) return 'the message has no msgid';
+	if (!userId) return 'the message has no sender (from.userid)';
+	const group = text(body.chattype) === 'group';
+	const chatType: ChatType = group ? 'group' : 'direct';
+	const chatId = text(body.chatid) || userId;
+	const chat = { id: chatId, type: chatType, title: null };
+	const content = contentOf(body);
+	const messageText = withoutLeadingMention(content.text, chatType);
+	const fields: ChatItemFields = {
+		chatInput: chatInputOf(messageText, content.attachments),
+		sessionId: chatSessionId(WECOM_AIBOT_PLATFORM, chat, userId, options.sessionScope),
+		platform: WECOM_AIBOT_PLATFORM,
+		messageId: msgid,
+		messageType: text(body.msgtype),
+		chat,
+		sender: { id: userId, name: null },
+		// A group message reaches the AI bot only when it is @-mentioned; a direct one always is for it.
+		botMentioned: true,
+		// The digest names no mention list for AI bot messages: none is read (unverified whether WeCom sends one).
+		mentions: [],
+		quote: quoteOf(body),
+		attachments: content.attachments,
+		createdAt: null,
+	};
+	const wecomAiBot: AiBotReplyFields = {
+		botId: options.botId,
+		reqId,
+		msgid,
+		aibotid: text(body.aibotid),
+		chatType: group ? 'group' : 'single',
+		chatId,
+		userId,
+	};
+	return {
+		json: {
+			...fields,
+			wecomAiBot,
+			...(options.includeRaw ? { raw: safeRaw(body) as IDataObject } : {}),
+		},
+	};
+}
