@@ -9,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { isRecord, scalarText } from '../../shared/json';
+import { triggerItemFor as sharedTriggerItemFor } from '../../shared/triggerItem';
 
 export interface AiBotReplyTarget {
 	botId: string;
@@ -34,33 +35,7 @@ export function targetOfItem(json: IDataObject | undefined): AiBotReplyTarget | 
 export const TRIGGER_NODE_SUFFIX = '.weComAiBotTrigger';
 
 function triggerItemFor(context: AiBotReplyContext, itemIndex: number): IDataObject | undefined {
-	const input = context.getInputData(0, 'main')[itemIndex]?.json;
-	if (targetOfItem(input)) return input;
-	const triggers = context
-		.getParentNodes(context.getNode().name)
-		.filter((parent) => parent.type.endsWith(TRIGGER_NODE_SUFFIX) && !parent.disabled);
-	const proxy = context.getWorkflowDataProxy(itemIndex);
-	for (const trigger of triggers) {
-		let node: { item?: { json?: IDataObject }; all?: () => Array<{ json?: IDataObject }> };
-		try {
-			node = proxy.$(trigger.name) as typeof node;
-		} catch {
-			continue;
-		}
-		try {
-			const paired = node.item?.json;
-			if (targetOfItem(paired)) return paired;
-		} catch {
-			// No paired item to follow: the trigger's only item still tells.
-		}
-		try {
-			const all = node.all?.() ?? [];
-			if (all.length === 1 && targetOfItem(all[0].json)) return all[0].json;
-		} catch {
-			// The trigger has not run in this execution.
-		}
-	}
-	return undefined;
+	return sharedTriggerItemFor(context, itemIndex, TRIGGER_NODE_SUFFIX, (json) => !!targetOfItem(json));
 }
 
 export const REPLY_TO_PROPERTIES: INodeProperties[] = [

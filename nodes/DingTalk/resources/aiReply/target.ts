@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 
 import { isRecord, scalarText } from '../../../shared/json';
+import { triggerItemFor as sharedTriggerItemFor } from '../../../shared/triggerItem';
 
 export interface ReplyTarget {
 	msgId: string;
@@ -64,45 +65,9 @@ export function outTrackIdOf(target: ReplyTarget, robotCode: string): string {
 
 export const TRIGGER_NODE_SUFFIX = '.dingTalkTrigger';
 
-/**
- * The DingTalk Trigger item that led to item `itemIndex`: its own json when it is one, else the item of a DingTalk
- * Trigger before this node, followed through n8n's paired items (an AI Agent keeps them), or the trigger's only item.
- */
+/** The DingTalk Trigger item that led to item `itemIndex` (nodes/shared/triggerItem.ts). */
 export function triggerItemFor(context: ReplyContext, itemIndex: number): IDataObject | undefined {
-	// A sub-node's own input is its AI connection: the item it works for is on the parent's main input.
-	const input = context.getInputData(0, 'main')[itemIndex]?.json;
-	if (targetOfItem(input)) return input;
-	const self = context.getNode().name;
-	const triggers = context
-		.getParentNodes(self)
-		.filter((parent) => parent.type.endsWith(TRIGGER_NODE_SUFFIX) && !parent.disabled);
-	if (triggers.length === 0) return undefined;
-	const proxy = context.getWorkflowDataProxy(itemIndex);
-	for (const trigger of triggers) {
-		let node: {
-			item?: { json?: IDataObject };
-			first?: () => { json?: IDataObject } | undefined;
-			all?: () => Array<{ json?: IDataObject }>;
-		};
-		try {
-			node = proxy.$(trigger.name) as typeof node;
-		} catch {
-			continue;
-		}
-		try {
-			const paired = node.item?.json;
-			if (targetOfItem(paired)) return paired;
-		} catch {
-			// No paired item to follow (a node on the way dropped it): the trigger's only item still tells.
-		}
-		try {
-			const all = node.all?.() ?? [];
-			if (all.length === 1 && targetOfItem(all[0].json)) return all[0].json;
-		} catch {
-			// The trigger has not run in this execution.
-		}
-	}
-	return undefined;
+	return sharedTriggerItemFor(context, itemIndex, TRIGGER_NODE_SUFFIX, (json) => !!targetOfItem(json));
 }
 
 export const REPLY_TO_PROPERTIES: INodeProperties[] = [
