@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Harness, WebhookServer } from '.';
 import { HarnessEcho, HarnessTokenApi, HarnessTrigger } from './fixtures/harnessNodes';
+import { showsSecret } from './secrets';
 
 /** A token server: issues tok-1, tok-2, ... and answers /whoami with the bearer token it saw; 401 for revoked ones. */
 function tokenServer() {
@@ -221,5 +222,16 @@ describe('test harness: webhook server', () => {
 		const answer = await server.call({ method: 'PUT', webhookName: 'default', body: 'x' });
 		expect(answer.status).toBe(404);
 		expect(answer.workflowData).toBeUndefined();
+	});
+});
+
+describe('test harness: secret search', () => {
+	it('finds a secret shown as a value of its own and ignores the same characters inside a signature or ciphertext', () => {
+		expect(showsSecret('{"token":"123456"}', '123456')).toBe(true);
+		expect(showsSecret('check the Token 123456.', '123456')).toBe(true);
+		expect(showsSecret('123456', '123456')).toBe(true);
+		expect(showsSecret('{"msg_signature":"48d3c45826b71d2c4123456281a95ebe67efbdde"}', '123456')).toBe(false);
+		expect(showsSecret('"encrypt":"Ab123456+/=="', '123456')).toBe(false);
+		expect(showsSecret('key a.b(c)*', 'a.b(c)*')).toBe(true);
 	});
 });
