@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
 // webhookParameters: one copy of the node per request, parameters read straight from it when none is an expression,
 // through n8n's getNodeParameter as soon as one is (an expression, a resource locator).
 import type { INode, INodeParameters, IWebhookFunctions } from 'n8n-workflow';
