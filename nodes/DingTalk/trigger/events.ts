@@ -235,7 +235,7 @@ export const EVENT_FILTER_OPTIONS: INodePropertyOptions[] = [
 		value: 'robotMessage',
 		action: 'Robot received a message',
 		description:
-			'Messages sent to the app\'s robot, with "Receive Robot Messages" on (Stream, or HTTP with the robot\'s 消息接收地址 set to this node\'s URL)',
+			"Messages sent to the app's robot, with \"Receive Robot Messages\" on (Stream, or HTTP with the robot's 消息接收地址 set to this node's URL)",
 	},
 	{
 		name: 'Group Chats (群会话)',

@@ -46,7 +46,9 @@ export function hasRobotHeaders(headers: Headers): boolean {
 
 /** DingTalk's robot message signature: Base64(HmacSHA256(key = appSecret, data = timestamp + "\n" + appSecret)). */
 export function robotSign(timestamp: string, appSecret: string): string {
-	return createHmac('sha256', appSecret).update(`${timestamp}\n${appSecret}`, 'utf8').digest('base64');
+	return createHmac('sha256', appSecret)
+		.update(`${timestamp}\n${appSecret}`, 'utf8')
+		.digest('base64');
 }
 
 /** Constant-time comparison of the sign header with the expected one. */
@@ -57,7 +59,7 @@ function signMatches(given: string, expected: string): boolean {
 }
 
 const NO_SECRET =
-	'The DingTalk Trigger cannot check robot messages: set Client Secret in the DingTalk credential (the app\'s 凭证与基础信息 → Client Secret / AppSecret)';
+	"The DingTalk Trigger cannot check robot messages: set Client Secret in the DingTalk credential (the app's 凭证与基础信息 → Client Secret / AppSecret)";
 
 /**
  * The app secret of each trigger node, read from its credential once a minute (see credentialCache.ts): a forged
@@ -188,7 +190,11 @@ async function receive(
 	const windowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	if (windowMs > 0) {
 		const claim = await request.deliveries.claim(
-			JSON.stringify([context.getWorkflow().id ?? '', node.id ?? node.name, `msg:${event.eventId}`]),
+			JSON.stringify([
+				context.getWorkflow().id ?? '',
+				node.id ?? node.name,
+				`msg:${event.eventId}`,
+			]),
 			windowMs,
 			res,
 			request.deadlineMs,
@@ -199,7 +205,12 @@ async function receive(
 		}
 	}
 	const chat = chatOptionsOf((name, fallback) => parameters.get(name, fallback), options);
-	const item = await triggerItemOf(context, event, { includeRaw: options.includeRaw === true }, chat);
+	const item = await triggerItemOf(
+		context,
+		event,
+		{ includeRaw: options.includeRaw === true },
+		chat,
+	);
 	const workflowData = [[item]];
 	if (context.getMode() === 'manual') {
 		testEvents.put(testEventKey(context.getWorkflow().id, node), workflowData, Date.now());
