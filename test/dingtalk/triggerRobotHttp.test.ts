@@ -306,6 +306,22 @@ describe('DingTalk Trigger, HTTP mode: robot messages on the Webhook URL', () =>
 		expectStarted(await send(server, message()));
 	});
 
+	it("the emulator's control (what `sandbox:send -- dingtalk-robot-http` posts) builds a message the trigger takes", async () => {
+		const server = await serve();
+		const res = await fetch(`${env.emulator.baseUrl}/_emulator/stream/robot-messages-http`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ text: '从沙盒来' }),
+		});
+		const built = (await res.json()) as { headers: Record<string, string>; body: string };
+		const answer = await server.call({
+			method: 'POST',
+			headers: { 'content-type': 'application/json; charset=utf-8', ...built.headers },
+			body: built.body,
+		});
+		expect(expectStarted(answer)).toMatchObject({ messageText: '从沙盒来', connection: 'http' });
+	});
+
 	it('a test event (Test URL) reaches the test run with its binary data', async () => {
 		testEvents.clear();
 		const server = await serve({ robotMessageOutput: 'chat' });
