@@ -6,7 +6,8 @@
 // - the body is the robot message as Stream mode's CALLBACK data carries it (conversationId, conversationType, senderStaffId,
 //   senderNick, chatbotUserId, robotCode, msgId, msgtype, text.content, atUsers, isInAtList, createAt, sessionWebhook, …);
 // - the receiver must check both: `timestamp` within 1 hour of its clock, and `sign` = Base64(HmacSHA256(key = the
-//   robot's appSecret, data = timestamp + "\n" + appSecret)). For an app's robot the appSecret is the app's Client Secret.
+//   robot's appSecret, data = timestamp + "\n" + appSecret)). That an app robot's appSecret is the app's Client Secret
+//   (AppSecret) is what integrations report (agentscope's DingTalk channel docs, blog write-ups), not said on that page.
 // Not found in DingTalk's docs: what the answer body should be (the old Outgoing robot could reply through it; here the
 // reply goes through the AI Reply / sessionWebhook nodes), whether DingTalk retries an unanswered message, and how long it
 // waits. The answer is an empty JSON object, sent once n8n has recorded the execution.
@@ -37,11 +38,6 @@ function header(headers: Headers, name: string): string | undefined {
 	const value = (headers as Record<string, unknown>)[name];
 	const single = Array.isArray(value) ? value[0] : value;
 	return typeof single === 'string' && single.trim() !== '' ? single.trim() : undefined;
-}
-
-/** Whether a request carries the headers of a robot message (`timestamp` or `sign`). */
-export function hasRobotHeaders(headers: Headers): boolean {
-	return header(headers, 'sign') !== undefined || header(headers, 'timestamp') !== undefined;
 }
 
 /** DingTalk's robot message signature: Base64(HmacSHA256(key = appSecret, data = timestamp + "\n" + appSecret)). */
@@ -105,11 +101,6 @@ async function verifyRobotSign(
 	if (outcome === undefined || !first.fromCache) return outcome;
 	const reloaded = await secrets.reload(key, load, Date.now());
 	return reloaded === undefined ? outcome : check(reloaded);
-}
-
-/** For tests: forget the cached secrets. */
-export function clearRobotSecrets(): void {
-	secrets.clear();
 }
 
 export interface RobotRequest {
