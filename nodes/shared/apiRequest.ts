@@ -7,18 +7,20 @@ import type {
 	ILoadOptionsFunctions,
 	ISupplyDataFunctions,
 	ITriggerFunctions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { TOKEN_REFUSAL_FIELD, type TokenRefusal } from './accessToken';
 import type { MultipartFile } from './multipart';
 
 /** Where a platform's transport may be called from: an operation, a picker / options loader, a trigger's
- * webhookMethods (registering its URL on activation), a trigger itself (a robot message's files), or an AI sub-node. */
+ * webhookMethods (registering its URL on activation), a trigger itself or its webhook (a robot message's files), or an AI sub-node. */
 export type ApiContext =
 	| IExecuteFunctions
 	| ILoadOptionsFunctions
 	| IHookFunctions
 	| ITriggerFunctions
+	| IWebhookFunctions
 	| ISupplyDataFunctions;
 
 /** One call through a platform's transport. */

@@ -5,11 +5,19 @@
 // message to the card being visible, to the first streamed text, to the finished card; updates per answer; a burst.
 // Runs after the Stream checks (the acknowledgement checks included): it unpublishes the suite's Stream workflow first (DingTalk shares an app's events
 // among its connections, so two published Stream workflows would split them).
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ApiEmulator } from '../emulator';
-import { EMULATOR_ROBOT_GROUP, cardsOf, type CardRecord } from '../emulator/dingtalk';
+import { sendCallback } from '../emulator';
+import {
+	buildDingTalkRobotMessage,
+	EMULATOR_ROBOT_GROUP,
+	cardsOf,
+	robotMessagePayload,
+	type CardRecord,
+} from '../emulator/dingtalk';
 import { STREAM_WORKFLOW } from './dingtalkTrigger';
 import { importDingTalk } from './dingtalk';
 import {
@@ -34,6 +42,8 @@ export const AI_EXAMPLE_ID = 'dingtalkAiAgentChat';
 export interface AiChatWorld {
 	emulator: ApiEmulator;
 	rest: N8nRest;
+	/** n8n's address, for the Production URL of the HTTP-mode copy. */
+	n8nBaseUrl: () => string;
 	say(line: string): void;
 }
 
@@ -52,7 +62,7 @@ export interface AnswerFigures {
 }
 
 export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<void>]> {
-	const { emulator, rest, say } = world;
+	const { emulator, rest, say, n8nBaseUrl } = world;
 	const stream = () => emulator.dingtalkStream;
 	const state = () => emulator.dingtalk;
 	const example = exampleById(AI_EXAMPLE_ID);
@@ -276,6 +286,99 @@ export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<v
 				say(
 					`    burst: 20 messages answered in ${seconds.toFixed(1)} s (${(20 / seconds).toFixed(1)} answers/s); cards visible after ${visible[0]}–${visible.at(-1)} ms (median ${visible[10]} ms)`,
 				);
+			},
+		],
+		[
+			"AI chat over HTTP: a copy of the example with its DingTalk Trigger in HTTP mode gets a signed robot message on its Production URL (the robot's 消息接收地址), answers {} after record, and the Agent's answer ends in an AI card",
+			async () => {
+				const source = await rest.get<{
+					name: string;
+					nodes: Array<{ type: string; parameters?: object; webhookId?: string }>;
+					connections: object;
+					settings?: object;
+				}>(`/workflows/${example.id}`);
+				const webhookId = randomUUID();
+				const nodes = source.nodes.map((node) =>
+					node.type.endsWith('.dingTalkTrigger')
+						? {
+								...node,
+								webhookId,
+								parameters: { ...node.parameters, connectionMode: 'http', robotMessages: true },
+							}
+						: node,
+				);
+				const created = await rest.post<{ id: string; versionId: string }>('/workflows', {
+					name: `${source.name} (HTTP robot)`,
+					nodes,
+					connections: source.connections,
+					settings: source.settings ?? { executionOrder: 'v1' },
+					active: false,
+				});
+				await rest.post(`/workflows/${created.id}/activate`, { versionId: created.versionId });
+				const url = `${n8nBaseUrl()}/webhook/${webhookId}/callback`;
+				try {
+					// Registered once an unsigned POST is refused (401) rather than unknown (404); it starts nothing.
+					await waitFor(
+						'the HTTP-mode copy to be registered',
+						async () =>
+							(
+								await sendCallback(url, {
+									method: 'POST',
+									query: {},
+									body: '{}',
+									contentType: 'application/json',
+								})
+							).status === 401
+								? true
+								: undefined,
+						{ timeoutMs: 30000, intervalMs: 250 },
+					);
+					const question = '通过 HTTP 模式提问';
+					const before = new Set(cardsOf(state()).map((c) => c.outTrackId));
+					const payload = robotMessagePayload(state().app, emulator.baseUrl, Date.now(), {
+						text: ` ${question}`,
+						conversationType: '2',
+						conversationId: EMULATOR_ROBOT_GROUP,
+						senderStaffId: 'dev001',
+					});
+					const sentAt = Date.now();
+					const answer = await sendCallback(url, buildDingTalkRobotMessage({ payload }));
+					expect(
+						answer.status === 200 && answer.body === '{}',
+						`the robot message was answered HTTP ${answer.status} ${answer.body.slice(0, 200)}`,
+					);
+					const card = await waitFor(
+						'the AI card of the HTTP robot message to end',
+						async () =>
+							cardsOf(state()).find(
+								(c) => !before.has(c.outTrackId) && ['3', '5'].includes(c.params.flowStatus ?? ''),
+							),
+						{ timeoutMs: 60000, intervalMs: 50 },
+					);
+					expect(card.params.flowStatus === '3', `the card ended ${card.params.flowStatus}`);
+					expect(
+						card.params.msgContent === state().modelStandIn.answer(question),
+						`the card says ${JSON.stringify(card.params.msgContent)}, expected the model's answer`,
+					);
+					expect(
+						card.openSpaceId === `dtv1.card//IM_GROUP.${EMULATOR_ROBOT_GROUP}`,
+						`the card went to ${card.openSpaceId}`,
+					);
+					// The same message again (DingTalk resending): answered, no second execution.
+					const again = await sendCallback(url, buildDingTalkRobotMessage({ payload }));
+					expect(again.status === 200, `the resent message was answered HTTP ${again.status}`);
+					await sleep(1500);
+					const executions = await rest.executions(created.id);
+					expect(
+						executions.total === 1,
+						`n8n recorded ${executions.total} executions of the HTTP-mode copy for one message`,
+					);
+					say(
+						`    HTTP robot message → AI card visible after ${card.createdAt - sentAt} ms, finished by ${Date.now() - sentAt} ms`,
+					);
+				} finally {
+					await rest.post(`/workflows/${created.id}/deactivate`, {});
+				}
 			},
 		],
 	];

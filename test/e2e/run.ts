@@ -806,7 +806,13 @@ async function main(): Promise<number> {
 		// After the Stream acknowledgement checks: the AI example's Stream trigger takes the app's events in place of the
 		// suite's Stream workflow (DingTalk gives each event to one connection of an app).
 		say(`- DingTalk AI chat checks (the AI Agent example) [${SECONDS()}]`);
-		for (const [name, body] of aiChatChecks({ emulator, rest: world.rest, say })) await check(name, body);
+		for (const [name, body] of aiChatChecks({
+			emulator,
+			rest: world.rest,
+			say,
+			n8nBaseUrl: () => n8n!.baseUrl,
+		}))
+			await check(name, body);
 		say(`- WeCom AI bot checks (long connection, the AI Agent example) [${SECONDS()}]`);
 		for (const [name, body] of weComAiChatChecks({ emulator, rest: world.rest, say })) {
 			await check(name, body);

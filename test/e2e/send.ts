@@ -3,7 +3,8 @@
 // signs and encrypts a sample callback the way WeCom does (with the emulator app's Token and
 // EncodingAESKey, which the sandbox credential holds) and delivers it to the sandbox's WeCom Trigger.
 // `npm run sandbox:send -- dingtalk <kind> [--url <test URL>]` does the same for DingTalk's HTTP push, and
-// `npm run sandbox:send -- dingtalk-stream <kind>` has the emulator's Stream server push the event instead.
+// `npm run sandbox:send -- dingtalk-stream <kind>` has the emulator's Stream server push the event instead, and
+// `npm run sandbox:send -- dingtalk-robot-http "text" --url <URL>` posts a robot message as the robot's HTTP mode does.
 // `npm run sandbox:send -- inbox` prints the address of the emulator's inbox (every message the workflows sent).
 import {
 	buildDingTalkCallback,
@@ -43,6 +44,10 @@ const USAGE = `usage: npm run sandbox:send -- <kind> [options]
   dingtalk-robot "内容"
                      a message to the app's robot (1:1), pushed by the emulator's Stream server → the robot-reply
                      example once you have published it (Stream workflows are not published for you)
+  dingtalk-robot-http "内容" --url <URL>
+                     a message to the app's robot (1:1) as its HTTP mode posts it (消息接收地址: JSON, headers
+                     timestamp and sign from the sandbox app's Client Secret) → a DingTalk Trigger in HTTP mode with
+                     Receive Robot Messages on, at its Test or Production URL
   inbox              the address of the emulator's inbox: every message the workflows sent (WeCom and
                      DingTalk), newest first, links clickable (Send and Wait's 同意 / 拒绝 work from there)
 options:
@@ -65,6 +70,7 @@ const TARGETS: Record<string, string> = {
 	dingtalk: '',
 	'dingtalk-stream': '',
 	'dingtalk-robot': '',
+	'dingtalk-robot-http': '',
 	inbox: '',
 };
 
@@ -190,6 +196,40 @@ async function sendDingTalkRobot(args: ReturnType<typeof parse>): Promise<void> 
 	);
 }
 
+/** `dingtalk-robot-http "text" --url <URL>`: the emulator builds the signed message (its sessionWebhook is the emulator's). */
+async function sendDingTalkRobotHttp(args: ReturnType<typeof parse>): Promise<void> {
+	if (!args.url) {
+		throw new Error(
+			`give the DingTalk Trigger's URL: dingtalk-robot-http "${args.text}" --url <Test or Production URL>\n${USAGE}`,
+		);
+	}
+	const base = `http://127.0.0.1:${sandboxState().emulatorPort}`;
+	const built = (await (
+		await fetch(`${base}/_emulator/stream/robot-messages-http`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ text: args.text }),
+		})
+	).json()) as { headers: Record<string, string>; body: string };
+	process.stdout.write(
+		`→ ${args.url}\n  robot message (signed, not encrypted):\n  ${built.body}\n`,
+	);
+	const res = await deliver(
+		args.url,
+		{
+			method: 'POST',
+			query: {},
+			body: built.body,
+			contentType: 'application/json; charset=utf-8',
+			headers: built.headers,
+		},
+		true,
+	);
+	process.stdout.write(`← HTTP ${res.status} ${res.body.slice(0, 300)}\n`);
+	if (res.status === 200) process.stdout.write(inboxLine());
+	else process.exitCode = 1;
+}
+
 function sandboxState(): { n8nPort?: number; emulatorPort: number } {
 	const state = readState();
 	if (!state?.n8nPort) {
@@ -237,6 +277,7 @@ async function main(): Promise<void> {
 	if (args.kind === 'dingtalk') return await sendDingTalk(args);
 	if (args.kind === 'dingtalk-stream') return await sendDingTalkStream(args);
 	if (args.kind === 'dingtalk-robot') return await sendDingTalkRobot(args);
+	if (args.kind === 'dingtalk-robot-http') return await sendDingTalkRobotHttp(args);
 	let url = args.url;
 	let example: Example | undefined;
 	if (!url) {

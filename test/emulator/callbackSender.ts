@@ -11,6 +11,8 @@ export interface BuiltCallback {
 	query: Record<string, string>;
 	body?: string;
 	contentType?: string;
+	/** Headers the platform signs with (DingTalk's robot messages in HTTP mode: timestamp and sign). */
+	headers?: Record<string, string>;
 }
 
 export type Tamper = 'signature' | 'timestamp' | 'nonce' | 'body';
@@ -271,7 +273,7 @@ export function sendCallback(
 		headers['content-type'] = built.contentType ?? 'text/plain';
 		headers['content-length'] = String(payload.length);
 	}
-	Object.assign(headers, options.headers);
+	Object.assign(headers, built.headers, options.headers);
 	return new Promise((resolve, reject) => {
 		const req = request(target, { method, headers }, (res) => {
 			const chunks: Buffer[] = [];

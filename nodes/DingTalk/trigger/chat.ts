@@ -8,7 +8,13 @@
 // recognition}`; video `content.{downloadCode, duration, videoType}`. A quoted message (引用回复) comes as
 // `text.isReplyMsg` + `text.repliedMsg{msgId, senderId, senderNick, msgType, content}`: undocumented, seen in field
 // reports of other DingTalk integrations; read when present, never required.
-import type { IBinaryData, IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	INodeExecutionData,
+	ITriggerFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import {
 	attachmentKey,
@@ -33,6 +39,12 @@ import {
 } from './events';
 
 export const DINGTALK_CHAT_PLATFORM = 'dingtalk';
+
+/** Where a robot message becomes an item: Stream mode's trigger(), or HTTP mode's webhook(). */
+export type ChatContext = ITriggerFunctions | IWebhookFunctions;
+
+/** A node parameter's value, read the way the caller reads them (trigger: getNodeParameter; webhook: once per request). */
+export type ParameterReader = (name: string, fallback: unknown) => unknown;
 
 /** DingTalk's limits for what a robot receives are not published; the trigger refuses to hold more than this. */
 export const DEFAULT_MAX_ATTACHMENT_MB = 20;
@@ -237,7 +249,7 @@ function headerOf(headers: unknown, name: string): string | undefined {
  * gives a short-lived URL, which is read without the token.
  */
 async function download(
-	context: ITriggerFunctions,
+	context: ChatContext,
 	file: PendingAttachment,
 	robotCode: string,
 	maxBytes: number,
@@ -297,7 +309,7 @@ async function download(
  * fields, and each attachment as binary data `attachment_<n>`.
  */
 export async function chatItemOf(
-	context: ITriggerFunctions,
+	context: ChatContext,
 	event: DingTalkEvent,
 	baseItem: IDataObject,
 	options: ChatOptions,
@@ -327,15 +339,15 @@ export async function chatItemOf(
 
 /** The trigger's chat settings, or undefined when robot messages keep DingTalk's fields (the default). */
 export function chatOptionsOf(
-	context: ITriggerFunctions,
+	parameter: ParameterReader,
 	options: { maxAttachmentSize?: number },
 ): ChatOptions | undefined {
-	if (context.getNodeParameter('robotMessages', false) !== true) return undefined;
-	if (context.getNodeParameter('robotMessageOutput', 'fields') !== 'chat') return undefined;
+	if (parameter('robotMessages', false) !== true) return undefined;
+	if (parameter('robotMessageOutput', 'fields') !== 'chat') return undefined;
 	const megabytes = Number(options.maxAttachmentSize ?? DEFAULT_MAX_ATTACHMENT_MB);
 	return {
-		sessionScope: context.getNodeParameter('sessionScope', 'chat') === 'member' ? 'member' : 'chat',
-		downloadAttachments: context.getNodeParameter('downloadAttachments', true) !== false,
+		sessionScope: parameter('sessionScope', 'chat') === 'member' ? 'member' : 'chat',
+		downloadAttachments: parameter('downloadAttachments', true) !== false,
 		maxAttachmentBytes:
 			(Number.isFinite(megabytes) && megabytes > 0 ? megabytes : DEFAULT_MAX_ATTACHMENT_MB) *
 			1024 *
@@ -345,7 +357,7 @@ export function chatOptionsOf(
 
 /** The item an event becomes: the chat item for a robot message in chat mode, the trigger's item otherwise. */
 export async function triggerItemOf(
-	context: ITriggerFunctions,
+	context: ChatContext,
 	event: DingTalkEvent,
 	itemOptions: ItemOptions,
 	chat: ChatOptions | undefined,

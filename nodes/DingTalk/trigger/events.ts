@@ -118,14 +118,21 @@ export function eventFromStream(event: StreamEvent): DingTalkEvent {
 	};
 }
 
-/**
- * What makes a Stream event unusable as an item — data that is not a JSON object, a robot message without the fields
- * a reply needs — as one sentence; undefined when it is fine.
- */
-export function streamEventProblem(event: StreamEvent): string | undefined {
-	if (event.dataProblem !== undefined) return event.dataProblem;
-	if (event.type !== 'CALLBACK' || event.topic !== ROBOT_MESSAGE_TOPIC) return undefined;
-	const fields = event.data as IDataObject;
+/** A robot message of HTTP mode (the robot's 消息接收地址): the same payload as the Stream CALLBACK's data. */
+export function eventFromRobotHttp(fields: IDataObject, raw: string): DingTalkEvent {
+	return {
+		connection: 'http',
+		eventType: ROBOT_MESSAGE_EVENT,
+		eventId: textField(fields, 'msgId'),
+		corpId: textField(fields, 'chatbotCorpId') ?? textField(fields, 'senderCorpId'),
+		time: positiveNumber(lookup(fields, 'createAt')),
+		fields,
+		raw,
+	};
+}
+
+/** What a robot message lacks for an item a reply can answer, as one sentence; undefined when it is fine. */
+export function robotMessageProblem(fields: IDataObject): string | undefined {
 	const missing: string[] = [];
 	const need = (name: string, present: boolean) => {
 		if (!present) missing.push(name);
@@ -143,6 +150,16 @@ export function streamEventProblem(event: StreamEvent): string | undefined {
 	need('conversationId', textField(fields, 'conversationId') !== undefined);
 	need('sessionWebhook', textField(fields, 'sessionWebhook') !== undefined);
 	return missing.length === 0 ? undefined : `a robot message without ${missing.join(', ')}`;
+}
+
+/**
+ * What makes a Stream event unusable as an item — data that is not a JSON object, a robot message without the fields
+ * a reply needs — as one sentence; undefined when it is fine.
+ */
+export function streamEventProblem(event: StreamEvent): string | undefined {
+	if (event.dataProblem !== undefined) return event.dataProblem;
+	if (event.type !== 'CALLBACK' || event.topic !== ROBOT_MESSAGE_TOPIC) return undefined;
+	return robotMessageProblem(event.data as IDataObject);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,11 +231,11 @@ export const EVENT_FILTER_OPTIONS: INodePropertyOptions[] = [
 		description: 'EventType bpms_instance_change (started, finished, terminated), bpms_task_change',
 	},
 	{
-		name: 'Robot Messages (机器人消息, Stream)',
+		name: 'Robot Messages (机器人消息)',
 		value: 'robotMessage',
 		action: 'Robot received a message',
 		description:
-			'Messages sent to the app\'s robot; Stream mode with "Receive Robot Messages" only',
+			"Messages sent to the app's robot, with \"Receive Robot Messages\" on (Stream, or HTTP with the robot's 消息接收地址 set to this node's URL)",
 	},
 	{
 		name: 'Group Chats (群会话)',

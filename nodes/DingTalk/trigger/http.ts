@@ -34,6 +34,7 @@ import {
 	type DingTalkEvent,
 } from './events';
 import type { TriggerOptions } from './options';
+import { receiveRobotMessage } from './robotHttp';
 import { testEventKey, testEvents } from './testEvents';
 
 /** Larger bodies are refused before any parsing: DingTalk sends one encrypted event of a few KiB. */
@@ -64,6 +65,16 @@ const cryptos = new CallbackCryptoSource({
 
 /** One per n8n process: every DingTalk Trigger (HTTP mode) in it shares this, keyed apart. */
 export const recentHttpEvents = new Deliveries(20000);
+
+/**
+ * Whether a request is meant as a robot message (trigger/robotHttp.ts) rather than an encrypted event: no event
+ * signature in the query and no `encrypt` in the body. Everything else keeps the event path and its refusals.
+ */
+function isRobotRequest(query: IDataObject, body: Buffer): boolean {
+	if (query.msg_signature !== undefined || query.signature !== undefined) return false;
+	const envelope = parseJsonObject(body.toString('utf8').replace(/^[\uFEFF\s]+/, ''));
+	return envelope === undefined || (envelope.encrypt ?? envelope.Encrypt) === undefined;
+}
 
 /** The Encrypt value of the POST body `{"encrypt": "..."}`. */
 function envelopeEncrypt(body: Buffer): string | Refusal {
@@ -131,6 +142,13 @@ async function receive(
 		maxBytes: MAX_CALLBACK_BODY_BYTES,
 		deadlineMs: BODY_DEADLINE_MS,
 	});
+	if (isRobotRequest(req.query as IDataObject, body.bytes)) {
+		return await receiveRobotMessage(this, parameters, {
+			body: body.bytes,
+			deliveries: recentHttpEvents,
+			deadlineMs: BODY_DEADLINE_MS,
+		});
+	}
 	const encrypt = envelopeEncrypt(body.bytes);
 	if (isRefusal(encrypt)) return encrypt;
 	const opened = await openSigned(this, node, encrypt, Number(options.timestampWindow ?? 0));

@@ -138,9 +138,16 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 		name: 'robotMessages',
 		type: 'boolean',
 		default: false,
-		displayOptions: { show: { connectionMode: ['stream'] } },
 		description:
-			"Whether to also subscribe to messages sent to the app's robot (CALLBACK /v1.0/im/bot/messages/get). They are then shared with any other Stream connection of the app that receives robot messages.",
+			"Whether to also receive messages sent to the app's robot. Stream: subscribes to them (CALLBACK /v1.0/im/bot/messages/get), shared with any other Stream connection of the app that receives robot messages. HTTP: accepts them on this node's URL, checked against the credential's Client Secret (set the robot's 消息接收模式 to HTTP and its 消息接收地址 to the Production URL).",
+	},
+	{
+		displayName:
+			"For robot messages in HTTP mode: 开发者后台 → your app → 机器人 (Robot) → 消息接收模式 <b>HTTP 模式</b> → 消息接收地址: the same <b>Production URL</b>. DingTalk signs each message with the app's Client Secret (headers timestamp and sign); unsigned, wrongly signed or over an hour old requests are refused.",
+		name: 'robotHttpNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { connectionMode: ['http'], robotMessages: [true] } },
 	},
 	{
 		displayName: 'Robot Message Output',
@@ -161,7 +168,7 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 			},
 		],
 		default: 'fields',
-		displayOptions: { show: { connectionMode: ['stream'], robotMessages: [true] } },
+		displayOptions: { show: { robotMessages: [true] } },
 		description: 'What a robot message becomes; other events are not changed',
 	},
 	{
@@ -184,7 +191,7 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 		],
 		default: 'chat',
 		displayOptions: {
-			show: { connectionMode: ['stream'], robotMessages: [true], robotMessageOutput: ['chat'] },
+			show: { robotMessages: [true], robotMessageOutput: ['chat'] },
 		},
 		description:
 			'How sessionId is made for group messages (memory sub-nodes read it); a 1:1 chat is always its own conversation',
@@ -195,7 +202,7 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		displayOptions: {
-			show: { connectionMode: ['stream'], robotMessages: [true], robotMessageOutput: ['chat'] },
+			show: { robotMessages: [true], robotMessageOutput: ['chat'] },
 		},
 		description:
 			"Whether pictures, files, voice and video of a message are fetched (robot file API) and put on the item as binary data attachment_0, attachment_1, …; needs the app's robot message permission",

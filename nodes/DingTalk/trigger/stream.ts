@@ -71,7 +71,7 @@ export async function streamTrigger(
 		eventTypes: eventTypeList(options.eventTypes),
 	};
 	const includeRaw = options.includeRaw === true;
-	const chat = chatOptionsOf(this, options);
+	const chat = chatOptionsOf((name, fallback) => this.getNodeParameter(name, fallback), options);
 	const node = this.getNode();
 	const workflow = this.getWorkflow();
 	const scope = JSON.stringify([workflow.id ?? '', node.id ?? node.name]);

@@ -122,6 +122,7 @@ export * from './microapp';
 export * from './sessionWebhook';
 export * from './errors';
 export * from './robot';
+export * from './robotHttp';
 export * from './largeOrg';
 export * from './seed';
 export * from './state';

@@ -16,6 +16,7 @@ import {
 	type RobotMessagePayload,
 } from './streamPayloads';
 import type { DingTalkState } from './state';
+import { buildDingTalkRobotMessage } from './robotHttp';
 import { STREAM_SOCKET_PATH } from './stream';
 
 export interface StreamServerOptions {
@@ -348,7 +349,9 @@ export class DingTalkStreamServer {
 	/**
 	 * `/_emulator/stream/<action>`: GET connections | events; POST events {eventType, data, eventId?, rawData?},
 	 * robot-messages {text?, conversationType?, senderStaffId?, ...}, ping, disconnect | drop | zombify
-	 * {connectionId?, deaf?} (every open connection without one).
+	 * {connectionId?, deaf?} (every open connection without one); robot-messages-http {text?, ...} builds, without
+	 * sending, a robot message as the robot's HTTP mode posts it ({headers: {timestamp, sign}, body}), its
+	 * sessionWebhook known to this emulator (the caller posts it to the trigger's URL).
 	 */
 	control(method: string, action: string, body: unknown): Reply {
 		const input = isRecord(body) ? body : {};
@@ -379,6 +382,17 @@ export class DingTalkStreamServer {
 				}
 				case 'POST robot-messages':
 					return { json: this.publishRobotMessage(input as RobotMessageInput) };
+				case 'POST robot-messages-http': {
+					const app = this.env.state().app;
+					const payload = robotMessagePayload(
+						app,
+						this.env.baseUrl(),
+						this.env.now(),
+						input as RobotMessageInput,
+					);
+					const built = buildDingTalkRobotMessage({ payload, appSecret: app.appSecret });
+					return { json: { headers: built.headers, body: built.body, payload } };
+				}
 				case 'POST ping':
 					return { json: { pinged: this.ping().length } };
 				case 'POST disconnect':
