@@ -120,13 +120,18 @@ export interface AiBotItemOptions {
 	botId: string;
 	sessionScope: ChatSessionScope;
 	includeRaw: boolean;
+	/** Callback mode: the stream id the trigger answered the message with (then there is no req_id). */
+	streamId?: string;
 }
 
-/** What the reply needs to find its message: the bot and the message's req_id. */
+/** What the reply needs to find its message: the bot and the message's req_id (or, in callback mode, stream id). */
 export interface AiBotReplyFields extends IDataObject {
 	/** The credential's Bot ID: the key of the connection that carries the reply. */
 	botId: string;
-	reqId: string;
+	/** Long connection only. */
+	reqId?: string;
+	/** Callback mode only: the stream WeCom's refresh callbacks read. */
+	streamId?: string;
 	msgid: string;
 	aibotid: string;
 	chatType: 'single' | 'group';
@@ -134,7 +139,7 @@ export interface AiBotReplyFields extends IDataObject {
 	userId: string;
 }
 
-/** A message frame's body and req_id → the trigger's item; a problem (no msgid, no sender) as a string. */
+/** A message's body and req_id ('' in callback mode, which passes options.streamId) → the trigger's item; a problem (no msgid, no sender) as a string. */
 export function messageItem(
 	reqId: string,
 	body: IDataObject,
@@ -168,7 +173,7 @@ export function messageItem(
 	};
 	const wecomAiBot: AiBotReplyFields = {
 		botId: options.botId,
-		reqId,
+		...(options.streamId ? { streamId: options.streamId } : { reqId }),
 		msgid,
 		aibotid: text(body.aibotid),
 		chatType: group ? 'group' : 'single',
