@@ -44,7 +44,7 @@ export class WeComAiBotApi implements ICredentialType {
 				"WeCom's long-connection server. Change it only for a relay or a local emulator (ws://127.0.0.1:…/wecom-aibot).",
 		},
 		{
-			displayName: 'Token (Callback Mode)',
+			displayName: 'Callback Token',
 			name: 'callbackToken',
 			type: 'string',
 			typeOptions: { password: true },
@@ -52,8 +52,10 @@ export class WeComAiBotApi implements ICredentialType {
 			description:
 				'URL 回调 (callback mode) only: the Token in the bot\'s API 模式 → URL 回调 settings, which signs every callback',
 		},
+		// The EncodingAESKey decrypts every callback and encrypts every answer: a secret, although its name has no "secret" in it.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
-			displayName: 'EncodingAESKey (Callback Mode)',
+			displayName: 'Callback EncodingAESKey',
 			name: 'encodingAesKey',
 			type: 'string',
 			typeOptions: { password: true },

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: emulator-only values, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // The WeCom AI Bot Trigger in callback (URL) mode, through n8n-core's engine: the trigger's webhooks served the way
 // n8n 2.41 serves them (test/harness/webhook.ts), WeCom played by the AI bot callback sender
 // (test/emulator/wecom/aiBotCallback.ts: real signed, encrypted requests with receiveid "", refreshes until

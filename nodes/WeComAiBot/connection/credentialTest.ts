@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { CallbackCryptoError, parseEncodingAesKey } from '../../shared/callbackCrypto';
+import { parseEncodingAesKey } from '../../shared/callbackCrypto';
 import { globalWebSocket, SOCKET_OPEN } from '../../shared/longConnection/socket';
 import { redact } from '../../shared/redact';
 import {
@@ -60,10 +60,8 @@ function testCallbackKeys(credentials: AiBotCredentials): INodeCredentialTestRes
 	try {
 		parseEncodingAesKey(credentials.encodingAesKey, 'wecom');
 	} catch (error) {
-		if (error instanceof CallbackCryptoError) {
-			return { status: 'Error', message: `EncodingAESKey (Callback Mode): ${error.message}` };
-		}
-		throw error;
+		// parseEncodingAesKey's errors name what is wrong with the key, never the key.
+		return { status: 'Error', message: `Callback EncodingAESKey: ${(error as Error).message}` };
 	}
 	return {
 		status: 'OK',

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // WeCom's side of an AI bot (智能机器人) in callback (URL) mode: it calls the bot's URL the way WeCom does and records
 // what the user would see. Sources, WeCom's docs 企业内部开发 / 服务端API / 消息接收与发送 / 智能机器人:
 // - 101033 回调和回复的加解密方案: URL check = GET ?msg_signature&timestamp&nonce&echostr, answered with the plaintext
