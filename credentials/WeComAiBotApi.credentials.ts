@@ -50,7 +50,7 @@ export class WeComAiBotApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'URL 回调 (callback mode) only: the Token in the bot\'s API 模式 → URL 回调 settings, which signs every callback',
+				"URL 回调 (callback mode) only: the Token in the bot's API 模式 → URL 回调 settings, which signs every callback",
 		},
 		// The EncodingAESKey decrypts every callback and encrypts every answer: a secret, although its name has no "secret" in it.
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password

@@ -20,7 +20,12 @@ import {
 	type AiBotConnectionMode,
 } from './trigger/callback';
 import { aiBotTrigger } from './trigger/connection';
-import { CALLBACK_GET_FIELD, CALLBACK_POST_FIELD, HIDE_URL_EXPRESSION, TRIGGER_PANEL } from './trigger/modes';
+import {
+	CALLBACK_GET_FIELD,
+	CALLBACK_POST_FIELD,
+	HIDE_URL_EXPRESSION,
+	TRIGGER_PANEL,
+} from './trigger/modes';
 
 // Two connection modes, one node (the DingTalk Trigger's shape, nodes/DingTalk/DingTalkTrigger.node.ts):
 // - Long connection (the default, and what every workflow saved before callback mode used): trigger() holds WeCom's
@@ -36,7 +41,8 @@ export class WeComAiBotTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		// Stays 1: n8n leaves the body unparsed only for typeVersion 1 (nodes/shared/webhookRequest.ts).
-		subtitle: '={{ $parameter["connectionMode"] === "callback" ? "callback URL" : "long connection" }}',
+		subtitle:
+			'={{ $parameter["connectionMode"] === "callback" ? "callback URL" : "long connection" }}',
 		description:
 			// n8n's node panel files this trigger under the WeCom AI Bot entry and shows this text for the whole entry (the
 			// merged entry takes the trigger's description): it speaks for the reply actions too.
@@ -171,7 +177,7 @@ export class WeComAiBotTrigger implements INodeType {
 		return handOverTestEvent(this, aiBotTestEvents, {
 			message: 'No test message reached this WeCom AI Bot Trigger in this n8n process',
 			description:
-				"In callback mode a test run starts from the message its Test URL received (\"Listen for test event\", with the Test URL saved in the bot's URL 回调 settings, then write to the bot). This run has none here: manual executions run on queue-mode workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS), or the run did not come from the Test URL. Pin the trigger's output to test the rest of the workflow, or publish it. URL 回调模式下，测试运行从测试 URL 收到的消息开始。",
+				'In callback mode a test run starts from the message its Test URL received ("Listen for test event", with the Test URL saved in the bot\'s URL 回调 settings, then write to the bot). This run has none here: manual executions run on queue-mode workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS), or the run did not come from the Test URL. Pin the trigger\'s output to test the rest of the workflow, or publish it. URL 回调模式下，测试运行从测试 URL 收到的消息开始。',
 		});
 	}
 }

@@ -83,7 +83,6 @@ export function testEventKey(
 	return JSON.stringify([workflowId ?? '', node.id ?? node.name]);
 }
 
-
 /** What a trigger says when its test run finds no event (the node's name, and the product's words for the fix). */
 export interface MissingTestEvent {
 	message: string;

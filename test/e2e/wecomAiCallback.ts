@@ -29,7 +29,12 @@ function expect(condition: boolean, message: string): void {
 
 interface WorkflowFile {
 	name: string;
-	nodes: Array<{ type: string; name: string; webhookId?: string; parameters: Record<string, unknown> }>;
+	nodes: Array<{
+		type: string;
+		name: string;
+		webhookId?: string;
+		parameters: Record<string, unknown>;
+	}>;
 	connections: object;
 	settings?: object;
 }
@@ -57,7 +62,7 @@ export function weComAiCallbackChecks(
 
 	return [
 		[
-			'WeCom AI bot, callback mode: the example with Connection Mode → Callback URL is saved and published; WeCom\'s URL check gets the exact plaintext within a second',
+			"WeCom AI bot, callback mode: the example with Connection Mode → Callback URL is saved and published; WeCom's URL check gets the exact plaintext within a second",
 			async () => {
 				const example = JSON.parse(
 					readFileSync(join(EXAMPLES_DIR, 'wecom-ai-agent-chat.json'), 'utf8'),
@@ -100,7 +105,10 @@ export function weComAiCallbackChecks(
 				await Promise.race([conversation.done, sleep(60000)]);
 				wecom.stop();
 				const answer = stand().answer(question);
-				expect(conversation.finished, `no finish:true; the user saw ${JSON.stringify(conversation.shown)}`);
+				expect(
+					conversation.finished,
+					`no finish:true; the user saw ${JSON.stringify(conversation.shown)}`,
+				);
 				expect(
 					conversation.shown.at(-1) === answer,
 					`the reply ended ${JSON.stringify(conversation.shown.at(-1))}, expected ${JSON.stringify(answer)}`,

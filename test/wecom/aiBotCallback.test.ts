@@ -18,10 +18,7 @@ import {
 } from '../../nodes/WeComAiBot/trigger/callback';
 import type { ApiEmulator } from '../emulator';
 import { sendCallback } from '../emulator/callbackSender';
-import {
-	AiBotCallbackSender,
-	type AiBotConversation,
-} from '../emulator/wecom/aiBotCallback';
+import { AiBotCallbackSender, type AiBotConversation } from '../emulator/wecom/aiBotCallback';
 import { AIBOT_SEED } from '../emulator/wecom/aiBotServer';
 import { waitUntil } from '../dingtalk/stream/support';
 import type { RunResult } from '../harness/engine';
@@ -66,18 +63,15 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 	}
 
 	/** Serves the workflow's trigger; every execution it starts runs the whole workflow right after the answer. */
-	async function serve(workflow: { nodes: INode[]; connections: object }, mode: 'webhook' | 'manual' = 'webhook') {
+	async function serve(
+		workflow: { nodes: INode[]; connections: object },
+		mode: 'webhook' | 'manual' = 'webhook',
+	) {
 		const server = await WebhookServer.start(rig.harness, workflow.nodes[0]);
 		server.mode = mode;
 		server.afterWorkflowData = async (data: INodeExecutionData[][]) => {
 			runs.push(
-				rig.harness.run(
-					workflow.nodes,
-					workflow.connections as never,
-					TRIGGER,
-					data[0],
-					mode,
-				),
+				rig.harness.run(workflow.nodes, workflow.connections as never, TRIGGER, data[0], mode),
 			);
 		};
 		servers.push(server);
@@ -108,7 +102,7 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 	}
 
 	it('URL check: the exact plaintext within a second; a wrong signature is refused naming the Token; nothing registered in long-connection mode', async () => {
-		const { server, sender } = await serve(agentWorkflow());
+		const { server } = await serve(agentWorkflow());
 		const check = new AiBotCallbackSender({
 			url: server.url('setup'),
 			token: AIBOT_SEED.callbackToken,
@@ -122,7 +116,6 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		expect(bad.body).toMatch(/msg_signature does not match.*Token/);
 		expect(bad.body).not.toContain(AIBOT_SEED.callbackToken);
 		expect(server.executionsStarted).toBe(0);
-		void sender;
 
 		const longConnection = await WebhookServer.start(rig.harness, rig.triggerNode());
 		servers.push(longConnection);
@@ -191,7 +184,12 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		const conversation = await sender.send({ text: '只问一次' });
 		await ended(conversation);
 		const again = await sender.redeliver(conversation);
-		expect(again).toMatchObject({ status: 200, streamId: conversation.streamId, content: ANSWER, finish: true });
+		expect(again).toMatchObject({
+			status: 200,
+			streamId: conversation.streamId,
+			content: ANSWER,
+			finish: true,
+		});
 		expect(server.executionsStarted).toBe(1);
 		const other = await ended(await sender.send({ text: '另一个问题' }));
 		expect(other.streamId).not.toBe(conversation.streamId);
@@ -210,7 +208,18 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		const forAnApp = await sendCallback(url, sender.build(message, 'ww1234567890abcdef'));
 		expect(forAnApp.status).toBe(403);
 		expect(forAnApp.body).toMatch(/receiveid is not empty.*AI bot/);
-		const notJson = await sendCallback(url, { method: 'POST', query: {}, body: 'hello', contentType: 'text/plain' });
+		const noSender = await sendCallback(
+			url,
+			sender.build(JSON.stringify({ ...sender.messageBody({ text: 'x' }), from: {} })),
+		);
+		expect(noSender.status).toBe(400);
+		expect(noSender.body).toMatch(/no sender \(from\.userid\)/);
+		const notJson = await sendCallback(url, {
+			method: 'POST',
+			query: {},
+			body: 'hello',
+			contentType: 'text/plain',
+		});
 		expect(notJson.status).toBe(400);
 		expect(server.executionsStarted).toBe(0);
 	});
@@ -272,7 +281,10 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		const { sender } = await serve(workflow, 'manual');
 		const conversation = await ended(await sender.send({ text: '测试运行' }));
 		expect(conversation.answers).toHaveLength(1);
-		expect(conversation.answers[0]).toMatchObject({ finish: true, content: `思考中…\n\n${TEST_RUN_NOTE}` });
+		expect(conversation.answers[0]).toMatchObject({
+			finish: true,
+			content: `思考中…\n\n${TEST_RUN_NOTE}`,
+		});
 		const run = await runs[0];
 		expect(run.error).toBeUndefined();
 		expect(run.json(TRIGGER)[0]).toMatchObject({ chatInput: '测试运行' });
@@ -293,10 +305,16 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 			callbackToken: AIBOT_SEED.callbackToken,
 			encodingAesKey: 'too-short-key',
 		});
-		expect(badKey).toMatchObject({ status: 'Error', message: expect.stringMatching(/EncodingAESKey.*43/) });
+		expect(badKey).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/EncodingAESKey.*43/),
+		});
 		expect(badKey.message).not.toContain('too-short-key');
 		const nothing = await testAiBotCredentials(base);
-		expect(nothing).toMatchObject({ status: 'Error', message: expect.stringMatching(/Secret.*Token/) });
+		expect(nothing).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/Secret.*Token/),
+		});
 	});
 
 	it("the answers are what WeCom's JSON library reads: signed over the encrypt, timestamp a string, receiveid empty", async () => {

@@ -40,7 +40,12 @@ export function targetOfItem(json: IDataObject | undefined): AiBotReplyTarget | 
 export const TRIGGER_NODE_SUFFIX = '.weComAiBotTrigger';
 
 function triggerItemFor(context: AiBotReplyContext, itemIndex: number): IDataObject | undefined {
-	return sharedTriggerItemFor(context, itemIndex, TRIGGER_NODE_SUFFIX, (json) => !!targetOfItem(json));
+	return sharedTriggerItemFor(
+		context,
+		itemIndex,
+		TRIGGER_NODE_SUFFIX,
+		(json) => !!targetOfItem(json),
+	);
 }
 
 export const REPLY_TO_PROPERTIES: INodeProperties[] = [

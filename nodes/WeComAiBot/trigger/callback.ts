@@ -149,7 +149,10 @@ async function verifyUrl(this: IWebhookFunctions): Promise<IWebhookResponseData 
 function envelopeEncrypt(body: Buffer): string | Refusal {
 	const textBody = body.toString('utf8').replace(/^[\uFEFF\s]+/, '');
 	if (textBody === '') {
-		return refuse(400, 'The request body is empty: a WeCom AI bot callback carries {"encrypt": "..."}');
+		return refuse(
+			400,
+			'The request body is empty: a WeCom AI bot callback carries {"encrypt": "..."}',
+		);
 	}
 	const envelope = parseJsonObject(textBody);
 	if (envelope === undefined) {
@@ -227,18 +230,27 @@ async function receive(
 
 	const msgid = text(fields.msgid);
 	if (!msgid) return refuse(400, 'The AI bot message has no msgid');
+	if (!text(isRecord(fields.from) ? fields.from.userid : undefined)) {
+		return refuse(400, 'The AI bot message has no sender (from.userid)');
+	}
 	const workflowId = this.getWorkflow().id ?? '';
 	const messageKey = JSON.stringify([workflowId, node.id ?? node.name, msgid]);
-	const claim = await recentAiBotCallbacks.claim(messageKey, DEDUPE_WINDOW_MS, res, BODY_DEADLINE_MS);
+	const claim = await recentAiBotCallbacks.claim(
+		messageKey,
+		DEDUPE_WINDOW_MS,
+		res,
+		BODY_DEADLINE_MS,
+	);
 	if (claim === 'undecided') {
-		return refuse(503, 'An earlier delivery of this message is still being recorded; WeCom will send it again');
+		return refuse(
+			503,
+			'An earlier delivery of this message is still being recorded; WeCom will send it again',
+		);
 	}
 	const known = streamOfMessage(messageKey);
 	if (claim === 'duplicate') {
 		// Already started: WeCom gets the same stream again, as it stands now.
-		return known
-			? acknowledge(res, sealed(opened.crypto, firstAnswer(known)))
-			: acknowledge(res);
+		return known ? acknowledge(res, sealed(opened.crypto, firstAnswer(known))) : acknowledge(res);
 	}
 	const options = parameters.get<CallbackOptions>('options', {});
 	const manual = this.getMode() === 'manual';

@@ -157,7 +157,12 @@ export class AiBotCallbackSender {
 			{ tamper },
 		);
 		const ms = Date.now() - started;
-		return { passed: res.status === 200 && res.body === echo && ms < 1000, status: res.status, body: res.body, ms };
+		return {
+			passed: res.status === 200 && res.body === echo && ms < 1000,
+			status: res.status,
+			body: res.body,
+			ms,
+		};
 	}
 
 	/** The plaintext of a user's text message (doc 100719, 文本消息). */
@@ -295,7 +300,10 @@ export class AiBotCallbackSender {
 	}
 
 	/** One refresh callback for `streamId`, as WeCom sends it (the fields besides msgtype and stream are assumed). */
-	async refresh(streamId: string, about: Record<string, unknown> = {}): Promise<AiBotCallbackAnswer> {
+	async refresh(
+		streamId: string,
+		about: Record<string, unknown> = {},
+	): Promise<AiBotCallbackAnswer> {
 		return await this.post(
 			{
 				msgid: `aibot-refresh-${random(8)}`,
