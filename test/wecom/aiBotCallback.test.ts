@@ -169,6 +169,23 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		expect(late).toMatchObject({ content: ANSWER, finish: true });
 	});
 
+	it('Include Raw Message keeps the body but never response_url (whoever holds it can answer as the bot)', async () => {
+		const workflow = agentWorkflow({ delayMs: 1 });
+		workflow.nodes[0].parameters = {
+			connectionMode: 'callback',
+			options: { binaryData: true, includeRaw: true },
+		};
+		const { sender } = await serve(workflow);
+		await ended(await sender.send({ text: '原文', userid: 'lisi' }));
+		const item = (await runs[0]).json(TRIGGER)[0];
+		expect(item.raw).toMatchObject({
+			msgtype: 'text',
+			text: { content: '原文' },
+			from: { userid: 'lisi' },
+		});
+		expect(JSON.stringify(item)).not.toMatch(/response_url|aibot\/response/);
+	});
+
 	it("the Agent fails: the Fail node ends the stream with the failure message and the error's text", async () => {
 		const { sender } = await serve(agentWorkflow({ failWith: 'model unavailable (503)' }));
 		const conversation = await ended(await sender.send({ text: '会失败吗' }));

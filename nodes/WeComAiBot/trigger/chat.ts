@@ -104,13 +104,16 @@ function quoteOf(body: IDataObject): ChatQuote | null {
 	};
 }
 
-/** Without the fields that hold download URLs and their keys (never on an item). */
+/**
+ * Without the fields that hold download URLs and their keys, and callback mode's response_url (a URL that lets whoever
+ * holds it answer as the bot): never on an item.
+ */
 export function safeRaw(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(safeRaw);
 	if (!isRecord(value)) return value;
 	const out: IDataObject = {};
 	for (const [key, entry] of Object.entries(value)) {
-		if (/^(aeskey|aes_key|url)$/i.test(key)) continue;
+		if (/^(aeskey|aes_key|url|response_url)$/i.test(key)) continue;
 		out[key] = safeRaw(entry) as IDataObject;
 	}
 	return out;
