@@ -31,6 +31,11 @@ export interface CallbackKeys {
 	token: unknown;
 	aesKey: unknown;
 	receivers: unknown[];
+	/**
+	 * The caller checks the decrypted receiver id itself (WeCom's AI bot: it must be empty, and a wrong one deserves its
+	 * own explanation); `receivers` and `noReceiver` are then not read.
+	 */
+	callerChecksReceiver?: boolean;
 	/** Token or AES key empty. */
 	notSetUp: string;
 	/** The required receiver empty. */
@@ -140,8 +145,10 @@ export class CallbackCryptoSource {
 		const encodingAesKey = text(keys.aesKey);
 		if (token === '' || encodingAesKey === '') return credentialRefusal(keys.notSetUp);
 		const [receiver, ...others] = keys.receivers.map(text);
-		if (!receiver) return credentialRefusal(keys.noReceiver);
-		const receiverIds = [receiver, ...others.filter((id) => id !== '')];
+		if (!keys.callerChecksReceiver && !receiver) return credentialRefusal(keys.noReceiver);
+		const receiverIds = keys.callerChecksReceiver
+			? []
+			: [receiver, ...others.filter((id) => id !== '')];
 		try {
 			return new CallbackCrypto({ platform: keys.platform, token, encodingAesKey, receiverIds });
 		} catch (error) {

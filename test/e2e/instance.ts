@@ -196,6 +196,9 @@ export function sandboxCredentials(emulatorBaseUrl: string): object[] {
 				botId: AIBOT_SEED.botId,
 				secret: AIBOT_SEED.secret,
 				url: `${emulatorBaseUrl.replace(/^http/, 'ws')}${AIBOT_SOCKET_PATH}`,
+				// Callback (URL) mode: test/emulator/wecom/aiBotCallback.ts signs and encrypts with these.
+				callbackToken: AIBOT_SEED.callbackToken,
+				encodingAesKey: AIBOT_SEED.encodingAesKey,
 			},
 		},
 	];

@@ -35,6 +35,7 @@ import {
 } from './instance';
 import { aiChatChecks } from './aiChat';
 import { weComAiChatChecks } from './wecomAiChat';
+import { weComAiCallbackChecks } from './wecomAiCallback';
 import { dingTalkChecks, importDingTalk } from './dingtalk';
 import {
 	dingTalkTriggerChecks,
@@ -815,6 +816,15 @@ async function main(): Promise<number> {
 			await check(name, body);
 		say(`- WeCom AI bot checks (long connection, the AI Agent example) [${SECONDS()}]`);
 		for (const [name, body] of weComAiChatChecks({ emulator, rest: world.rest, say })) {
+			await check(name, body);
+		}
+		say(`- WeCom AI bot checks (callback URL mode, the same example) [${SECONDS()}]`);
+		for (const [name, body] of weComAiCallbackChecks({
+			emulator,
+			rest: world.rest,
+			n8nBaseUrl: n8n.baseUrl,
+			say,
+		})) {
 			await check(name, body);
 		}
 		// --- issue 8 item 5 (WeCom Trigger request path): begin ---

@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { parseEncodingAesKey } from '../../shared/callbackCrypto';
 import { globalWebSocket, SOCKET_OPEN } from '../../shared/longConnection/socket';
 import { redact } from '../../shared/redact';
 import {
@@ -28,6 +29,9 @@ export interface AiBotCredentials {
 	botId: string;
 	secret: string;
 	url: string;
+	/** Callback mode. */
+	callbackToken?: string;
+	encodingAesKey?: string;
 }
 
 export function aiBotCredentialsOf(credentialData: object | undefined): AiBotCredentials {
@@ -36,6 +40,33 @@ export function aiBotCredentialsOf(credentialData: object | undefined): AiBotCre
 		botId: String(data?.botId ?? '').trim(),
 		secret: String(data?.secret ?? '').trim(),
 		url: String(data?.url ?? '').trim() || AIBOT_WS_URL,
+		callbackToken: String(data?.callbackToken ?? '').trim(),
+		encodingAesKey: String(data?.encodingAesKey ?? '').trim(),
+	};
+}
+
+/**
+ * A callback-mode credential (no Secret): only WeCom's URL check proves Token and EncodingAESKey, so the Test checks
+ * what it can — both set, the key of the right form — and says that the rest is proven when the URL is saved.
+ */
+function testCallbackKeys(credentials: AiBotCredentials): INodeCredentialTestResult {
+	if (!credentials.callbackToken || !credentials.encodingAesKey) {
+		return {
+			status: 'Error',
+			message:
+				'Set Secret (long connection) or Token and EncodingAESKey (callback mode): the credential has neither',
+		};
+	}
+	try {
+		parseEncodingAesKey(credentials.encodingAesKey, 'wecom');
+	} catch (error) {
+		// parseEncodingAesKey's errors name what is wrong with the key, never the key.
+		return { status: 'Error', message: `Callback EncodingAESKey: ${(error as Error).message}` };
+	}
+	return {
+		status: 'OK',
+		message:
+			"Callback mode: Token and EncodingAESKey are set and the key has the right form; WeCom proves them when you save the URL in the bot's URL 回调 settings (the long connection is not tested without a Secret)",
 	};
 }
 
@@ -44,9 +75,8 @@ export async function testAiBotCredentials(
 	credentials: AiBotCredentials,
 ): Promise<INodeCredentialTestResult> {
 	const { botId, secret, url } = credentials;
-	if (botId === '' || secret === '') {
-		return { status: 'Error', message: 'Bot ID and Secret are both required' };
-	}
+	if (botId === '') return { status: 'Error', message: 'Bot ID is required' };
+	if (secret === '') return testCallbackKeys(credentials);
 	const held = heldConnection(botId);
 	if (held && held.client.state !== 'takenOver') {
 		if (!held.client.usesSecret(secret)) {

@@ -3,7 +3,9 @@
 // order and each after WeCom acknowledged the previous one; the last one has finish:true. A "thinking" frame first,
 // then updates throttled (latest wins), then the final answer. WeCom's stream has no error flag: a failed reply ends
 // (finish:true) with what was shown and the failure message after it.
-// Sessions live in this process by bot and req_id, so the reply node's steps and the streaming sub-node share one
+// In callback mode (trigger/callback.ts) the same session writes the whole text into this process's stream registry
+// (callback/streams.ts) instead, and WeCom's refresh callbacks read it from there.
+// Sessions live in this process by bot and req_id (or stream id), so the reply node's steps and the streaming sub-node share one
 // stream (id, throttle, state) within an execution and across re-runs.
 import { randomBytes } from 'node:crypto';
 
@@ -11,6 +13,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { ApplicationError, NodeOperationError } from 'n8n-workflow';
 
 import { ReplyThrottle } from '../../shared/replyThrottle';
+import { writeStream } from '../callback/streams';
 import { AiBotReplyError, AiBotNotConnectedError } from '../connection/client';
 import { fitContent, streamBody } from '../connection/frames';
 import { heldConnection } from '../connection/registry';
@@ -32,6 +35,9 @@ function isThrottled(error: unknown): boolean {
 export const NO_CONNECTION_FIX =
 	'The reply goes out through the long connection the WeCom AI Bot Trigger holds, and only the n8n process running that trigger has it. Run n8n in one process (regular mode, EXECUTIONS_MODE=regular): in queue mode executions run on workers, which hold no connection. Also check that the workflow with the WeCom AI Bot Trigger for this bot is published (or listening for a test event) in this n8n.';
 
+export const NO_CALLBACK_STREAM_FIX =
+	"In callback mode WeCom asks the n8n process that received the message for the reply (refresh callbacks), and the reply node must write it in that same process. Run n8n in one process (regular mode, EXECUTIONS_MODE=regular): in queue mode executions run on workers, and WeCom's refreshes reach a webhook process. Also: a reply is shown for at most 6 minutes after the user's message, and a restarted n8n has forgotten its streams.";
+
 export interface AiBotReplyStats {
 	/** aibot_respond_msg frames acknowledged by WeCom. */
 	frames: number;
@@ -49,7 +55,7 @@ export class AiBotReplySession {
 
 	content = '';
 
-	readonly streamId = randomBytes(8).toString('hex');
+	readonly streamId: string;
 
 	readonly notes: string[] = [];
 
@@ -71,7 +77,9 @@ export class AiBotReplySession {
 
 	private readonly createdAt = Date.now();
 
-	constructor(readonly target: AiBotReplyTarget) {}
+	constructor(readonly target: AiBotReplyTarget) {
+		this.streamId = target.streamId ?? randomBytes(8).toString('hex');
+	}
 
 	get isClosed(): boolean {
 		return this.status === 'finished' || this.status === 'failed';
@@ -90,8 +98,26 @@ export class AiBotReplySession {
 			: new ApplicationError(message);
 	}
 
+	/** The whole text so far into this process's stream, for WeCom's next refresh callback (callback mode). */
+	private write(text: string, finish: boolean): void {
+		const { content, truncated } = fitContent(text);
+		if (truncated) this.stats.truncated = true;
+		if (!writeStream(this.streamId, content, finish)) {
+			throw this.error(
+				`No stream reply ${this.streamId} of WeCom AI bot ${this.target.botId} in this n8n process (callback mode): the reply cannot reach WeCom`,
+				NO_CALLBACK_STREAM_FIX,
+			);
+		}
+		this.stats.frames++;
+		this.stats.firstVisibleMs ??= Date.now() - this.createdAt;
+	}
+
 	/** One frame, through the bot's connection in this process; resolves once WeCom acknowledged it. */
 	private async send(text: string, finish: boolean): Promise<void> {
+		if (this.target.streamId) {
+			this.write(text, finish);
+			return;
+		}
 		const held = heldConnection(this.target.botId);
 		if (!held) {
 			throw this.error(
@@ -196,7 +222,7 @@ export class AiBotReplySession {
 		this.syncStats();
 		return {
 			botId: this.target.botId,
-			reqId: this.target.reqId,
+			...(this.target.streamId ? { mode: 'callback' } : { reqId: this.target.reqId }),
 			msgid: this.target.msgid,
 			streamId: this.streamId,
 			status: this.status,
@@ -207,8 +233,15 @@ export class AiBotReplySession {
 
 const sessions = new Map<string, AiBotReplySession>();
 
+function sessionKey(botId: string, reqOrStream: string): string {
+	return `${botId}\n${reqOrStream}`;
+}
+
 export function sessionFor(target: AiBotReplyTarget): AiBotReplySession {
-	const key = `${target.botId}\n${target.reqId}`;
+	const key = sessionKey(
+		target.botId,
+		target.streamId ? `stream:${target.streamId}` : target.reqId,
+	);
 	let session = sessions.get(key);
 	if (session) sessions.delete(key);
 	else session = new AiBotReplySession(target);
@@ -223,7 +256,7 @@ export function openSessionsOf(executionId: string): AiBotReplySession[] {
 }
 
 export function replySessionOf(botId: string, reqId: string): AiBotReplySession | undefined {
-	return sessions.get(`${botId}\n${reqId}`);
+	return sessions.get(sessionKey(botId, reqId));
 }
 
 /** For tests: forget every reply of this process. */

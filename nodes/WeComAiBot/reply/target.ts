@@ -1,5 +1,5 @@
-// Which AI bot message a reply answers: the bot (whose connection carries the reply) and the message's req_id (WeCom
-// keys stream replies by it). Found on the input item, or on the WeCom AI Bot Trigger item it was made from (followed
+// Which AI bot message a reply answers: the bot, and the message's req_id (long connection: WeCom keys stream replies
+// by it) or the stream id the trigger answered it with (callback mode: WeCom's refresh callbacks ask for it). Found on the input item, or on the WeCom AI Bot Trigger item it was made from (followed
 // back through the AI Agent by n8n's paired items), or given as fields.
 import type {
 	IDataObject,
@@ -13,8 +13,11 @@ import { triggerItemFor as sharedTriggerItemFor } from '../../shared/triggerItem
 
 export interface AiBotReplyTarget {
 	botId: string;
+	/** Long connection: the message frame's req_id ('' in callback mode). */
 	reqId: string;
 	msgid: string;
+	/** Callback mode: the stream id the trigger answered the message with. */
+	streamId?: string;
 }
 
 export type AiBotReplyContext = IExecuteFunctions | ISupplyDataFunctions;
@@ -28,14 +31,21 @@ export function targetOfItem(json: IDataObject | undefined): AiBotReplyTarget | 
 	if (!fields) return undefined;
 	const botId = text(fields.botId);
 	const reqId = text(fields.reqId);
-	if (!botId || !reqId) return undefined;
-	return { botId, reqId, msgid: text(fields.msgid) };
+	const streamId = text(fields.streamId);
+	// Callback mode needs no bot to reach WeCom (the stream is read by WeCom's refreshes): its botId is informative.
+	if (!streamId && (!botId || !reqId)) return undefined;
+	return { botId, reqId, msgid: text(fields.msgid), ...(streamId ? { streamId } : {}) };
 }
 
 export const TRIGGER_NODE_SUFFIX = '.weComAiBotTrigger';
 
 function triggerItemFor(context: AiBotReplyContext, itemIndex: number): IDataObject | undefined {
-	return sharedTriggerItemFor(context, itemIndex, TRIGGER_NODE_SUFFIX, (json) => !!targetOfItem(json));
+	return sharedTriggerItemFor(
+		context,
+		itemIndex,
+		TRIGGER_NODE_SUFFIX,
+		(json) => !!targetOfItem(json),
+	);
 }
 
 export const REPLY_TO_PROPERTIES: INodeProperties[] = [
@@ -53,7 +63,8 @@ export const REPLY_TO_PROPERTIES: INodeProperties[] = [
 			{
 				name: 'Message Fields',
 				value: 'fields',
-				description: 'Give the bot and the req_id yourself (e.g. from an item kept elsewhere)',
+				description:
+					'Give the req_id (long connection) or the stream ID (callback mode) yourself (e.g. from an item kept elsewhere)',
 			},
 		],
 		default: 'trigger',
@@ -66,7 +77,16 @@ export const REPLY_TO_PROPERTIES: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { replyTo: ['fields'] } },
 		description:
-			"The req_id of the message's frame, as the trigger item carries it (wecomAiBot.reqId)",
+			"Long connection: the req_id of the message's frame, as the trigger item carries it (wecomAiBot.reqId); ignored when Stream ID is set",
+	},
+	{
+		displayName: 'Stream ID (Callback Mode)',
+		name: 'streamId',
+		type: 'string',
+		default: '={{ $json.wecomAiBot?.streamId }}',
+		displayOptions: { show: { replyTo: ['fields'] } },
+		description:
+			'Callback mode: the stream ID the trigger answered the message with (wecomAiBot.streamId); empty for the long connection',
 	},
 ];
 
@@ -78,6 +98,8 @@ export function readTarget(
 ): AiBotReplyTarget | undefined {
 	const replyTo = context.getNodeParameter('replyTo', itemIndex, 'trigger') as string;
 	if (replyTo === 'fields') {
+		const streamId = text(context.getNodeParameter('streamId', itemIndex, ''));
+		if (streamId) return { botId: credentialBotId, reqId: '', msgid: '', streamId };
 		const reqId = text(context.getNodeParameter('reqId', itemIndex, ''));
 		return reqId ? { botId: credentialBotId, reqId, msgid: '' } : undefined;
 	}

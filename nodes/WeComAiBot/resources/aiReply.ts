@@ -32,7 +32,8 @@ export async function sessionOf(
 	const credentials = aiBotCredentialsOf(await context.getCredentials('weComAiBotApi', itemIndex));
 	const target = readTarget(context, itemIndex, credentials.botId);
 	if (!target) return undefined;
-	if (target.botId !== credentials.botId) {
+	// Callback mode writes to the trigger's stream in this process: no connection, so no bot to match.
+	if (!target.streamId && target.botId !== credentials.botId) {
 		throw new NodeOperationError(
 			context.getNode(),
 			`The message came to AI bot ${target.botId}, but this node's credential is for bot ${credentials.botId}: choose the credential of the trigger's bot`,

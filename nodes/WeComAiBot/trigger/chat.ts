@@ -104,13 +104,16 @@ function quoteOf(body: IDataObject): ChatQuote | null {
 	};
 }
 
-/** Without the fields that hold download URLs and their keys (never on an item). */
+/**
+ * Without the fields that hold download URLs and their keys, and callback mode's response_url (a URL that lets whoever
+ * holds it answer as the bot): never on an item.
+ */
 export function safeRaw(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(safeRaw);
 	if (!isRecord(value)) return value;
 	const out: IDataObject = {};
 	for (const [key, entry] of Object.entries(value)) {
-		if (/^(aeskey|aes_key|url)$/i.test(key)) continue;
+		if (/^(aeskey|aes_key|url|response_url)$/i.test(key)) continue;
 		out[key] = safeRaw(entry) as IDataObject;
 	}
 	return out;
@@ -120,13 +123,18 @@ export interface AiBotItemOptions {
 	botId: string;
 	sessionScope: ChatSessionScope;
 	includeRaw: boolean;
+	/** Callback mode: the stream id the trigger answered the message with (then there is no req_id). */
+	streamId?: string;
 }
 
-/** What the reply needs to find its message: the bot and the message's req_id. */
+/** What the reply needs to find its message: the bot and the message's req_id (or, in callback mode, stream id). */
 export interface AiBotReplyFields extends IDataObject {
 	/** The credential's Bot ID: the key of the connection that carries the reply. */
 	botId: string;
-	reqId: string;
+	/** Long connection only. */
+	reqId?: string;
+	/** Callback mode only: the stream WeCom's refresh callbacks read. */
+	streamId?: string;
 	msgid: string;
 	aibotid: string;
 	chatType: 'single' | 'group';
@@ -134,7 +142,7 @@ export interface AiBotReplyFields extends IDataObject {
 	userId: string;
 }
 
-/** A message frame's body and req_id → the trigger's item; a problem (no msgid, no sender) as a string. */
+/** A message's body and req_id ('' in callback mode, which passes options.streamId) → the trigger's item; a problem (no msgid, no sender) as a string. */
 export function messageItem(
 	reqId: string,
 	body: IDataObject,
@@ -168,7 +176,7 @@ export function messageItem(
 	};
 	const wecomAiBot: AiBotReplyFields = {
 		botId: options.botId,
-		reqId,
+		...(options.streamId ? { streamId: options.streamId } : { reqId }),
 		msgid,
 		aibotid: text(body.aibotid),
 		chatType: group ? 'group' : 'single',

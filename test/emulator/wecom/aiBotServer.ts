@@ -22,7 +22,13 @@ export const AIBOT_SOCKET_PATH = '/wecom-aibot';
 
 export const AIBOT_CONTROL_PREFIX = '/_emulator/wecom-aibot/';
 
-export const AIBOT_SEED = { botId: 'aibot-emulator-0001', secret: 'aibot-emulator-secret-0001' };
+export const AIBOT_SEED = {
+	botId: 'aibot-emulator-0001',
+	secret: 'aibot-emulator-secret-0001',
+	// Callback (URL) mode: the bot's Token and EncodingAESKey (test/emulator/wecom/aiBotCallback.ts).
+	callbackToken: 'aibotEmuCallbackTok3n',
+	encodingAesKey: 'Wt3gZp0QyXb9LmK2sVdR8nHc5FaE1uJoT7iYkB4xN6q',
+};
 
 /** An errcode for a stream content over 20,480 bytes: the digest gives none (unverified). */
 export const CONTENT_TOO_LONG = 40058;
