@@ -21,7 +21,7 @@ import {
 	TestEventHandOver,
 	testEventKey,
 	testEvents,
-} from '../../nodes/DingTalk/trigger/testEvents';
+} from '../../nodes/shared/testEvents';
 import { httpMethodOf } from '../../nodes/DingTalk/trigger/options';
 import { DINGTALK_SEED } from '../emulator/dingtalk/seed';
 import { D1, D2, type CallbackVector } from '../fixtures/vectors';

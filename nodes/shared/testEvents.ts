@@ -1,5 +1,6 @@
-// "Listen for test event" in HTTP mode. The DingTalk Trigger has both webhook() (HTTP mode) and trigger() (Stream
-// mode). For the run n8n starts from a test webhook's items, n8n-core's WorkflowExecute.runNode asks for
+// "Listen for test event" of a callback trigger that has both webhook() and trigger(): the DingTalk Trigger (HTTP
+// callbacks; trigger() for Stream mode) and the WeCom Trigger (trigger() holds callbacks on the main process when
+// "Answer After the Run" is on, nodes/shared/heldCallbacks.ts). For the run n8n starts from a test webhook's items, n8n-core's WorkflowExecute.runNode asks for
 // `nodeType.trigger` BEFORE `nodeType.webhook`: the start node is run through executeTriggerNode, which in manual
 // mode calls trigger() and then waits for its first emit() — the items webhook() produced sit in the node's input,
 // which a trigger never sees. (Published workflows run in 'webhook' mode, where executeTriggerNode passes the input
@@ -75,7 +76,7 @@ export class TestEventHandOver {
 	}
 }
 
-/** One per n8n process, shared by every DingTalk Trigger in it (keyed apart by workflow and node). */
+/** One per n8n process, shared by every callback trigger in it (keyed apart by workflow and node). */
 export const testEvents = new TestEventHandOver();
 
 /** The hand-over key of one trigger node: the same in webhook() and in trigger() of the run that follows. */
@@ -86,11 +87,25 @@ export function testEventKey(
 	return JSON.stringify([workflowId ?? '', node.id ?? node.name]);
 }
 
+/** How the error of a test run without its event names the trigger and the sender. */
+export interface TestEventSource {
+	/** The node as the user knows it, e.g. 'DingTalk Trigger'. */
+	trigger: string;
+	/** The platform, e.g. 'DingTalk'. */
+	platform: string;
+	/** The Chinese name of the trigger, for the second half of the message. */
+	triggerZh: string;
+}
+
 /**
- * trigger() of HTTP mode in a manual run: n8n calls it only for the run a test webhook started (a waiting test
- * listener has no trigger() running; a pinned trigger is not run at all). It hands that run the event webhook() left.
+ * trigger() of a callback trigger in a manual run: n8n calls it only for the run a test webhook started (a waiting
+ * test listener has no trigger() running; a pinned trigger is not run at all). It hands that run the event webhook()
+ * left.
  */
-export function testEventTrigger(this: ITriggerFunctions): ITriggerResponse {
+export function testEventTrigger(
+	this: ITriggerFunctions,
+	source: TestEventSource,
+): ITriggerResponse {
 	const node = this.getNode();
 	const key = testEventKey(this.getWorkflow().id, node);
 	return {
@@ -100,10 +115,9 @@ export function testEventTrigger(this: ITriggerFunctions): ITriggerResponse {
 			if (items === undefined) {
 				throw new NodeOperationError(
 					node,
-					'No test event reached this DingTalk Trigger in this n8n process',
+					`No test event reached this ${source.trigger} in this n8n process`,
 					{
-						description:
-							'In HTTP mode a test run starts from the event its Test URL received ("Listen for test event", then let DingTalk or `npm run sandbox:send` post to the Test URL). This run has none here: manual executions run on queue-mode workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS), or the run did not come from the Test URL. Pin the trigger\'s output to test the rest of the workflow, or publish it. 在 HTTP 模式下，测试运行从测试 URL 收到的事件开始；此运行在本 n8n 进程中没有收到事件。',
+						description: `A test run of a callback starts from the event its Test URL received ("Listen for test event", then let ${source.platform} or \`npm run sandbox:send\` post to the Test URL). This run has none here: manual executions run on queue-mode workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS), or the run did not come from the Test URL. Pin the trigger's output to test the rest of the workflow, or publish it. ${source.triggerZh}的测试运行从测试 URL 收到的事件开始；此运行在本 n8n 进程中没有收到事件。`,
 					},
 				);
 			}
