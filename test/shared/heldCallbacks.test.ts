@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs under Node and jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs under Node and jest, never inside n8n */
 // "Answer After the Run" (nodes/shared/heldCallbacks.ts): the WeCom Trigger and the DingTalk Trigger (HTTP mode)
 // published as n8n 2.41 publishes them — trigger() activated through n8n-core's ActiveWorkflowTriggers, each emit a
 // real n8n-core execution whose donePromise settles after its workflowExecuteAfter hooks (test/dingtalk/
