@@ -21,6 +21,7 @@ import {
 	type TriggerOptions,
 } from './trigger/options';
 import { streamTrigger } from './trigger/stream';
+import { holdCallbacks } from '../shared/heldCallbacks';
 import { testEventTrigger } from './trigger/testEvents';
 
 // Two connection modes, one node:
@@ -28,7 +29,7 @@ import { testEventTrigger } from './trigger/testEvents';
 //   per request without the expression engine, trigger/options.ts HTTP_METHOD_FIELD), read
 //   and answered like the WeCom Trigger: typeVersion 1 with the hidden raw-body option, answer after record.
 // - Stream: trigger() keeps a WebSocket to DingTalk (nodes/DingTalk/stream). In HTTP mode trigger() only matters to a
-//   test run: n8n runs a node that has trigger() through it even when a webhook started the run (trigger/testEvents.ts).
+//   test run: n8n runs a node that has trigger() through it even when a webhook started the run (shared/testEvents.ts).
 
 export class DingTalkTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -72,13 +73,18 @@ export class DingTalkTrigger implements INodeType {
 	}
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		if ((this.getNodeParameter('connectionMode', 'http') as ConnectionModeValue) !== 'stream') {
-			// HTTP mode: the webhook does the work. Published, n8n calls this once on activation (nothing to start) and
-			// passes each webhook's items through the run; a test run calls it and waits for an emit, so it gets the
-			// test event webhook() accepted (trigger/testEvents.ts).
-			return this.getMode() === 'manual' ? testEventTrigger.call(this) : {};
-		}
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		if ((this.getNodeParameter('connectionMode', 'http') as ConnectionModeValue) !== 'stream') {
+			// HTTP mode: the webhook does the work. A test run calls this and waits for an emit, so it gets the test event
+			// webhook() accepted (shared/testEvents.ts). Published, n8n calls this once on activation, on the main process:
+			// nothing to start, unless "Answer After the Run" has this process hold the callbacks (shared/heldCallbacks.ts).
+			if (this.getMode() === 'manual') return testEventTrigger.call(this);
+			if (options.answerAfterRun !== true) return {};
+			return holdCallbacks(this, {
+				deduplicate: Number(options.dedupeWindow ?? 10) > 0,
+				label: 'DingTalk Trigger',
+			});
+		}
 		return await streamTrigger.call(this, options);
 	}
 }

@@ -1,5 +1,7 @@
 import type {
 	IDataObject,
+	ITriggerFunctions,
+	ITriggerResponse,
 	INode,
 	INodeType,
 	INodeTypeDescription,
@@ -19,6 +21,7 @@ import {
 	staleness,
 	type Refusal,
 } from '../shared/callbackTrigger';
+import { answerAfterRun, answerAfterRunOption, holdCallbacks } from '../shared/heldCallbacks';
 import { webhookParameters } from '../shared/nodeParameters';
 import {
 	CONSOLE_REGISTERED_WEBHOOK_METHODS,
@@ -43,6 +46,7 @@ import {
 	readWeComXml,
 	recentCallbacks,
 } from './events';
+import { testEventKey, testEventTrigger, testEvents } from './testEvents';
 
 // How a callback travels through n8n, and why this shape is the wedge-proof one at the least cost
 // (details and the n8n 2.41 code it rests on: nodes/shared/webhookRequest.ts; figures: `npm run bench:n8n`):
@@ -180,6 +184,7 @@ interface TriggerOptions {
 	timestampWindow?: number;
 	includeRawXml?: boolean;
 	dedupeWindow?: number;
+	answerAfterRun?: boolean;
 }
 
 export class WeComTrigger implements INodeType {
@@ -249,6 +254,7 @@ export class WeComTrigger implements INodeType {
 							'Whether to add the decrypted callback text as rawXml (rawJson for JSON callbacks)',
 					},
 					TIMESTAMP_WINDOW_OPTION,
+					answerAfterRunOption('WeCom', "WeCom's 5 s"),
 				],
 			},
 		],
@@ -273,7 +279,22 @@ export class WeComTrigger implements INodeType {
 		refuseRequest(this.getResponseObject(), outcome.status, outcome.reason, outcome.close);
 		return { noWebhookResponse: true };
 	}
+
+	// webhook() does the work. n8n runs a node that has trigger() through it also when a webhook started the run: a
+	// test run calls this and waits for an emit, so it gets the test event webhook() accepted (testEvents.ts).
+	// Published, n8n calls this once on activation, on the main process: nothing to start, unless "Answer After the
+	// Run" has this process hold the callbacks (shared/heldCallbacks.ts).
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		if (this.getMode() === 'manual') return testEventTrigger.call(this);
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		if (options.answerAfterRun !== true) return {};
+		return holdCallbacks(this, {
+			deduplicate: Number(options.dedupeWindow ?? 10) > 0,
+			label: 'WeCom Trigger',
+		});
+	}
 }
+
 
 function triggerOptions(this: IWebhookFunctions): TriggerOptions {
 	return this.getNodeParameter('options', {}) as TriggerOptions;
@@ -349,9 +370,18 @@ async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookRespons
 	const item = callbackToItem(payload, facts, {
 		raw: options.includeRawXml === true ? message : undefined,
 	});
+	const workflowData = [[{ json: item }]];
+	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (testEvents.ts).
+	if (this.getMode() === 'manual') {
+		testEvents.put(testEventKey(this.getWorkflow().id, node), workflowData, Date.now());
+	} else if (options.answerAfterRun === true) {
+		// Held by the trigger on n8n's main process until its run finished, run again if n8n lost it, then answered
+		// (shared/heldCallbacks.ts).
+		return await answerAfterRun(this, node, { json: item }, key, '', 'WeCom');
+	}
 	// n8n answers WeCom's empty 200 once it has recorded this execution, and before the workflow runs:
 	// a slow workflow never makes WeCom resend, and nothing WeCom was told about can be lost in a crash.
-	return startExecution(res, [[{ json: item }]]);
+	return startExecution(res, workflowData);
 }
 
 const warnedNodes = new Set<string>();

@@ -11,7 +11,12 @@ import {
 	networkCodeOf,
 	RETRY_DELAYS_MS,
 } from '../shared/retry';
-import { describeWeComError, THROTTLE_ERRCODES, TOKEN_ERRCODES, weComBaseUrl } from '../shared/wecom/errors';
+import {
+	describeWeComError,
+	THROTTLE_ERRCODES,
+	TOKEN_ERRCODES,
+	weComBaseUrl,
+} from '../shared/wecom/errors';
 
 export const CREDENTIAL_TYPE = 'weComApi';
 

@@ -31,7 +31,9 @@ import {
 } from 'n8n-workflow';
 
 import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
+import { WeComApi } from '../../credentials/WeComApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
+import { WeComTrigger } from '../../nodes/WeCom/WeComTrigger.node';
 import { setStreamTestHooks } from '../../nodes/DingTalk/trigger/stream';
 import type { ApiEmulator } from '../emulator';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
@@ -141,8 +143,8 @@ let executionCounter = 0;
 
 export class StreamTriggerRig {
 	readonly harness = new Harness({
-		nodeTypes: [new DingTalkTrigger()],
-		credentialTypes: [new DingTalkApi()],
+		nodeTypes: [new DingTalkTrigger(), new WeComTrigger()],
+		credentialTypes: [new DingTalkApi(), new WeComApi()],
 	});
 
 	readonly credential: { id: string; name: string };
@@ -179,10 +181,14 @@ export class StreamTriggerRig {
 	}
 
 	private workflow(parameters: INodeParameters, id: string): Workflow {
+		return this.workflowOf(this.node(parameters), id);
+	}
+
+	private workflowOf(node: INode, id: string): Workflow {
 		return new Workflow({
 			id,
 			name: `Stream workflow ${id}`,
-			nodes: [this.node(parameters)],
+			nodes: [node],
 			connections: {},
 			nodeTypes: this.harness.nodeTypes,
 			active: true,
@@ -310,7 +316,18 @@ export class StreamTriggerRig {
 		parameters: INodeParameters = {},
 		workflowId = `stream-wf-${++workflowCounter}`,
 	): Promise<{ workflowId: string; emitted: Emitted }> {
-		const workflow = this.workflow(parameters, workflowId);
+		return await this.activateNode(this.node(parameters), workflowId);
+	}
+
+	/**
+	 * Publishes a workflow with `node` (any trigger this rig's harness has, e.g. a WeCom Trigger): n8n calls its
+	 * trigger() on activation as on the main process.
+	 */
+	async activateNode(
+		node: INode,
+		workflowId = `stream-wf-${++workflowCounter}`,
+	): Promise<{ workflowId: string; emitted: Emitted }> {
+		const workflow = this.workflowOf(node, workflowId);
 		const emitted = newEmitted();
 		await Container.get(ActiveWorkflowTriggers).addAllTriggers(
 			workflowId,

@@ -34,6 +34,7 @@ import {
 	type DingTalkEvent,
 } from './events';
 import type { TriggerOptions } from './options';
+import { answerAfterRun } from '../../shared/heldCallbacks';
 import { receiveRobotMessage } from './robotHttp';
 import { testEventKey, testEvents } from './testEvents';
 
@@ -189,9 +190,13 @@ async function receive(
 	}
 	const item = eventToItem(event, { includeRaw: options.includeRaw === true });
 	const workflowData = [[{ json: item }]];
-	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (trigger/testEvents.ts).
+	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (shared/testEvents.ts).
 	if (this.getMode() === 'manual') {
 		testEvents.put(testEventKey(this.getWorkflow().id, node), workflowData, Date.now());
+	} else if (options.answerAfterRun === true) {
+		// Held by the trigger on n8n's main process until its run finished, run again if n8n lost it, then answered
+		// (shared/heldCallbacks.ts).
+		return await answerAfterRun(this, node, { json: item }, dedupeKey(event), answer, 'DingTalk');
 	}
 	// n8n sends the answer once it has recorded this execution, before the workflow runs: a slow workflow never makes
 	// DingTalk resend, and nothing DingTalk was told about can be lost in a crash.

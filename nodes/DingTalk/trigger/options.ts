@@ -8,6 +8,7 @@ import type {
 import { WEBHOOK_RESOLVERS } from 'n8n-workflow';
 
 import { dedupeWindowOption, TIMESTAMP_WINDOW_OPTION } from '../../shared/callbackTrigger';
+import { answerAfterRunOption } from '../../shared/heldCallbacks';
 import { RAW_BODY_OPTION } from '../../shared/webhookRequest';
 import { EVENT_FILTER_OPTIONS } from './events';
 
@@ -20,6 +21,7 @@ export interface TriggerOptions {
 	eventTypes?: string;
 	includeRaw?: boolean;
 	timestampWindow?: number;
+	answerAfterRun?: boolean;
 }
 
 export const CALLBACK_PATH = 'callback';
@@ -249,6 +251,10 @@ export const TRIGGER_PROPERTIES: INodeProperties[] = [
 				...TIMESTAMP_WINDOW_OPTION,
 				displayOptions: { show: { '/connectionMode': ['http'] } },
 				description: `HTTP mode: ${TIMESTAMP_WINDOW_OPTION.description}`,
+			},
+			{
+				...answerAfterRunOption('DingTalk', "DingTalk's answer time"),
+				displayOptions: { show: { '/connectionMode': ['http'] } },
 			},
 			{
 				displayName: 'Executions at Once (Stream)',

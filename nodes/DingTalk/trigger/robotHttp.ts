@@ -18,6 +18,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { isRefusal, refuse, staleness, type Refusal } from '../../shared/callbackTrigger';
 import { CredentialCache, credentialCacheKey } from '../../shared/credentialCache';
 import type { Deliveries } from '../../shared/deliveries';
+import { answerAfterRun } from '../../shared/heldCallbacks';
 import { parseJsonObject } from '../../shared/json';
 import type { WebhookParameters } from '../../shared/nodeParameters';
 import { acknowledge, startExecution } from '../../shared/webhookRequest';
@@ -205,6 +206,16 @@ async function receive(
 	const workflowData = [[item]];
 	if (context.getMode() === 'manual') {
 		testEvents.put(testEventKey(context.getWorkflow().id, node), workflowData, Date.now());
+	} else if (options.answerAfterRun === true) {
+		// Held by the trigger on n8n's main process until its run finished (shared/heldCallbacks.ts).
+		return await answerAfterRun(
+			context,
+			node,
+			item,
+			`msg:${event.eventId}`,
+			ROBOT_ANSWER,
+			'DingTalk',
+		);
 	}
 	return startExecution(res, workflowData, ROBOT_ANSWER);
 }

@@ -46,7 +46,7 @@ import { stopAll } from './processes';
 import { ensureServices, startPostgres, startRedis } from './services';
 import { WORKER_CONCURRENCY, WORKERS } from './settings';
 import { QueueDeployment, type N8nProcess } from './topology';
-import { EXAMPLES, SLOW_TEXT, STREAM, writeWorkflows } from './workflows';
+import { EXAMPLES, HELD_TEXT, SLOW_TEXT, STREAM, writeWorkflows } from './workflows';
 
 const STARTED = Date.now();
 const SECONDS = () => `${((Date.now() - STARTED) / 1000).toFixed(0)}s`;
@@ -104,7 +104,9 @@ function weComUrl(world: World, process: N8nProcess, exampleOrPath: string): str
 	const path =
 		exampleOrPath === SLOW_TEXT.id
 			? `${SLOW_TEXT.webhookId}/callback`
-			: exampleById(exampleOrPath).path!;
+			: exampleOrPath === HELD_TEXT.id
+				? `${HELD_TEXT.webhookId}/callback`
+				: exampleById(exampleOrPath).path!;
 	return `${process.baseUrl}/webhook/${path}`;
 }
 
@@ -577,6 +579,10 @@ async function checks(world: World): Promise<void> {
 			const executionsBefore = await executionCount(world, STREAM.id);
 			await deployment.stop(deployment.main);
 			const during = Array.from({ length: 5 }, (_, i) => publish(10 + i));
+			// From here on main takes production callbacks too, as the "Answer After the Run" deployment has it
+			// (docs/queue-mode.md): the held WeCom trigger's callbacks go to main. The checks before needed main to refuse
+			// them (N8N_DISABLE_PRODUCTION_MAIN_PROCESS) and are done.
+			deployment.main.overrides = { N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'false' };
 			await deployment.start(deployment.main);
 			await login(world);
 			await waitFor('the new Stream connection', () => open()[0], { timeoutMs: WAIT_MS });
@@ -618,15 +624,20 @@ async function checks(world: World): Promise<void> {
 		async () => {
 			const stream = emulator.dingtalkStream;
 			const slowUrl = weComUrl(world, deployment.webhook, SLOW_TEXT.id);
+			const heldUrl = weComUrl(world, deployment.main, HELD_TEXT.id);
 			const httpCount = 150;
 			const streamCount = 30;
+			const heldCount = 60;
 			const errorsBefore = {
 				http: await executionCount(world, SLOW_TEXT.id, ['error', 'crashed']),
 				stream: await executionCount(world, STREAM.id, ['error', 'crashed']),
+				held: await executionCount(world, HELD_TEXT.id, ['error', 'crashed']),
 			};
 			const contents: string[] = [];
 			const streamKeys: string[] = [];
 			const statuses: number[] = [];
+			const heldContents: string[] = [];
+			const heldStatuses: number[] = [];
 			const tasks: Array<() => Promise<void>> = [];
 			for (let i = 0; i < httpCount; i++) {
 				tasks.push(async () => {
@@ -635,6 +646,24 @@ async function checks(world: World): Promise<void> {
 					statuses.push(
 						(await postWeCom(world, slowUrl, textMessageXml({ from: 'zhouba', content }))).status,
 					);
+					if (i % (httpCount / heldCount) < 1) {
+						// "Answer After the Run": answered once the run has finished, which for a run the dead worker
+						// took is minutes later (n8n notices it, the trigger runs it again): no 30 s deadline here.
+						const held = `稳 ${i} ${newMsgId()}`;
+						heldContents.push(held);
+						void withDeadline(
+							world.emulator.sendWeComCallback(
+								heldUrl,
+								textMessageXml({ from: 'zhouba', content: held }),
+								{ agentId: WECOM_SEED.agentId },
+							),
+							10 * 60_000,
+							`POST ${new URL(heldUrl).pathname}`,
+						).then(
+							(res) => heldStatuses.push(res.status),
+							() => heldStatuses.push(0),
+						);
+					}
 					if (i % (httpCount / streamCount) === 0) {
 						streamKeys.push(
 							stream.publishEvent({
@@ -659,7 +688,9 @@ async function checks(world: World): Promise<void> {
 						const running = new Set(
 							page.results.filter((e) => mine.has(e.id)).map((e) => e.workflowId),
 						);
-						if (running.has(SLOW_TEXT.id) && running.has(STREAM.id)) return true;
+						if ([SLOW_TEXT.id, STREAM.id, HELD_TEXT.id].every((id) => running.has(id))) {
+							return true;
+						}
 						if (!running.has(STREAM.id)) {
 							streamKeys.push(
 								stream.publishEvent({
@@ -706,6 +737,32 @@ async function checks(world: World): Promise<void> {
 			const streamLostRuns =
 				(await executionCount(world, STREAM.id, ['error', 'crashed'])) - errorsBefore.stream;
 			const lostHttp = answered - accounted.ran;
+			await waitFor(
+				'every held callback answered',
+				() => (heldStatuses.length === heldContents.length ? true : undefined),
+				{ timeoutMs: 8 * 60_000, intervalMs: 500 },
+			);
+			const heldAnswered = heldStatuses.filter((s) => s === 200).length;
+			const heldTexts = weComTexts(world);
+			const heldRan = heldContents.filter((c) => heldTexts.has(HELD_TEXT.reply(c))).length;
+			const heldDoubled = heldContents.filter(
+				(c) => (heldTexts.get(HELD_TEXT.reply(c))?.length ?? 0) > 1,
+			).length;
+			const heldLostRuns =
+				(await executionCount(world, HELD_TEXT.id, ['error', 'crashed'])) - errorsBefore.held;
+			figure(
+				`kill -9 of worker-1 mid-burst, WeCom with "Answer After the Run" (callbacks to main): ${heldAnswered}/${heldContents.length} answered 200, ${heldRan} ran with their item, ${heldAnswered - heldRan} answered but lost, ${heldDoubled} doubled; ${heldLostRuns} runs lost by n8n and run again by the trigger`,
+			);
+			expect(
+				heldAnswered === heldContents.length,
+				`${heldContents.length - heldAnswered} held callbacks not answered 200: ${[...new Set(heldStatuses)].join(',')}`,
+			);
+			expect(
+				heldRan === heldAnswered,
+				`${heldAnswered - heldRan} answered held callbacks never ran`,
+			);
+			expect(heldDoubled === 0, `${heldDoubled} held callbacks ran twice`);
+			expect(heldLostRuns > 0, 'the kill took no held run with it: the check proved nothing');
 			figure(
 				`kill -9 of worker-1 mid-burst (${httpCount} HTTP callbacks, ${streamKeys.length} Stream events, each run held 1 s, concurrency ${WORKER_CONCURRENCY}/worker): HTTP ${answered}/${httpCount} answered, ${accounted.ran} ran with their item, ${lostHttp} lost (n8n recorded ${accounted.failed} runs "job stalled", data gone), ${httpDoubled} doubled; Stream ${streamKeys.length} events → 0 lost, ${streamLostRuns} runs lost by n8n and emitted again, ${streamDoubled} ran twice; all accounted for ${((Date.now() - killedAt) / 1000).toFixed(0)} s after the kill`,
 			);

@@ -29,6 +29,9 @@ export interface ProcessPorts {
 export class N8nProcess {
 	process?: Managed;
 
+	/** Settings of this process that differ from its role's (settings.ts), from its next start on. */
+	overrides: Record<string, string> = {};
+
 	constructor(
 		readonly name: string,
 		readonly role: Role,
@@ -155,6 +158,7 @@ export class QueueDeployment {
 				...settingsFor(role),
 				...this.deploymentSettings(),
 				N8N_EDITOR_BASE_URL: `${this.main.baseUrl}/`,
+				...(process?.overrides ?? {}),
 				// A worker's health server, on 127.0.0.1 only (all interfaces otherwise).
 				...(ports.health
 					? {

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
 // The workflows of the queue-mode suite: four examples as they ship (WeCom text reply, DingTalk welcome over HTTP,
-// Send and Wait) and two of the suite's own — a WeCom reply and a DingTalk Stream workflow, each holding its run for
-// a second (a Wait node) so that a worker killed mid-burst is sure to take runs with it. Every one replies through the
+// Send and Wait) and three of the suite's own — a WeCom reply (answered once recorded, and the same with "Answer After
+// the Run") and a DingTalk Stream workflow, each holding its run for a second (a Wait node) so that a worker killed mid-burst is sure to take runs with it. Every one replies through the
 // emulator, so that "ran with its item" is read from what the emulator received.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,14 @@ export const SLOW_TEXT = {
 	webhookId: '4c8e2a71-9b3d-4f60-8e15-7a2b9c0d3e41',
 	/** What the reply says for a message text. */
 	reply: (content: string) => `慢回复：${content}`,
+};
+
+/** SLOW_TEXT with "Answer After the Run": its callbacks go to main, which holds each until its run has finished. */
+export const HELD_TEXT = {
+	id: 'queueHeldTextReply',
+	name: 'queue e2e: WeCom text (Answer After the Run) → wait 1 s → reply',
+	webhookId: '9d2b7e40-5a1c-4f83-b6e2-0c4d8a3f1e57',
+	reply: (content: string) => `稳回复：${content}`,
 };
 
 export const STREAM = {
@@ -75,25 +83,36 @@ function chain(names: string[]): object {
 	return connections;
 }
 
-function slowTextWorkflow(): object {
+function slowTextWorkflow(held = false): object {
+	const [workflow, prefix, waitWebhookId] = held
+		? [HELD_TEXT, 'q-held', '2f6c9a1e-8d34-4b70-a5e1-7c3b0d9e4f62']
+		: [SLOW_TEXT, 'q-slow', '6a1d4e8b-3f27-4c95-b0a4-2e7c9d1f5a38'];
 	return {
-		id: SLOW_TEXT.id,
-		name: SLOW_TEXT.name,
+		id: workflow.id,
+		name: workflow.name,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			{
-				id: 'q-slow-trigger',
+				id: `${prefix}-trigger`,
 				name: 'WeCom Trigger',
 				type: `${PACKAGE_NAME}.weComTrigger`,
 				typeVersion: 1,
 				position: [0, 0],
-				webhookId: SLOW_TEXT.webhookId,
-				parameters: { events: ['message:text'], options: { binaryData: true } },
+				webhookId: workflow.webhookId,
+				parameters: {
+					events: ['message:text'],
+					options: { binaryData: true, ...(held ? { answerAfterRun: true } : {}) },
+				},
 				credentials: WECOM_CREDENTIAL,
 			},
-			waitNode('q-slow-wait', '6a1d4e8b-3f27-4c95-b0a4-2e7c9d1f5a38', 220),
-			sendText('q-slow-reply', 440, '={{ $json.FromUserName }}', '=慢回复：{{ $json.Content }}'),
+			waitNode(`${prefix}-wait`, waitWebhookId, 220),
+			sendText(
+				`${prefix}-reply`,
+				440,
+				'={{ $json.FromUserName }}',
+				`=${workflow.reply('{{ $json.Content }}')}`,
+			),
 		],
 		connections: chain(['WeCom Trigger', 'Hold the run for a second', 'Reply']),
 	};
@@ -136,6 +155,10 @@ export function writeWorkflows(dir: string): string[] {
 		join(dir, 'queue-slow-text.json'),
 		`${JSON.stringify(slowTextWorkflow(), null, 2)}\n`,
 	);
+	writeFileSync(
+		join(dir, 'queue-held-text.json'),
+		`${JSON.stringify(slowTextWorkflow(true), null, 2)}\n`,
+	);
 	writeFileSync(join(dir, 'queue-stream.json'), `${JSON.stringify(streamWorkflow(), null, 2)}\n`);
-	return [...examples.map((e) => e.id), SLOW_TEXT.id, STREAM.id];
+	return [...examples.map((e) => e.id), SLOW_TEXT.id, HELD_TEXT.id, STREAM.id];
 }
