@@ -61,6 +61,30 @@ export interface AnswerFigures {
 	modelStreamMs: number;
 }
 
+/** What one answer's card looked like, measured from `publishedAt` (the robot message's publication). */
+export function answerFigures(
+	state: ApiEmulator['dingtalk'],
+	card: CardRecord,
+	publishedAt: number,
+): AnswerFigures {
+	const streamed = card.updates.filter((u) => u.kind === 'streaming');
+	const finished = card.updates.find(
+		(u) => u.kind === 'update' && ['3', '5'].includes(String(u.body.flowStatus)),
+	);
+	const stand = state.modelStandIn;
+	const request = stand.requests.filter((r) => r.at >= publishedAt).at(-1);
+	const characters = request ? Array.from(stand.answer(request.input)).length : 0;
+	return {
+		visibleMs: card.createdAt - publishedAt,
+		firstTextMs: streamed.length ? streamed[0].at - publishedAt : null,
+		finishedMs: (finished?.at ?? Date.now()) - publishedAt,
+		streamedUpdates: streamed.length,
+		requests: card.updates.length,
+		modelStreamMs:
+			stand.firstTokenDelayMs + Math.ceil(characters / stand.chunkChars - 1) * stand.tokenDelayMs,
+	};
+}
+
 export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<void>]> {
 	const { emulator, rest, say, n8nBaseUrl } = world;
 	const stream = () => emulator.dingtalkStream;
@@ -109,26 +133,8 @@ export function aiChatChecks(world: AiChatWorld): Array<[string, () => Promise<v
 		return { payload, card: ended, publishedAt };
 	}
 
-	function figures(card: CardRecord, publishedAt: number): AnswerFigures {
-		const streamed = card.updates.filter((u) => u.kind === 'streaming');
-		const finished = card.updates.find(
-			(u) => u.kind === 'update' && ['3', '5'].includes(String(u.body.flowStatus)),
-		);
-		const request = state()
-			.modelStandIn.requests.filter((r) => r.at >= publishedAt)
-			.at(-1);
-		const characters = request ? Array.from(state().modelStandIn.answer(request.input)).length : 0;
-		const stand = state().modelStandIn;
-		return {
-			visibleMs: card.createdAt - publishedAt,
-			firstTextMs: streamed.length ? streamed[0].at - publishedAt : null,
-			finishedMs: (finished?.at ?? Date.now()) - publishedAt,
-			streamedUpdates: streamed.length,
-			requests: card.updates.length,
-			modelStreamMs:
-				stand.firstTokenDelayMs + Math.ceil(characters / stand.chunkChars - 1) * stand.tokenDelayMs,
-		};
-	}
+	const figures = (card: CardRecord, publishedAt: number) =>
+		answerFigures(state(), card, publishedAt);
 
 	return [
 		[

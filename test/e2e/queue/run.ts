@@ -20,6 +20,7 @@ import {
 	type CallbackResponse,
 	type RecordedCall,
 } from '../../emulator';
+import { EMULATOR_AI_CARD_TEMPLATE } from '../../emulator/dingtalk';
 import { checkDingTalkAnswer, httpEventPayload } from '../../emulator/dingtalk/httpEvents';
 import { dingTalkCredentialData } from '../../emulator/dingtalk/credential';
 import { DINGTALK_CREDENTIAL } from '../dingtalk';
@@ -45,8 +46,17 @@ import {
 import { stopAll } from './processes';
 import { ensureServices, startPostgres, startRedis } from './services';
 import { WORKER_CONCURRENCY, WORKERS } from './settings';
-import { QueueDeployment, type N8nProcess } from './topology';
-import { EXAMPLES, HELD_TEXT, SLOW_TEXT, STREAM, writeWorkflows } from './workflows';
+import { QueueDeployment, startedOn, type N8nProcess } from './topology';
+import { aiChannelChecks } from './aiChannels';
+import {
+	AI_EXAMPLES,
+	AI_POSTGRES_MEMORY,
+	EXAMPLES,
+	HELD_TEXT,
+	SLOW_TEXT,
+	STREAM,
+	writeWorkflows,
+} from './workflows';
 
 const STARTED = Date.now();
 const SECONDS = () => `${((Date.now() - STARTED) / 1000).toFixed(0)}s`;
@@ -168,11 +178,6 @@ function workNotificationsTo(world: World, userId: string): RecordedCall[] {
 
 function gettokens(world: World): number {
 	return world.emulator.callsTo('/cgi-bin/gettoken').filter((c) => c.status === 200).length;
-}
-
-/** Executions a worker started, from its log ("Worker started execution N"). */
-function startedOn(process: N8nProcess): Set<string> {
-	return new Set([...process.log().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]));
 }
 
 /** n8n's count of a workflow's executions, optionally in these statuses. */
@@ -507,6 +512,16 @@ async function checks(world: World): Promise<void> {
 			expect(resumedOn.length >= 1, `execution ${executionId} never ran on a worker`);
 		},
 	);
+
+	// Both AI chat channels, published and unpublished over REST on the running deployment (no restart).
+	for (const [name, body] of aiChannelChecks({
+		emulator,
+		deployment,
+		rest: () => world.rest,
+		figure,
+	})) {
+		await check(name, body);
+	}
 
 	await check(
 		'a manual execution of the Stream workflow runs on a worker (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS, n8n 3.x behaviour) and gets its event',
@@ -856,14 +871,32 @@ async function main(): Promise<number> {
 			`${JSON.stringify(
 				[
 					...sandboxCredentials(emulator.baseUrl),
-					{ ...DINGTALK_CREDENTIAL, data: dingTalkCredentialData(emulator.baseUrl) },
+					{
+						...AI_POSTGRES_MEMORY.credential,
+						type: 'postgres',
+						data: {
+							host: '127.0.0.1',
+							port: postgres.port,
+							database: postgres.database,
+							user: postgres.user,
+							password: postgres.password,
+							ssl: 'disable',
+						},
+					},
+					{
+						...DINGTALK_CREDENTIAL,
+						data: {
+							...dingTalkCredentialData(emulator.baseUrl),
+							aiCardTemplateId: EMULATOR_AI_CARD_TEMPLATE,
+						},
+					},
 				],
 				null,
 				2,
 			)}\n`,
 		);
 		say(
-			`- building the package; importing credentials and ${ids.length} workflows into PostgreSQL [${SECONDS()}]`,
+			`- building the package; importing credentials and ${ids.length + AI_EXAMPLES.length + 1} workflows (${ids.length} published) into PostgreSQL [${SECONDS()}]`,
 		);
 		const cliLog = quiet('n8n cli');
 		await Promise.all([

@@ -202,3 +202,8 @@ export class QueueDeployment {
 		await process.process?.kill9();
 	}
 }
+
+/** Executions a worker started, from its log ("Worker started execution N"). */
+export function startedOn(process: N8nProcess): Set<string> {
+	return new Set([...process.log().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]));
+}

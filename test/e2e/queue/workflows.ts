@@ -1,20 +1,38 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs under Node, never inside n8n */
-// The workflows of the queue-mode suite: four examples as they ship (WeCom text reply, DingTalk welcome over HTTP,
-// Send and Wait) and three of the suite's own — a WeCom reply (answered once recorded, and the same with "Answer After
-// the Run") and a DingTalk Stream workflow, each holding its run for a second (a Wait node) so that a worker killed mid-burst is sure to take runs with it. Every one replies through the
-// emulator, so that "ran with its item" is read from what the emulator received.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+// The workflows of the queue-mode suite: examples as they ship (WeCom text reply, DingTalk welcome over HTTP and Send
+// and Wait, published at import; the two AI chat examples and a variant of the DingTalk one with Postgres Chat Memory,
+// imported unpublished: aiChannels.ts publishes them) and three of the suite's own — a WeCom reply (answered once recorded, and the same with "Answer After the Run")
+// and a DingTalk Stream workflow, each holding its run for a second (a Wait node) so that a worker killed mid-burst is sure to take runs with
+// it. Every one replies through the emulator, so that "ran with its item" is read from what the emulator received.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { AI_EXAMPLE_ID } from '../aiChat';
 import { DINGTALK_CREDENTIAL } from '../dingtalk';
 import { CREDENTIAL, EXAMPLES_DIR, exampleById, type Example } from '../instance';
 import { PACKAGE_NAME } from '../n8nHost';
+import { WECOM_AI_EXAMPLE_ID } from '../wecomAiChat';
 
 export const EXAMPLES = {
 	text: 'wecomTextReply01',
 	welcome: 'dingtalkNewEmployee',
 	ask: 'wecomExpenseAsk',
 } as const;
+
+/** The two AI chat examples: imported as they ship, published and unpublished by the AI checks (aiChannels.ts). */
+export const AI_EXAMPLES = [AI_EXAMPLE_ID, WECOM_AI_EXAMPLE_ID] as const;
+
+/**
+ * The DingTalk AI example with Postgres Chat Memory in place of Simple Memory: n8n documents that Simple Memory does not
+ * work in queue mode (each worker keeps its own), so this is the example as a queue-mode deployment should run it. The
+ * history goes to the suite's PostgreSQL (a table of its own in n8n's database).
+ */
+export const AI_POSTGRES_MEMORY = {
+	id: 'queueAiPostgresMemory',
+	name: 'queue e2e: the DingTalk AI example with Postgres Chat Memory',
+	credential: { id: 'queueChatMemoryPostgres', name: 'Chat memory (queue e2e PostgreSQL)' },
+	table: 'queue_e2e_chat_histories',
+};
 
 export const SLOW_TEXT = {
 	id: 'queueSlowTextReply',
@@ -144,11 +162,44 @@ function streamWorkflow(): object {
 	};
 }
 
+function postgresMemoryWorkflow(): object {
+	const example = JSON.parse(
+		readFileSync(join(EXAMPLES_DIR, exampleById(AI_EXAMPLE_ID).file), 'utf8'),
+	) as { nodes: Array<Record<string, unknown>>; connections: Record<string, unknown> };
+	const nodes = example.nodes.map((node) => {
+		if (node.name === 'DingTalk Trigger')
+			return { ...node, webhookId: 'c8f2a4d1-5e63-4b7a-9c0d-2e1f3a4b5c69' };
+		if (node.name !== 'Simple Memory') return node;
+		return {
+			id: 'q-ai-postgres-memory',
+			name: 'Postgres Chat Memory',
+			type: '@n8n/n8n-nodes-langchain.memoryPostgresChat',
+			typeVersion: 1.3,
+			position: node.position,
+			parameters: {
+				sessionIdType: 'fromInput',
+				tableName: AI_POSTGRES_MEMORY.table,
+				contextWindowLength: 10,
+			},
+			credentials: { postgres: AI_POSTGRES_MEMORY.credential },
+		};
+	});
+	const { 'Simple Memory': memory, ...connections } = example.connections;
+	return {
+		...example,
+		id: AI_POSTGRES_MEMORY.id,
+		name: AI_POSTGRES_MEMORY.name,
+		active: false,
+		nodes,
+		connections: { ...connections, 'Postgres Chat Memory': memory },
+	};
+}
+
 /** Writes every workflow of the suite into `dir` (for `n8n import:workflow --separate`); returns the ids to publish. */
 export function writeWorkflows(dir: string): string[] {
 	mkdirSync(dir, { recursive: true });
 	const examples: Example[] = Object.values(EXAMPLES).map((id) => exampleById(id));
-	for (const example of examples) {
+	for (const example of [...examples, ...AI_EXAMPLES.map((id) => exampleById(id))]) {
 		copyFileSync(join(EXAMPLES_DIR, example.file), join(dir, example.file));
 	}
 	writeFileSync(
@@ -160,5 +211,9 @@ export function writeWorkflows(dir: string): string[] {
 		`${JSON.stringify(slowTextWorkflow(true), null, 2)}\n`,
 	);
 	writeFileSync(join(dir, 'queue-stream.json'), `${JSON.stringify(streamWorkflow(), null, 2)}\n`);
+	writeFileSync(
+		join(dir, 'queue-ai-postgres-memory.json'),
+		`${JSON.stringify(postgresMemoryWorkflow(), null, 2)}\n`,
+	);
 	return [...examples.map((e) => e.id), SLOW_TEXT.id, HELD_TEXT.id, STREAM.id];
 }
