@@ -38,15 +38,18 @@ export function deduplicationKey(scope: string, eventKey: string, attempt = 1): 
 }
 
 /**
- * Whether n8n lost this run rather than the workflow failing in it: it ended in error (or crashed) and not one node
- * has run data — n8n replaces a run whose queue job stalled with exactly that. A workflow that fails in a node always
- * has the trigger's own run data before it.
+ * Whether n8n lost this run rather than the workflow failing in it: it ended in error (or crashed), not one node has
+ * run data, and no node is named as the last one executed — n8n replaces a run whose queue job stalled with exactly
+ * that. A workflow that fails in a node has the trigger's own run data before it in one process; in queue mode the
+ * main process gets only the worker's summary of a finished job (no run data, n8n 2.41 WorkflowRunner.enqueueExecution
+ * with the job result), which names the node that failed (lastNodeExecuted).
  */
 export function runWasLost(run: IRun | undefined): boolean {
 	if (run === undefined) return false;
 	if (run.status !== 'error' && run.status !== 'crashed') return false;
-	const runData = run.data?.resultData?.runData ?? {};
-	return Object.keys(runData).length === 0;
+	const resultData = run.data?.resultData;
+	if (resultData?.lastNodeExecuted !== undefined) return false;
+	return Object.keys(resultData?.runData ?? {}).length === 0;
 }
 
 export interface TriggerDeliveryOptions {

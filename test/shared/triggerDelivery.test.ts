@@ -77,6 +77,36 @@ describe('trigger delivery', () => {
 		expect(runWasLost(undefined)).toBe(false);
 	});
 
+	it('a run that failed in a node on a queue-mode worker is not lost: main gets no run data, only the failing node', () => {
+		// What n8n 2.41's main resolves the donePromise with for a finished job (WorkflowRunner.enqueueExecution, from
+		// the worker's job result): no run data, the error and lastNodeExecuted.
+		const failedOnWorker = {
+			status: 'error',
+			mode: 'trigger',
+			startedAt: new Date(),
+			storedAt: 'db',
+			data: {
+				resultData: {
+					runData: {},
+					lastNodeExecuted: 'Reply',
+					error: { message: 'WeCom refused the message' },
+				},
+			},
+		} as unknown as IRun;
+		expect(runWasLost(failedOnWorker)).toBe(false);
+		// A job that stalled (its worker died): n8n's error, no run data, no node.
+		const stalled = {
+			...failedOnWorker,
+			data: {
+				resultData: {
+					runData: {},
+					error: { message: 'job stalled more than maxStalledCount' },
+				},
+			},
+		} as unknown as IRun;
+		expect(runWasLost(stalled)).toBe(true);
+	});
+
 	it('emits once with the key and resolves with the run: a run that succeeded, failed in a node, or was refused as a duplicate ends it', async () => {
 		const { context, emits } = fakeContext();
 		const delivery = new TriggerDelivery(context, { scope: 's', deduplicate: true });
@@ -180,7 +210,9 @@ describe('trigger delivery', () => {
 	it('tells cancellations and Engine 2.0 refusals by their shape', () => {
 		expect(isCancellation({ reason: 'manual', message: 'Execution was cancelled' })).toBe(true);
 		expect(isCancellation(new Error('Database is not ready'))).toBe(false);
-		expect(isWaitRefused(new Error('Cannot run a trigger that waits for its execution'))).toBe(true);
+		expect(isWaitRefused(new Error('Cannot run a trigger that waits for its execution'))).toBe(
+			true,
+		);
 		expect(isWaitRefused(new Error('other'))).toBe(false);
 	});
 });

@@ -793,6 +793,47 @@ async function checks(world: World): Promise<void> {
 			expect(streamLostRuns > 0, 'the kill took no Stream run with it: the check proved nothing');
 		},
 	);
+
+	await check(
+		'a held callback whose run fails in a node on a worker runs once: the trigger tells a failure from a lost run',
+		async () => {
+			// In queue mode main learns of a finished job only from the worker's summary (no run data); a run that failed
+			// in its Reply node must not look lost, or the trigger would run it again (up to 4 times) before answering.
+			const heldUrl = weComUrl(world, deployment.main, HELD_TEXT.id);
+			const before = await executionCount(world, HELD_TEXT.id);
+			const failedBefore = await executionCount(world, HELD_TEXT.id, ['error']);
+			const statuses = await Promise.all(
+				[1, 2, 3].map(async (i) => {
+					const res = await withDeadline(
+						world.emulator.sendWeComCallback(
+							heldUrl,
+							// Nobody in the organisation: WeCom answers 81013, and the Reply node fails.
+							textMessageXml({ from: 'ghost-user', content: `无人 ${i} ${newMsgId()}` }),
+							{ agentId: WECOM_SEED.agentId },
+						),
+						5 * 60_000,
+						`POST ${new URL(heldUrl).pathname}`,
+					);
+					return res.status;
+				}),
+			);
+			// Answered only after the trigger decided: any run again would have happened before these answers.
+			const runs = (await executionCount(world, HELD_TEXT.id)) - before;
+			const failed = (await executionCount(world, HELD_TEXT.id, ['error'])) - failedBefore;
+			figure(
+				`held callbacks whose run fails in a node (3): answered ${statuses.join(',')}, ${runs} executions, ${failed} failed`,
+			);
+			expect(
+				statuses.every((s) => s === 200),
+				`answered ${statuses.join(',')}`,
+			);
+			expect(
+				failed === 3,
+				`${failed} failed executions, expected 3 (the check proved nothing otherwise)`,
+			);
+			expect(runs === 3, `${runs} executions for 3 callbacks: a failed run was run again`);
+		},
+	);
 }
 
 // --- set-up and tear-down ----------------------------------------------------------------------------------------
