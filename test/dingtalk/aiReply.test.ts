@@ -222,12 +222,9 @@ describe('DingTalk AI Reply (AI card) and AI Card Streaming', () => {
 		// Far fewer requests than tokens, and never two within the interval.
 		expect(updates.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 300) + 2);
 		expect(updates.length).toBeLessThan(tokens / 3);
-		// The throttled ones (Finish's closing update follows at once). The throttle spaces the requests' starts; the
-		// first send also switches the card to "inputting" before it streams, so arrivals may be a little closer.
-		const paced = updates.filter((u) => u.body.isFinalize !== true);
-		for (let i = 1; i < paced.length; i++) {
-			expect(paced[i].at - paced[i - 1].at).toBeGreaterThanOrEqual(250);
-		}
+		// The spacing of the throttle's sends is checked on its own clock (test/shared/replyThrottle.test.ts): here the
+		// emulator sees arrivals, which a loaded machine brings closer or further apart (CI once saw 184 ms between two
+		// requests sent 300 ms apart), so only the rate above is checked.
 		// Each update carries the whole text so far (isFull), growing; the last one closes the typewriter.
 		const contents = updates.map((u) => String(u.body.content));
 		for (let i = 1; i < contents.length; i++)

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { buildWeComCallback, sendCallback, WECOM_SEED } from '../emulator';
 import type { BuiltCallback, CallbackResponse } from '../emulator';
 import { processFigures, type RouteWorkflow } from './callbackWorkflows';
-import { newMsgId, textMessageXml } from './instance';
+import { CREDENTIAL, newMsgId, textMessageXml, TRIGGER_PATH } from './instance';
 import { sleep, StepError, waitFor, withDeadline, type N8nRest, type N8nServer } from './n8nHost';
 
 export interface CallbackWorld {
@@ -417,6 +417,75 @@ export async function callbackPathChecks(world: CallbackWorld, tools: CheckTools
 			say(
 				`      ${got200.length} answered 200 before the kill, all recorded; ${without.length} resent after the restart`,
 			);
+		},
+	);
+
+	await check(
+		'Answer After the Run in one n8n process: WeCom is answered once the run has finished, by the trigger’s own run; a repeat starts nothing',
+		async () => {
+			// The WeCom Trigger with the option on → Wait 1 s → NoOp, saved and published as the editor does.
+			const webhookId = '5e7c1a93-2b8d-4f60-a1c4-9d3e0f6b7a25';
+			const created = await world.rest.post<{ id: string; versionId: string }>('/workflows', {
+				name: 'e2e: WeCom Trigger (Answer After the Run) → wait 1 s',
+				nodes: [
+					{
+						id: 'held-trigger',
+						name: 'WeCom Trigger',
+						type: 'n8n-nodes-wecom-dingtalk.weComTrigger',
+						typeVersion: 1,
+						position: [0, 0],
+						webhookId,
+						parameters: { events: ['*'], options: { binaryData: true, answerAfterRun: true } },
+						credentials: { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+					},
+					{
+						id: 'held-wait',
+						name: 'Wait',
+						type: 'n8n-nodes-base.wait',
+						typeVersion: 1.1,
+						position: [220, 0],
+						webhookId: '7b1d2e3f-4a5c-4d6e-8f90-a1b2c3d4e5f6',
+						parameters: { amount: 1, unit: 'seconds' },
+					},
+				],
+				connections: { 'WeCom Trigger': { main: [[{ node: 'Wait', type: 'main', index: 0 }]] } },
+				settings: { executionOrder: 'v1' },
+			});
+			await world.rest.post(`/workflows/${created.id}/activate`, { versionId: created.versionId });
+			try {
+				const url = `${world.n8n.baseUrl}/webhook/${webhookId}/${TRIGGER_PATH}`;
+				const built = signedText('held until the run finished');
+				const started = Date.now();
+				const res = await deliver(url, built);
+				const answeredAfterMs = Date.now() - started;
+				expect(
+					res.status === 200 && res.body === '',
+					`HTTP ${res.status} ${JSON.stringify(res.body)}`,
+				);
+				const filter = encodeURIComponent(JSON.stringify({ workflowId: created.id }));
+				const page = await world.rest.get<{
+					results: Array<{ id: string; mode: string; status: string }>;
+				}>(`/executions?filter=${filter}&limit=10`);
+				expect(page.results.length === 1, `${page.results.length} executions`);
+				expect(
+					page.results[0].status === 'success' && page.results[0].mode === 'trigger',
+					`the execution is ${page.results[0].mode}/${page.results[0].status}, expected trigger/success`,
+				);
+				// The answer came after the run, which waited a second.
+				expect(
+					answeredAfterMs >= 1000,
+					`answered after ${answeredAfterMs} ms, before the run ended`,
+				);
+				const again = await deliver(url, built);
+				expect(again.status === 200, `the repeat: HTTP ${again.status}`);
+				const after = await world.rest.get<{ results: unknown[] }>(
+					`/executions?filter=${filter}&limit=10`,
+				);
+				expect(after.results.length === 1, `${after.results.length} executions after the repeat`);
+				say(`      answered ${answeredAfterMs} ms after the callback (the run waits 1 s)`);
+			} finally {
+				await world.rest.post(`/workflows/${created.id}/deactivate`, {});
+			}
 		},
 	);
 }

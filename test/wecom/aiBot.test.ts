@@ -256,6 +256,7 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 			msgid: record.msgid,
 		});
 		session.intervalMs = 100;
+		const started = Date.now();
 		let text = '';
 		for (let i = 0; i < 60; i++) {
 			text += `字${i}`;
@@ -268,10 +269,12 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		const updates = replies.slice(1, -1);
 		expect(updates.length).toBeGreaterThanOrEqual(2);
 		expect(updates.length).toBeLessThan(30);
+		// At most one update per interval: counted over the whole time (arrival gaps between two frames depend on the
+		// machine's load; the throttle's own spacing is checked on its clock in test/shared/replyThrottle.test.ts).
+		expect(updates.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 100) + 2);
 		expect(updates.at(-1)!.content).toBe(text);
 		for (let i = 1; i < updates.length; i++) {
 			expect(updates[i].content.startsWith(updates[i - 1].content)).toBe(true);
-			expect(updates[i].at - updates[i - 1].at).toBeGreaterThanOrEqual(90);
 		}
 		expect(replies.at(-1)).toMatchObject({ content: `${text}。`, finish: true, errcode: 0 });
 		expect(replies.every((r) => r.errcode === 0)).toBe(true);
