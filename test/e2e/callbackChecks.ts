@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 
 import { buildWeComCallback, sendCallback, WECOM_SEED } from '../emulator';
 import type { BuiltCallback, CallbackResponse } from '../emulator';
-import { processFigures, type RouteWorkflow } from './callbackWorkflows';
+import { processFigures, waitForWebhooks, type RouteWorkflow } from './callbackWorkflows';
 import { CREDENTIAL, newMsgId, textMessageXml, TRIGGER_PATH } from './instance';
 import { sleep, StepError, waitFor, withDeadline, type N8nRest, type N8nServer } from './n8nHost';
 
@@ -454,10 +454,21 @@ export async function callbackPathChecks(world: CallbackWorld, tools: CheckTools
 			await world.rest.post(`/workflows/${created.id}/activate`, { versionId: created.versionId });
 			try {
 				const url = `${world.n8n.baseUrl}/webhook/${webhookId}/${TRIGGER_PATH}`;
+				// n8n 2.41 publishes through an outbox: the webhook is registered a moment after the answer, and the
+				// trigger's trigger() (which holds the callbacks) right after the webhook. Until then a callback is
+				// answered 404 or 503 and WeCom sends it again: so does this check.
+				await waitForWebhooks([url]);
 				const built = signedText('held until the run finished');
-				const started = Date.now();
-				const res = await deliver(url, built);
-				const answeredAfterMs = Date.now() - started;
+				const { res, answeredAfterMs } = await waitFor(
+					'a callback answered by the held trigger',
+					async () => {
+						const started = Date.now();
+						const attempt = await deliver(url, built);
+						if (attempt.status === 503) return undefined;
+						return { res: attempt, answeredAfterMs: Date.now() - started };
+					},
+					{ timeoutMs: 30000, intervalMs: 250 },
+				);
 				expect(
 					res.status === 200 && res.body === '',
 					`HTTP ${res.status} ${JSON.stringify(res.body)}`,
