@@ -550,18 +550,22 @@ export class N8nRest {
 	 */
 	async executionsAfter(workflowId: string, afterId = 0): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const all: ExecutionSummary[] = [];
+		// By id: n8n 2.41's first page is its current (running, new, waiting) executions followed by the newest of all
+		// (ExecutionListV1Service.findCurrentAndCompleted), so an execution still running comes twice (CI counted three
+		// Stream events "twice" that the database held once each).
+		const all = new Map<string, ExecutionSummary>();
+		const list = () => [...all.values()];
 		let cursor: string | null | undefined;
 		for (;;) {
 			const page = await this.get<{ results: ExecutionSummary[]; nextCursor?: string | null }>(
 				`/executions?filter=${filter}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
 			);
 			for (const execution of page.results) {
-				if (Number(execution.id) <= afterId) return all;
-				all.push(execution);
+				if (Number(execution.id) <= afterId) return list();
+				all.set(String(execution.id), execution);
 			}
 			cursor = page.nextCursor;
-			if (!cursor || page.results.length === 0) return all;
+			if (!cursor || page.results.length === 0) return list();
 		}
 	}
 
