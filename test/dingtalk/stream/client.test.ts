@@ -193,7 +193,11 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 	it('SYSTEM disconnect: the next connection opens before the old one closes, and no event is lost', async () => {
 		// No redelivery: whatever is not handed over in the overlap would be lost for good.
 		// DingTalk closes the old socket about 10 s after its disconnect (the grace below).
-		const rig = await start({ disconnectGraceMs: 10_000, maxDeliveries: 1, redeliveryDelayMs: 10_000 });
+		const rig = await start({
+			disconnectGraceMs: 10_000,
+			maxDeliveries: 1,
+			redeliveryDelayMs: 10_000,
+		});
 		await waitUntil(() => openIds().length === 1, 'a connection');
 		const [old] = openIds();
 		const keys: string[] = [];
@@ -344,14 +348,20 @@ describeWithWebSocket('DingTalk Stream client over WebSocket (emulator)', () => 
 			zombies.push(live);
 			await waitUntil(() => !openIds().includes(live), `zombie ${i + 1} closed`, 15_000);
 		}
-		await waitUntil(() => openIds().length === 1, 'the last replacement');
+		// On a loaded machine a ping can come later than the 400 ms idle bound, and the client then renews a live socket
+		// too (CI caught it opening one more): wait for it to settle, and count at least the 20 forced renewals.
+		await waitUntil(
+			() => openIds().length === 1 && rig.client.sockets === 1 && rig.client.openConnections === 1,
+			'one socket, at both ends',
+			15_000,
+		);
 		expect({
 			emulatorOpen: openIds().length,
 			clientOpen: rig.client.openConnections,
 			clientSockets: rig.client.sockets,
-			renewals: rig.client.stats.idleRenewals,
 			abandoned: rig.client.stats.abandonedSockets,
-		}).toEqual({ emulatorOpen: 1, clientOpen: 1, clientSockets: 1, renewals: 20, abandoned: 0 });
+		}).toEqual({ emulatorOpen: 1, clientOpen: 1, clientSockets: 1, abandoned: 0 });
+		expect(rig.client.stats.idleRenewals).toBeGreaterThanOrEqual(20);
 		// Each zombie's server side saw the close (code 1000) within the close bound after its replacement opened.
 		const byId = new Map(
 			stream()

@@ -62,7 +62,7 @@ export const STREAM = {
 
 const WECOM_CREDENTIAL = { weComApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } };
 
-function waitNode(id: string, webhookId: string, x: number): object {
+function waitNode(id: string, webhookId: string, x: number, seconds = 1): object {
 	return {
 		id,
 		name: 'Hold the run for a second',
@@ -70,7 +70,7 @@ function waitNode(id: string, webhookId: string, x: number): object {
 		typeVersion: 1.1,
 		position: [x, 0],
 		webhookId,
-		parameters: { amount: 1, unit: 'seconds' },
+		parameters: { amount: seconds, unit: 'seconds' },
 	};
 }
 
@@ -155,7 +155,9 @@ function streamWorkflow(): object {
 					dingTalkApi: { id: DINGTALK_CREDENTIAL.id, name: DINGTALK_CREDENTIAL.name },
 				},
 			},
-			waitNode('q-stream-wait', 'd3c5a9e1-7b42-4f08-a6e3-91b0c2d4f786', 220),
+			// 3 s: the worker kill must find Stream runs still going on a loaded machine (with 1 s, one CI run's kill came
+			// after the Stream run it had seen had ended, and proved nothing).
+			waitNode('q-stream-wait', 'd3c5a9e1-7b42-4f08-a6e3-91b0c2d4f786', 220, 3),
 			sendText('q-stream-reply', 440, STREAM.to, '=stream:{{ $json.eventId }}'),
 		],
 		connections: chain(['DingTalk Trigger', 'Hold the run for a second', 'Reply']),
