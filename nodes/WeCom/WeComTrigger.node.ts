@@ -23,6 +23,7 @@ import {
 } from '../shared/callbackTrigger';
 import { answerAfterRun, answerAfterRunOption, holdCallbacks } from '../shared/heldCallbacks';
 import { webhookParameters } from '../shared/nodeParameters';
+import { triggerEventKey, triggerNodeScope } from '../shared/triggerScope';
 import {
 	CONSOLE_REGISTERED_WEBHOOK_METHODS,
 	RAW_BODY_OPTION,
@@ -353,7 +354,7 @@ async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookRespons
 	const key = dedupeKey(payload.fields, facts);
 	if (windowMs > 0 && key !== undefined) {
 		const claim = await recentCallbacks.claim(
-			JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name, key]),
+			triggerEventKey(this.getWorkflow().id, node, key),
 			windowMs,
 			res,
 			BODY_DEADLINE_MS,
@@ -389,7 +390,7 @@ const warnedNodes = new Set<string>();
 /** A trigger saved before the raw-body flag existed still depends on n8n's XML parser: say so once. */
 function warnParsedByN8n(this: IWebhookFunctions): void {
 	const node = this.getNode();
-	const key = JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name]);
+	const key = triggerNodeScope(this.getWorkflow().id, node);
 	if (warnedNodes.has(key) || warnedNodes.size > 1000) return;
 	warnedNodes.add(key);
 	this.logger.warn(

@@ -9,7 +9,6 @@ import type {
 
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { handOverTestEvent } from '../shared/testEvents';
 import { CONSOLE_REGISTERED_WEBHOOK_METHODS, RAW_BODY_OPTION } from '../shared/webhookRequest';
 import { weComAiBotConnectionTest } from './connection/credentialTest';
 import {
@@ -174,10 +173,6 @@ export class WeComAiBotTrigger implements INodeType {
 		// Callback mode: the webhooks do the work. Published, n8n calls this once on activation (nothing to start) and
 		// passes each webhook's items through the run; a test run gets the message webhook() accepted.
 		if (this.getMode() !== 'manual') return {};
-		return handOverTestEvent(this, aiBotTestEvents, {
-			message: 'No test message reached this WeCom AI Bot Trigger in this n8n process',
-			description:
-				'In callback mode a test run starts from the message its Test URL received ("Listen for test event", with the Test URL saved in the bot\'s URL 回调 settings, then write to the bot). This run has none here: manual executions run on queue-mode workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS), or the run did not come from the Test URL. Pin the trigger\'s output to test the rest of the workflow, or publish it. URL 回调模式下，测试运行从测试 URL 收到的消息开始。',
-		});
+		return aiBotTestEvents.trigger.call(this);
 	}
 }

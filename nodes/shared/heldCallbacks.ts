@@ -33,6 +33,7 @@ import type {
 
 import { refuse, type Refusal } from './callbackTrigger';
 import { isCancellation, TriggerDelivery, type DeliveryOutcome } from './triggerDelivery';
+import { triggerLogPlace, triggerNodeScope } from './triggerScope';
 import { acknowledge, type CallbackAnswer } from './webhookRequest';
 
 /** The option of both callback triggers (in their Options collection). */
@@ -56,12 +57,7 @@ interface Holder {
 const holders = new Map<string, Holder>();
 
 /** A trigger node's key: its workflow and node (the same in trigger() and in webhook() of that node). */
-export function holderKey(
-	workflowId: string | undefined,
-	node: Pick<INode, 'id' | 'name'>,
-): string {
-	return JSON.stringify([workflowId ?? '', node.id ?? node.name]);
-}
+export const holderKey = triggerNodeScope;
 
 export interface HoldOptions {
 	/** Whether n8n gets a deduplication key per event (off when the user turned the redelivery window off). */
@@ -78,7 +74,7 @@ export function holdCallbacks(context: ITriggerFunctions, options: HoldOptions):
 	const node = context.getNode();
 	const workflow = context.getWorkflow();
 	const key = holderKey(workflow.id, node);
-	const where = ` [workflow "${workflow.name ?? workflow.id ?? ''}", node "${node.name}"]`;
+	const where = ` ${triggerLogPlace(workflow, node)}`;
 	const holder: Holder = {
 		delivery: new TriggerDelivery(context, {
 			scope: key,
@@ -148,9 +144,10 @@ export async function answerAfterRun(
 	answer: CallbackAnswer,
 	platform: string,
 ): Promise<IWebhookResponseData | Refusal> {
-	const workflowId = context.getWorkflow().id;
+	const workflow = context.getWorkflow();
+	const workflowId = workflow.id;
 	const outcome = await deliverHeld(workflowId, node, item, eventKey);
-	const where = `[workflow "${context.getWorkflow().name ?? workflowId ?? ''}", node "${node.name}"]`;
+	const where = triggerLogPlace(workflow, node);
 	if (outcome === undefined) {
 		const key = holderKey(workflowId, node);
 		const now = Date.now();

@@ -9,8 +9,10 @@
 // The hand-over lives in the n8n process that served the test webhook; n8n 2.x runs a manual execution in that same
 // process unless queue mode offloads manual executions to workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS). There
 // trigger() finds nothing and ends the run with an error that says so, instead of waiting for ever.
-import type { INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type { INode, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+import { triggerNodeScope } from './triggerScope';
 
 interface Waiting {
 	items: INodeExecutionData[][];
@@ -76,17 +78,28 @@ export class TestEventHandOver {
 }
 
 /** The hand-over key of one trigger node: the same in webhook() and in trigger() of the run that follows. */
-export function testEventKey(
-	workflowId: string | undefined,
-	node: { id?: string; name: string },
-): string {
-	return JSON.stringify([workflowId ?? '', node.id ?? node.name]);
+export const testEventKey = triggerNodeScope;
+
+/** What a trigger says when its test run finds no event. */
+export interface MissingTestEvent {
+	/** The trigger's name in the UI, e.g. 'WeCom Trigger'. */
+	trigger: string;
+	/** What its Test URL receives: 'event', 'callback', 'message'. */
+	what: string;
+	/** How a test event is made, e.g. 'In HTTP mode a test run starts from the event its Test URL received (…)'. */
+	howToSend: string;
+	/** The same in Chinese. */
+	zh: string;
 }
 
-/** What a trigger says when its test run finds no event (the node's name, and the product's words for the fix). */
-export interface MissingTestEvent {
-	message: string;
-	description: string;
+function missingTestEventError(node: INode, missing: MissingTestEvent): NodeOperationError {
+	return new NodeOperationError(
+		node,
+		`No test ${missing.what} reached this ${missing.trigger} in this n8n process`,
+		{
+			description: `${missing.howToSend}. This run has none here: manual executions run on queue-mode workers (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS), or the run did not come from the Test URL. Pin the trigger's output to test the rest of the workflow, or publish it. ${missing.zh}`,
+		},
+	);
 }
 
 /**
@@ -104,10 +117,26 @@ export function handOverTestEvent(
 		// Called by n8n after it has set up emit(); the run then ends with these items.
 		manualTriggerFunction: async () => {
 			const items = handOver.take(key, Date.now());
-			if (items === undefined) {
-				throw new NodeOperationError(node, missing.message, { description: missing.description });
-			}
+			if (items === undefined) throw missingTestEventError(node, missing);
 			context.emit(items);
+		},
+	};
+}
+
+/** One trigger type's test events in this process: where webhook() leaves them, and the trigger() that takes them. */
+export interface TestEventChannel {
+	/** Shared by every node of the trigger type in this process (keyed apart by workflow and node). */
+	events: TestEventHandOver;
+	/** trigger() in a manual run: hands the run the event webhook() left. */
+	trigger: (this: ITriggerFunctions) => ITriggerResponse;
+}
+
+export function testEventChannel(missing: MissingTestEvent): TestEventChannel {
+	const events = new TestEventHandOver();
+	return {
+		events,
+		trigger(this: ITriggerFunctions) {
+			return handOverTestEvent(this, events, missing);
 		},
 	};
 }

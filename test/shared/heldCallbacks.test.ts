@@ -368,6 +368,14 @@ describe('WeCom Trigger: Listen for test event (it has trigger() now)', () => {
 		expect(testEvents.size).toBe(0);
 	});
 
+	it('a test run with no test event in this process ends at once with an error that names the trigger and the fix', async () => {
+		const node = weComNode({});
+		const result = await rig.harness.run([node], {}, node.name, [{ json: {} }], 'manual');
+		expect(result.error?.message).toBe('No test event reached this WeCom Trigger in this n8n process');
+		expect(JSON.stringify(result.error)).toMatch(/OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS/);
+		expect(JSON.stringify(result.error)).toMatch(/let WeCom or `npm run sandbox:send` post to the Test URL/);
+	});
+
 	it('a published run (production URL) passes the items through', async () => {
 		const node = weComNode({});
 		const server = await WebhookServer.start(rig.harness, node);

@@ -48,7 +48,7 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		for (const server of servers.splice(0)) await server.close();
 		resetCallbackStreams();
 		recentAiBotCallbacks.clear();
-		aiBotTestEvents.clear();
+		aiBotTestEvents.events.clear();
 		resetAiBotCallbackCryptos();
 	});
 
@@ -306,7 +306,16 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		expect(run.error).toBeUndefined();
 		expect(run.json(TRIGGER)[0]).toMatchObject({ chatInput: '测试运行' });
 		expect(run.json('Finish')[0].aiReply).toMatchObject({ status: 'finished' });
-		expect(aiBotTestEvents.size).toBe(0);
+		expect(aiBotTestEvents.events.size).toBe(0);
+	});
+
+	it('a test run with no test message in this process ends at once with an error that names the trigger and the fix', async () => {
+		const workflow = agentWorkflow({ delayMs: 5 });
+		const run = await rig.harness.run([workflow.nodes[0]], {}, TRIGGER, [{ json: {} }], 'manual');
+		expect(run.error?.message).toBe(
+			'No test message reached this WeCom AI Bot Trigger in this n8n process',
+		);
+		expect(JSON.stringify(run.error)).toMatch(/URL 回调 settings, then write to the bot/);
 	});
 
 	it("the credential's Test without a Secret checks Token and EncodingAESKey (callback mode) without showing them", async () => {

@@ -19,6 +19,7 @@ import {
 import { Deliveries } from '../../shared/deliveries';
 import { parseJsonObject } from '../../shared/json';
 import { webhookParameters, type WebhookParameters } from '../../shared/nodeParameters';
+import { triggerEventKey } from '../../shared/triggerScope';
 import {
 	acknowledge,
 	readRequestBody,
@@ -175,7 +176,7 @@ async function receive(
 	const windowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	if (windowMs > 0) {
 		const claim = await recentHttpEvents.claim(
-			JSON.stringify([this.getWorkflow().id ?? '', node.id ?? node.name, dedupeKey(event)]),
+			triggerEventKey(this.getWorkflow().id, node, dedupeKey(event)),
 			windowMs,
 			res,
 			BODY_DEADLINE_MS,

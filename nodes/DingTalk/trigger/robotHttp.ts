@@ -21,6 +21,7 @@ import type { Deliveries } from '../../shared/deliveries';
 import { answerAfterRun } from '../../shared/heldCallbacks';
 import { parseJsonObject } from '../../shared/json';
 import type { WebhookParameters } from '../../shared/nodeParameters';
+import { triggerEventKey, triggerLogPlace } from '../../shared/triggerScope';
 import { acknowledge, startExecution } from '../../shared/webhookRequest';
 import { chatOptionsOf, triggerItemOf } from './chat';
 import { eventFromRobotHttp, eventTypeList, passesFilter, robotMessageProblem } from './events';
@@ -124,7 +125,7 @@ export async function receiveRobotMessage(
 		// One line per refused request: the reason names what failed, never a secret, a header value or the body.
 		const workflow = context.getWorkflow();
 		context.logger.warn(
-			`DingTalk Trigger refused a robot message request (${outcome.status}): ${outcome.reason} [workflow "${workflow.name ?? workflow.id ?? ''}", node "${parameters.node.name}"]`,
+			`DingTalk Trigger refused a robot message request (${outcome.status}): ${outcome.reason} ${triggerLogPlace(workflow, parameters.node)}`,
 		);
 	}
 	return outcome;
@@ -182,11 +183,7 @@ async function receive(
 	const windowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	if (windowMs > 0) {
 		const claim = await request.deliveries.claim(
-			JSON.stringify([
-				context.getWorkflow().id ?? '',
-				node.id ?? node.name,
-				`msg:${event.eventId}`,
-			]),
+			triggerEventKey(context.getWorkflow().id, node, `msg:${event.eventId}`),
 			windowMs,
 			res,
 			request.deadlineMs,

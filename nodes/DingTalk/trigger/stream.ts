@@ -5,6 +5,7 @@ import type { INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isCancellation, isWaitRefused, TriggerDelivery } from '../../shared/triggerDelivery';
+import { triggerLogPlace, triggerNodeScope } from '../../shared/triggerScope';
 
 import { baseUrlOf, DINGTALK_API_BASE_URL } from '../hosts';
 import {
@@ -74,10 +75,10 @@ export async function streamTrigger(
 	const chat = chatOptionsOf((name, fallback) => this.getNodeParameter(name, fallback), options);
 	const node = this.getNode();
 	const workflow = this.getWorkflow();
-	const scope = JSON.stringify([workflow.id ?? '', node.id ?? node.name]);
+	const scope = triggerNodeScope(workflow.id, node);
 	const dedupeWindowMs = Math.max(0, Number(options.dedupeWindow ?? 10)) * 60_000;
 	// n8n prints only the message at its default log level: it names the workflow and the node itself.
-	const where = ` [workflow "${workflow.name ?? workflow.id ?? ''}", node "${node.name}"]`;
+	const where = ` ${triggerLogPlace(workflow, node)}`;
 	const meta = (extra?: Record<string, unknown>) => ({
 		workflowId: workflow.id,
 		node: node.name,

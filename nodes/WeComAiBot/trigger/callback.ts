@@ -36,7 +36,8 @@ import {
 	refuseRequest,
 	startExecution,
 } from '../../shared/webhookRequest';
-import { TestEventHandOver, testEventKey } from '../../shared/testEvents';
+import { testEventChannel, testEventKey } from '../../shared/testEvents';
+import { triggerEventKey } from '../../shared/triggerScope';
 import { fitContent } from '../connection/frames';
 import { openStream, streamById, streamOfMessage, type CallbackStream } from '../callback/streams';
 import { messageItem } from './chat';
@@ -67,8 +68,14 @@ export const UNKNOWN_STREAM_NOTE =
 /** One per n8n process: messages answered lately, per trigger node (WeCom sends a message again when unanswered). */
 export const recentAiBotCallbacks = new Deliveries(20_000);
 
-/** Test events waiting for the run n8n starts for them (nodes/shared/testEvents.ts). */
-export const aiBotTestEvents = new TestEventHandOver();
+/** Test messages waiting for the run n8n starts for them, and the trigger() of that run (nodes/shared/testEvents.ts). */
+export const aiBotTestEvents = testEventChannel({
+	trigger: 'WeCom AI Bot Trigger',
+	what: 'message',
+	howToSend:
+		'In callback mode a test run starts from the message its Test URL received ("Listen for test event", with the Test URL saved in the bot\'s URL 回调 settings, then write to the bot)',
+	zh: 'URL 回调模式下，测试运行从测试 URL 收到的消息开始。',
+});
 
 const cryptos = new CallbackCryptoSource({
 	credentialType: 'weComAiBotApi',
@@ -234,7 +241,7 @@ async function receive(
 		return refuse(400, 'The AI bot message has no sender (from.userid)');
 	}
 	const workflowId = this.getWorkflow().id ?? '';
-	const messageKey = JSON.stringify([workflowId, node.id ?? node.name, msgid]);
+	const messageKey = triggerEventKey(workflowId, node, msgid);
 	const claim = await recentAiBotCallbacks.claim(
 		messageKey,
 		DEDUPE_WINDOW_MS,
@@ -275,7 +282,7 @@ async function receive(
 	}
 	const workflowData = [[item]];
 	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (nodes/shared/testEvents.ts).
-	if (manual) aiBotTestEvents.put(testEventKey(workflowId, node), workflowData, Date.now());
+	if (manual) aiBotTestEvents.events.put(testEventKey(workflowId, node), workflowData, Date.now());
 	// n8n answers WeCom (the stream id and the thinking text) once it has recorded this execution.
 	return startExecution(res, workflowData, sealed(opened.crypto, firstAnswer(stream)));
 }

@@ -13,6 +13,7 @@ import { sleepScheduler } from '../../shared/longConnection/scheduler';
 import type { StreamSocketConstructor } from '../../shared/longConnection/socket';
 import { RecentKeys } from '../../shared/recentKeys';
 import { TriggerDelivery } from '../../shared/triggerDelivery';
+import { triggerLogPlace, triggerNodeScope } from '../../shared/triggerScope';
 import {
 	AiBotUnavailableError,
 	WeComAiBotClient,
@@ -56,8 +57,8 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	}
 	const manual = this.getMode() === 'manual';
 	const workflow = this.getWorkflow();
-	const scope = JSON.stringify([workflow.id ?? '', node.id ?? node.name]);
-	const where = ` [workflow "${workflow.name ?? workflow.id ?? ''}", node "${node.name}"]`;
+	const scope = triggerNodeScope(workflow.id, node);
+	const where = ` ${triggerLogPlace(workflow, node)}`;
 	const owner = `workflow "${workflow.name ?? workflow.id ?? ''}"${manual ? ' (listening for a test event)' : ''}`;
 	const sessionScope = this.getNodeParameter('sessionScope', 'chat') as ChatSessionScope;
 	const options = this.getNodeParameter('options', {}) as { includeRaw?: boolean };
