@@ -18,7 +18,7 @@ import {
 	receiveAiBotCallback,
 	type AiBotConnectionMode,
 } from './trigger/callback';
-import { aiBotTrigger } from './trigger/connection';
+import { aiBotTrigger, DEFAULT_NO_ANSWER_TEXT, FAILED_RUN_GRACE_MS } from './trigger/connection';
 import {
 	CALLBACK_GET_FIELD,
 	CALLBACK_POST_FIELD,
@@ -92,7 +92,7 @@ export class WeComAiBotTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"Holds the AI bot's long connection (长连接) while the workflow is published: WeCom keeps one connection per bot, so publish one workflow per bot. Answer with WeCom AI Bot → Start / Finish (and WeCom AI Bot Streaming on the Agent's model); they reach WeCom through this connection, so n8n must run in one process (regular mode, not queue mode). 企业微信智能机器人的长连接：每个机器人只保留一个连接。",
+					"Holds the AI bot's long connection (长连接) while the workflow is published: WeCom keeps one connection per bot, so publish one workflow per bot. The reply shows the thinking text at once; answer with WeCom AI Bot → Finish (and WeCom AI Bot Streaming on the Agent's model, for the answer as it is written). In queue mode the final answer comes back from the worker to this trigger on the main process (no updates while it is written). 企业微信智能机器人的长连接：每个机器人只保留一个连接；队列模式下只回传最终回答。",
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -145,13 +145,20 @@ export class WeComAiBotTrigger implements INodeType {
 							"Whether the item carries WeCom's message body as received under raw (without download URLs and their keys)",
 					},
 					{
-						displayName: 'Thinking Text (Callback Mode)',
+						displayName: 'Thinking Text',
 						name: 'thinkingText',
 						type: 'string',
 						default: DEFAULT_THINKING_TEXT,
-						displayOptions: { show: { '/connectionMode': ['callback'] } },
 						description:
-							'What the reply shows at once: WeCom wants the first answer within seconds, before the Agent has written anything',
+							'What the reply shows as soon as the message arrives, before the workflow runs (until the answer replaces it)',
+					},
+					{
+						displayName: 'No Answer Text',
+						name: 'noAnswerText',
+						type: 'string',
+						default: DEFAULT_NO_ANSWER_TEXT,
+						displayOptions: { show: { '/connectionMode': ['longConnection'] } },
+						description: `What ends a reply the run left open: shown when the run ended without Finish or Fail, or failed (after ${FAILED_RUN_GRACE_MS / 1000} s, so that an error workflow can end it with its own message first)`,
 					},
 				],
 			},

@@ -17,7 +17,12 @@
 //   Not covered: the trigger's own process stopping while it waits to emit again. The platform then delivers the event
 //   once more, its first key is already taken by the lost run, and n8n refuses it (logged by the caller as refused).
 import { createHash } from 'crypto';
-import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
+import type {
+	IExecuteResponsePromiseData,
+	INodeExecutionData,
+	IRun,
+	ITriggerFunctions,
+} from 'n8n-workflow';
 import { ExecutionCancelledError, sleep } from 'n8n-workflow';
 
 /** Emits of one event at most: the first, and runs again after n8n lost it. */
@@ -60,6 +65,15 @@ export interface TriggerDeliveryOptions {
 	/** Called when an event is emitted again; no secrets, only the attempt and why. */
 	onRetry?: (attempt: number, reason: string) => void;
 }
+
+/**
+ * What a run sends back to the trigger that emitted it while it runs: a node's `sendResponse()` (the Respond to Webhook
+ * mechanism). n8n resolves the emit's responsePromise with it in the process that holds the trigger — in queue mode
+ * the worker relays it to main as a 'respond-to-webhook' job message (n8n 2.41 JobProcessor, ScalingService
+ * registerMainOrWebhookListeners). n8n also resolves it when a run ends without one (an empty or "execution failed"
+ * body), and rejects it when the run is cancelled; the handler is called for resolutions only, at most once per emit.
+ */
+export type RunResponseHandler = (response: IExecuteResponsePromiseData) => void;
 
 /** The execution exists and was stopped (by a user, a timeout or a shutdown): n8n has it on record. */
 export function isCancellation(error: unknown): boolean {
@@ -111,11 +125,15 @@ export class TriggerDelivery {
 	 * n8n has settled it (see DeliveryOutcome). A run n8n lost is emitted again first, up to MAX_ATTEMPTS times; the
 	 * outcome is the last attempt's.
 	 */
-	async deliver(item: INodeExecutionData, eventKey: string | undefined): Promise<DeliveryOutcome> {
+	async deliver(
+		item: INodeExecutionData,
+		eventKey: string | undefined,
+		onResponse?: RunResponseHandler,
+	): Promise<DeliveryOutcome> {
 		for (let attempt = 1; ; attempt++) {
 			let reason: string;
 			try {
-				const run = await this.emitOnce(item, eventKey, attempt, true);
+				const run = await this.emitOnce(item, eventKey, attempt, true, onResponse);
 				if (!runWasLost(run) || attempt >= MAX_ATTEMPTS) return { status: 'recorded', run };
 				reason = 'n8n lost the run';
 			} catch (error) {
@@ -143,6 +161,7 @@ export class TriggerDelivery {
 		eventKey: string | undefined,
 		attempt: number,
 		wait: boolean,
+		onResponse?: RunResponseHandler,
 	): Promise<IRun | undefined> {
 		const key =
 			this.options.deduplicate && eventKey !== undefined
@@ -153,7 +172,13 @@ export class TriggerDelivery {
 			return undefined;
 		}
 		const done = this.context.helpers.createDeferredPromise<IRun>();
-		this.context.emit([[item]], undefined, done, key);
+		let response;
+		if (onResponse !== undefined) {
+			response = this.context.helpers.createDeferredPromise<IExecuteResponsePromiseData>();
+			// A cancelled run rejects it (the donePromise tells the caller about that); the handler never throws.
+			response.promise.then(onResponse).catch(() => undefined);
+		}
+		this.context.emit([[item]], response, done, key);
 		return await done.promise;
 	}
 }

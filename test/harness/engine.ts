@@ -169,6 +169,8 @@ export class Harness {
 		startNode: string,
 		input: INodeExecutionData[] = [{ json: {} }],
 		mode: WorkflowExecuteMode = 'manual',
+		/** Adds handlers to the run's lifecycle hooks (e.g. 'sendResponse', what n8n relays to the trigger's process). */
+		configureHooks?: (hooks: ExecutionLifecycleHooks) => void,
 	): Promise<RunResult> {
 		await ensureBinaryDataService();
 		const workflow = this.workflow(nodes, connections);
@@ -191,6 +193,7 @@ export class Harness {
 		hooks.addHandler('workflowExecuteAfter', (run) => {
 			finished = run;
 		});
+		configureHooks?.(hooks);
 		const runExecutionData: IRunExecutionData = createRunExecutionData({
 			executionData: {
 				nodeExecutionStack: [{ node: start, data: { main: [input] }, source: null }],

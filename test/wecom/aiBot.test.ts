@@ -4,11 +4,18 @@
 // test event (TriggersAndPollers), the item in the Chat Trigger's shape, msgid redeliveries, the stream reply (thinking
 // at once, throttled updates each after the previous acknowledgement, finish, failure, 20,480 bytes), a takeover by a
 // second connection (not fought), a dropped socket, and the reply where no connection is held (queue-mode workers).
-import type { INode, INodeParameters } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteResponsePromiseData,
+	INode,
+	INodeParameters,
+	IRun,
+} from 'n8n-workflow';
 
 import { testAiBotCredentials } from '../../nodes/WeComAiBot/connection/credentialTest';
 import { heldConnection } from '../../nodes/WeComAiBot/connection/registry';
 import { globalWebSocket } from '../../nodes/shared/longConnection/socket';
+import { relayedReplyOf, relayResponse } from '../../nodes/WeComAiBot/reply/relay';
 import { sessionFor } from '../../nodes/WeComAiBot/reply/session';
 import { setAiBotTestHooks } from '../../nodes/WeComAiBot/trigger/connection';
 import { ApiEmulator } from '../emulator';
@@ -248,8 +255,15 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 
 	it('updates: throttled latest-wins, in order, each sent after the previous acknowledgement, the whole text each time', async () => {
 		const { emitted } = await publishWorkflow([startNode()]);
+		// The run stays open while the test writes the reply (a run that ended leaves the trigger to end its reply).
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		emitted.hold = () => held;
 		const record = server().publish({ text: '写长一点' });
-		await executionsDone(emitted, 1);
+		await waitUntil(
+			() => server().repliesTo(record.reqId).length >= 1 && emitted.executions.length === 1,
+			'the thinking frame and the run',
+		);
 		const session = sessionFor({
 			botId: AIBOT_SEED.botId,
 			reqId: record.reqId,
@@ -281,6 +295,11 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		expect(server().violations).toEqual([]);
 		expect(session.summary()).toMatchObject({ status: 'finished', superseded: expect.any(Number) });
 		expect(session.stats.superseded).toBeGreaterThan(0);
+		release();
+		await executionsDone(emitted, 1);
+		// The reply the run's Start began is the one the test ended: the trigger adds nothing after it.
+		await pause(300);
+		expect(server().repliesTo(record.reqId).at(-1)).toMatchObject({ content: `${text}。` });
 	});
 
 	it('an AI Agent through WeCom AI Bot Streaming: tokens reach the reply while the model writes; Finish ends it with the whole answer', async () => {
@@ -477,6 +496,120 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		expect(server().subscribed()).toBeDefined();
 	});
 
+	it('a run that ends without Finish: the trigger ends the reply it showed with the No Answer Text', async () => {
+		await publishWorkflow([startNode()], { options: { noAnswerText: '没有回答。' } });
+		const record = server().publish({ text: '不回答' });
+		const replies = await finished(record);
+		expect(replies.map((r) => [r.content, r.finish])).toEqual([
+			['思考中…', false],
+			['没有回答。', true],
+		]);
+		expect(server().violations).toEqual([]);
+	});
+
+	describe('queue mode: the run on a worker hands its reply back to the trigger on main', () => {
+		const message = (reqId: string) => ({
+			chatInput: '队列模式',
+			wecomAiBot: { botId: AIBOT_SEED.botId, reqId, msgid: `m-${reqId}`, replyViaTrigger: true },
+		});
+
+		/** The worker: no connection in this process; what sendResponse() gives n8n to relay to main. */
+		async function onWorker(after: INode[], reqId: string) {
+			const relayed: IExecuteResponsePromiseData[] = [];
+			const { nodes, connections } = rig.chain(after[0], after.slice(1));
+			const result = await rig.harness.run(
+				nodes,
+				connections,
+				nodes[0].name,
+				[{ json: message(reqId) }],
+				'trigger',
+				(hooks) => hooks.addHandler('sendResponse', (response) => void relayed.push(response)),
+			);
+			return { result, relayed };
+		}
+
+		it('on the worker: Start and updates send nothing, Finish hands the answer to n8n once; nothing reaches WeCom from there', async () => {
+			const update = rig.replyNode('Update', { operation: 'update', content: '一半' });
+			const { result, relayed } = await onWorker(
+				[startNode(), update, finishNode('最终回答')],
+				'req-worker',
+			);
+			expect(result.error).toBeUndefined();
+			expect(relayed).toEqual([
+				relayResponse({
+					botId: AIBOT_SEED.botId,
+					reqId: 'req-worker',
+					msgid: 'm-req-worker',
+					status: 'finished',
+					content: '最终回答',
+				}),
+			]);
+			expect(result.json('Finish')[0].aiReply).toMatchObject({
+				status: 'finished',
+				handedToTrigger: 'finished',
+				updatesNotShown: 2,
+			});
+			expect(server().replies).toEqual([]);
+		});
+
+		it('on the worker: Fail hands back only its message (nothing of the answer was shown)', async () => {
+			const update = rig.replyNode('Update', { operation: 'update', content: '写了一半' });
+			const fail = rig.replyNode('Fail', {
+				operation: 'fail',
+				message: '出错了',
+				options: { appendError: false },
+			});
+			const { relayed } = await onWorker([update, fail], 'req-worker-fail');
+			expect(relayedReplyOf(relayed[0])).toMatchObject({ status: 'failed', content: '出错了' });
+			expect(relayed).toHaveLength(1);
+		});
+
+		it("on main: thinking at once, then the worker's answer from n8n's relay; a failed run's reply ends with the No Answer Text", async () => {
+			const { emitted } = await publishWorkflow([finishNode()]);
+			const runs: string[] = [];
+			emitted.remote = (item, response, done) => {
+				const reqId = String((item.wecomAiBot as IDataObject).reqId);
+				runs.push(reqId);
+				// What n8n's main does with the worker's job messages: 'respond-to-webhook' resolves the emit's response,
+				// 'job-finished' the donePromise with the job's summary (no run data).
+				void pause(200).then(() => {
+					if (item.chatInput === '答') {
+						response?.resolve(
+							relayResponse({
+								botId: AIBOT_SEED.botId,
+								reqId,
+								msgid: String((item.wecomAiBot as IDataObject).msgid),
+								status: 'finished',
+								content: '来自 worker 的回答',
+							}),
+						);
+						done?.resolve(summary('success', 'Finish'));
+					} else {
+						response?.resolve({ body: { message: 'Workflow execution failed' }, statusCode: 500 });
+						done?.resolve(summary('error', 'Agent'));
+					}
+				});
+			};
+			const answered = server().publish({ text: '答' });
+			expect((await finished(answered)).map((r) => [r.content, r.finish])).toEqual([
+				['思考中…', false],
+				['来自 worker 的回答', true],
+			]);
+			useAiBotTestTimings({ failedRunGraceMs: 300 });
+			try {
+				const failed = server().publish({ text: '错' });
+				expect((await finished(failed)).map((r) => [r.content, r.finish])).toEqual([
+					['思考中…', false],
+					['抱歉，这次没能完成回答，请稍后再试。', true],
+				]);
+			} finally {
+				useAiBotTestTimings();
+			}
+			expect(runs).toHaveLength(2);
+			expect(server().violations).toEqual([]);
+		});
+	});
+
 	it('where no connection is held (a queue-mode worker), the reply fails naming the cause and the fix, and sends nothing', async () => {
 		const node = finishNode('答案');
 		const result = await rig.harness.run([node], {}, node.name, [
@@ -495,3 +628,15 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		expect(server().replies).toEqual([]);
 	});
 });
+
+/** What main's donePromise gets for a run on a worker (n8n 2.41: the job's summary, no run data). */
+function summary(status: 'success' | 'error', lastNodeExecuted: string): IRun {
+	return {
+		status,
+		mode: 'trigger',
+		finished: status === 'success',
+		startedAt: new Date(),
+		storedAt: 'db',
+		data: { resultData: { runData: {}, lastNodeExecuted } },
+	} as unknown as IRun;
+}

@@ -17,6 +17,7 @@ import {
 	Workflow,
 	type IConnections,
 	type IDataObject,
+	type IExecuteResponsePromiseData,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
@@ -52,8 +53,9 @@ export function aiBotUrl(emulator: ApiEmulator): string {
 }
 
 /** Short timings: pings every 2 s, quick back-off (ticks still come once a second). */
-export function useAiBotTestTimings(): void {
+export function useAiBotTestTimings(extra: { failedRunGraceMs?: number } = {}): void {
 	setAiBotTestHooks({
+		...extra,
 		timing: {
 			pingIntervalMs: 2000,
 			backoff: { initialMs: 50, maxMs: 400, jitter: 0.25 },
@@ -71,6 +73,17 @@ export interface AiBotExecution {
 }
 
 export interface AiBotEmitted {
+	/**
+	 * The run of each emit happens elsewhere (a queue-mode worker): called instead of running it here, with the emit's
+	 * responsePromise and donePromise, which n8n's main process settles from the worker's job messages.
+	 */
+	remote?: (
+		item: IDataObject,
+		response: IDeferredPromise<IExecuteResponsePromiseData> | undefined,
+		done: IDeferredPromise<IRun> | undefined,
+	) => void;
+	/** Holds an execution's end (its workflowExecuteAfter) until the promise settles. */
+	hold?: (item: IDataObject) => Promise<void> | undefined;
 	items: IDataObject[];
 	keys: Array<string | undefined>;
 	executions: AiBotExecution[];
@@ -232,6 +245,7 @@ export class AiBotRig {
 		node: INode,
 		data: INodeExecutionData[][],
 		donePromise?: IDeferredPromise<IRun>,
+		response?: IDeferredPromise<IExecuteResponsePromiseData>,
 	): void {
 		const execution: AiBotExecution = {
 			id: `aibot-exec-${++counter}`,
@@ -242,10 +256,14 @@ export class AiBotRig {
 		const finished = (async () => {
 			await ensureBinaryDataService();
 			const hooks = this.hooks(workflow, 'trigger', execution.id);
+			const hold = emitted.hold?.(data[0][0].json);
 			hooks.addHandler('workflowExecuteAfter', async (run) => {
+				await hold;
 				execution.status = run.status;
 				execution.run = run;
 			});
+			// n8n 2.41 WorkflowRunner.runMainProcess: a node's sendResponse() resolves the emit's responsePromise.
+			hooks.addHandler('sendResponse', (answer) => response?.resolve(answer));
 			const additional = this.harness.additionalData(hooks, { executionId: execution.id });
 			return await new WorkflowExecute(
 				additional,
@@ -274,13 +292,15 @@ export class AiBotRig {
 				activation,
 				(
 					data: INodeExecutionData[][],
-					_response?: unknown,
+					response?: IDeferredPromise<IExecuteResponsePromiseData>,
 					donePromise?: IDeferredPromise<IRun>,
 					deduplicationKey?: string,
 				) => {
 					emitted.items.push(data[0][0].json);
 					emitted.keys.push(deduplicationKey);
-					if (mode === 'trigger') this.startExecution(emitted, workflow, node, data, donePromise);
+					if (mode !== 'trigger') return;
+					if (emitted.remote) emitted.remote(data[0][0].json, response, donePromise);
+					else this.startExecution(emitted, workflow, node, data, donePromise, response);
 				},
 				(error: Error) => emitted.errors.push(error),
 				(error: Error) => emitted.failed.push(error),

@@ -9,7 +9,7 @@
 // stream (id, throttle, state) within an execution and across re-runs.
 import { randomBytes } from 'node:crypto';
 
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { ApplicationError, NodeOperationError } from 'n8n-workflow';
 
 import { ReplyThrottle } from '../../shared/replyThrottle';
@@ -17,6 +17,7 @@ import { writeStream } from '../callback/streams';
 import { AiBotReplyError, AiBotNotConnectedError } from '../connection/client';
 import { fitContent, streamBody } from '../connection/frames';
 import { heldConnection } from '../connection/registry';
+import { relayResponse } from './relay';
 import type { AiBotReplyContext, AiBotReplyTarget } from './target';
 
 export type AiBotReplyStatus = 'new' | 'thinking' | 'streaming' | 'finished' | 'failed';
@@ -33,7 +34,15 @@ function isThrottled(error: unknown): boolean {
 }
 
 export const NO_CONNECTION_FIX =
-	'The reply goes out through the long connection the WeCom AI Bot Trigger holds, and only the n8n process running that trigger has it. Run n8n in one process (regular mode, EXECUTIONS_MODE=regular): in queue mode executions run on workers, which hold no connection. Also check that the workflow with the WeCom AI Bot Trigger for this bot is published (or listening for a test event) in this n8n.';
+	'The reply goes out through the long connection the WeCom AI Bot Trigger holds, and only the n8n process running that trigger has it. In queue mode executions run on workers, which hold no connection: there Finish and Fail hand the answer back to the trigger only for a message the published trigger delivered (Reply To: The WeCom AI Bot Trigger\'s Message) — not for Message Fields, an error workflow, or a manual run on a worker. For those, run n8n in one process (regular mode, EXECUTIONS_MODE=regular). Also check that the workflow with the WeCom AI Bot Trigger for this bot is published (or listening for a test event) in this n8n.';
+
+/** What a reply handed back to the trigger (queue mode, reply/relay.ts) did, for the node's output. */
+export interface AiBotRelayStats {
+	/** The final answer or failure went back to the trigger on main, which sends it to WeCom. */
+	handedToTrigger: 'finished' | 'failed' | null;
+	/** Updates (thinking, partial answers) a worker cannot show: only the final answer goes back. */
+	updatesNotShown: number;
+}
 
 export const NO_CALLBACK_STREAM_FIX =
 	"In callback mode WeCom asks the n8n process that received the message for the reply (refresh callbacks), and the reply node must write it in that same process. Run n8n in one process (regular mode, EXECUTIONS_MODE=regular): in queue mode executions run on workers, and WeCom's refreshes reach a webhook process. Also: a reply is shown for at most 6 minutes after the user's message, and a restarted n8n has forgotten its streams.";
@@ -71,7 +80,21 @@ export class AiBotReplySession {
 
 	intervalMs = 300;
 
+	/** Set when the trigger showed the thinking text on arrival: it also ends the reply if the run leaves it open. */
+	shownByTrigger = false;
+
+	/** Set once this reply went back to the trigger instead of to WeCom (a worker without the connection). */
+	relay?: AiBotRelayStats;
+
 	private throttle?: ReplyThrottle<string>;
+
+	/** The thinking text shown now, or on its way (a second Start with the same text sends nothing). */
+	private thinking?: string;
+
+	private starting?: Promise<void>;
+
+	/** finish()/fail() under way: the first one ends the reply, a later one waits for it and does nothing. */
+	private closing?: Promise<void>;
 
 	private caller?: AiBotReplyContext;
 
@@ -83,6 +106,46 @@ export class AiBotReplySession {
 
 	get isClosed(): boolean {
 		return this.status === 'finished' || this.status === 'failed';
+	}
+
+	/**
+	 * Whether this reply goes back to the trigger (reply/relay.ts): a long-connection message whose trigger takes it
+	 * back, answered in a process without the bot's connection (a queue-mode worker).
+	 */
+	private get relaying(): boolean {
+		return (
+			!this.target.streamId &&
+			this.target.replyViaTrigger === true &&
+			heldConnection(this.target.botId) === undefined
+		);
+	}
+
+	/** The final answer or failure, handed to the trigger through n8n's run response; updates are counted, not sent. */
+	private async handBack(text: string, finish: boolean, status: 'finished' | 'failed'): Promise<void> {
+		this.relay ??= { handedToTrigger: null, updatesNotShown: 0 };
+		if (!finish) {
+			this.relay.updatesNotShown++;
+			return;
+		}
+		const caller = this.caller as Partial<IExecuteFunctions> | undefined;
+		if (typeof caller?.sendResponse !== 'function') {
+			throw this.error(
+				`The reply to WeCom AI bot message ${this.target.msgid || this.target.reqId} cannot be ended from here: this n8n process has no connection of the bot, and only the WeCom AI Bot node's Finish or Fail can hand the answer back to the trigger`,
+				NO_CONNECTION_FIX,
+			);
+		}
+		const { content, truncated } = fitContent(text);
+		if (truncated) this.stats.truncated = true;
+		await caller.sendResponse(
+			relayResponse({
+				botId: this.target.botId,
+				reqId: this.target.reqId,
+				msgid: this.target.msgid,
+				status,
+				content,
+			}),
+		);
+		this.relay.handedToTrigger = status;
 	}
 
 	use(caller: AiBotReplyContext): this {
@@ -112,10 +175,21 @@ export class AiBotReplySession {
 		this.stats.firstVisibleMs ??= Date.now() - this.createdAt;
 	}
 
-	/** One frame, through the bot's connection in this process; resolves once WeCom acknowledged it. */
-	private async send(text: string, finish: boolean): Promise<void> {
+	/**
+	 * One frame, through the bot's connection in this process; resolves once WeCom acknowledged it. Without the
+	 * connection, a reply the trigger takes back goes to it (final frames only).
+	 */
+	private async send(
+		text: string,
+		finish: boolean,
+		status: 'finished' | 'failed' = 'finished',
+	): Promise<void> {
 		if (this.target.streamId) {
 			this.write(text, finish);
+			return;
+		}
+		if (this.relaying) {
+			await this.handBack(text, finish, status);
 			return;
 		}
 		const held = heldConnection(this.target.botId);
@@ -152,13 +226,30 @@ export class AiBotReplySession {
 		this.stats.firstVisibleMs ??= Date.now() - this.createdAt;
 	}
 
-	/** The "thinking" frame, at once (a re-run starts the shown text over). */
+	/** The "thinking" frame, at once (a re-run starts the shown text over; the same thinking text is not sent again). */
 	async start(thinkingText: string): Promise<void> {
 		if (this.isClosed) return;
-		await this.send(thinkingText, false);
-		this.status = 'thinking';
-		this.content = '';
-		this.notes.length = 0;
+		if (this.thinking === thinkingText) {
+			// Shown, or being shown (the trigger shows it on arrival, the Start node may come while it is on its way).
+			if (this.status === 'thinking') return;
+			if (this.starting) return await this.starting;
+		}
+		this.thinking = thinkingText;
+		const starting = this.send(thinkingText, false).then(() => {
+			this.status = 'thinking';
+			this.content = '';
+			this.notes.length = 0;
+		});
+		// Not shown: a later Start with this text sends it again.
+		starting.catch(() => {
+			if (this.thinking === thinkingText) this.thinking = undefined;
+		});
+		this.starting = starting;
+		try {
+			await starting;
+		} finally {
+			if (this.starting === starting) this.starting = undefined;
+		}
 	}
 
 	/** The answer so far: throttled, latest wins; returns at once (`settle()` waits). */
@@ -198,24 +289,38 @@ export class AiBotReplySession {
 		this.throttle = undefined;
 	}
 
+	/** Runs the first of finish()/fail(); a call while one is under way waits for it, a later one does nothing. */
+	private async close(end: () => Promise<void>): Promise<void> {
+		if (this.isClosed) return;
+		if (this.closing) return await this.closing;
+		this.closing = end().finally(() => {
+			this.closing = undefined;
+		});
+		await this.closing;
+	}
+
 	/** The final answer: finish:true. */
 	async finish(content: string): Promise<void> {
-		if (this.isClosed) return;
-		await this.stopStreaming();
-		await this.send(content, true);
-		this.status = 'finished';
-		this.content = content;
+		await this.close(async () => {
+			await this.stopStreaming();
+			await this.send(content, true);
+			this.status = 'finished';
+			this.content = content;
+		});
 	}
 
 	/** Ends the reply with `message` after what was shown (finish:true: WeCom's stream has no error state). */
 	async fail(message: string): Promise<void> {
-		if (this.isClosed) return;
-		await this.stopStreaming();
-		const shown = this.content.trim();
-		const content = shown ? `${shown}\n\n> ${message}` : message;
-		await this.send(content, true);
-		this.status = 'failed';
-		this.content = content;
+		await this.close(async () => {
+			await this.stopStreaming();
+			// Handed back to the trigger, nothing of the answer was shown: the trigger shows the message after its own.
+			const relaying = this.relaying;
+			const shown = relaying ? '' : this.content.trim();
+			const content = shown ? `${shown}\n\n> ${message}` : message;
+			await this.send(content, true, 'failed');
+			this.status = 'failed';
+			this.content = content;
+		});
 	}
 
 	summary(): IDataObject {
@@ -227,6 +332,7 @@ export class AiBotReplySession {
 			streamId: this.streamId,
 			status: this.status,
 			...this.stats,
+			...(this.relay ? { handedToTrigger: this.relay.handedToTrigger, updatesNotShown: this.relay.updatesNotShown } : {}),
 		};
 	}
 }

@@ -18,6 +18,8 @@ export interface AiBotReplyTarget {
 	msgid: string;
 	/** Callback mode: the stream id the trigger answered the message with. */
 	streamId?: string;
+	/** The trigger takes the final answer back when this process has no connection (reply/relay.ts). */
+	replyViaTrigger?: boolean;
 }
 
 export type AiBotReplyContext = IExecuteFunctions | ISupplyDataFunctions;
@@ -34,7 +36,13 @@ export function targetOfItem(json: IDataObject | undefined): AiBotReplyTarget | 
 	const streamId = text(fields.streamId);
 	// Callback mode needs no bot to reach WeCom (the stream is read by WeCom's refreshes): its botId is informative.
 	if (!streamId && (!botId || !reqId)) return undefined;
-	return { botId, reqId, msgid: text(fields.msgid), ...(streamId ? { streamId } : {}) };
+	return {
+		botId,
+		reqId,
+		msgid: text(fields.msgid),
+		...(streamId ? { streamId } : {}),
+		...(fields.replyViaTrigger === true && !streamId ? { replyViaTrigger: true } : {}),
+	};
 }
 
 export const TRIGGER_NODE_SUFFIX = '.weComAiBotTrigger';

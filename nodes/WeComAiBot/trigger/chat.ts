@@ -125,6 +125,8 @@ export interface AiBotItemOptions {
 	includeRaw: boolean;
 	/** Callback mode: the stream id the trigger answered the message with (then there is no req_id). */
 	streamId?: string;
+	/** The trigger takes the final answer back from a run on another process (published, long connection). */
+	replyViaTrigger?: boolean;
 }
 
 /** What the reply needs to find its message: the bot and the message's req_id (or, in callback mode, stream id). */
@@ -140,6 +142,11 @@ export interface AiBotReplyFields extends IDataObject {
 	chatType: 'single' | 'group';
 	chatId: string;
 	userId: string;
+	/**
+	 * Long connection, published: the trigger takes the final answer back from a run on another process (a queue-mode
+	 * worker) through n8n's run response (reply/relay.ts).
+	 */
+	replyViaTrigger?: boolean;
 }
 
 /** A message's body and req_id ('' in callback mode, which passes options.streamId) → the trigger's item; a problem (no msgid, no sender) as a string. */
@@ -182,6 +189,7 @@ export function messageItem(
 		chatType: group ? 'group' : 'single',
 		chatId,
 		userId,
+		...(options.replyViaTrigger === true ? { replyViaTrigger: true } : {}),
 	};
 	return {
 		json: {

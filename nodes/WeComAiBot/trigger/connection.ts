@@ -2,17 +2,26 @@
 // message becomes one item, handed to n8n once: a process-wide window of recent msgids drops redeliveries (WeCom may
 // repeat a message, and a reconnect may bring it again), and n8n's deduplication key (nodes/shared/triggerDelivery.ts)
 // refuses a second execution across processes and restarts.
+// The trigger shows the thinking text as soon as a message arrives (it holds the connection, so this takes no execution),
+// and takes the final answer back from a run on another process (a queue-mode worker, reply/relay.ts). Once the run has
+// ended, a reply it left open (the run failed, or never reached Finish) is ended with the "no answer" text — after a
+// short grace for a failed run, so that an error workflow in this process can end it with its own message first.
 // Unlike DingTalk Stream, WeCom's long connection has no acknowledgement of an inbound message (none in the digest of
 // its docs, none sent by peers): nothing tells WeCom that n8n recorded a message, and a message arriving while n8n
 // cannot start an execution is lost (logged). Unverified whether WeCom redelivers a message that got no reply.
-import type { INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IExecuteResponsePromiseData,
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { ChatSessionScope } from '../../shared/chat';
 import { sleepScheduler } from '../../shared/longConnection/scheduler';
 import type { StreamSocketConstructor } from '../../shared/longConnection/socket';
 import { RecentKeys } from '../../shared/recentKeys';
-import { TriggerDelivery } from '../../shared/triggerDelivery';
+import { TriggerDelivery, type DeliveryOutcome } from '../../shared/triggerDelivery';
 import { triggerLogPlace, triggerNodeScope } from '../../shared/triggerScope';
 import {
 	AiBotUnavailableError,
@@ -22,7 +31,15 @@ import {
 } from '../connection/client';
 import { aiBotCredentialsOf } from '../connection/credentialTest';
 import { holdConnection, releaseConnection } from '../connection/registry';
+import { relayedReplyOf } from '../reply/relay';
+import { replySessionOf, sessionFor, type AiBotReplySession } from '../reply/session';
+import { DEFAULT_THINKING_TEXT } from './callback';
 import { messageItem } from './chat';
+
+export const DEFAULT_NO_ANSWER_TEXT = '抱歉，这次没能完成回答，请稍后再试。';
+
+/** How long a reply a failed run left open waits for an error workflow to end it, before the trigger does. */
+export const FAILED_RUN_GRACE_MS = 5_000;
 
 /** One per n8n process: msgids handed to n8n lately, per trigger node (redeliveries and reconnects start nothing). */
 const recentMessages = new RecentKeys(20_000);
@@ -32,6 +49,8 @@ const DEDUPE_WINDOW_MS = 10 * 60_000;
 export interface AiBotTestHooks {
 	WebSocket?: StreamSocketConstructor;
 	timing?: Partial<AiBotTiming>;
+	/** Replaces FAILED_RUN_GRACE_MS. */
+	failedRunGraceMs?: number;
 }
 
 let testHooks: AiBotTestHooks = {};
@@ -61,7 +80,14 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	const where = ` ${triggerLogPlace(workflow, node)}`;
 	const owner = `workflow "${workflow.name ?? workflow.id ?? ''}"${manual ? ' (listening for a test event)' : ''}`;
 	const sessionScope = this.getNodeParameter('sessionScope', 'chat') as ChatSessionScope;
-	const options = this.getNodeParameter('options', {}) as { includeRaw?: boolean };
+	const options = this.getNodeParameter('options', {}) as {
+		includeRaw?: boolean;
+		thinkingText?: string;
+		noAnswerText?: string;
+	};
+	const thinkingText = String(options.thinkingText ?? '').trim() || DEFAULT_THINKING_TEXT;
+	const noAnswerText = String(options.noAnswerText ?? '').trim() || DEFAULT_NO_ANSWER_TEXT;
+	let closed = false;
 	const delivery = new TriggerDelivery(this, {
 		scope,
 		deduplicate: true,
@@ -74,10 +100,13 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 
 	const onMessage = async (frame: { headers: { req_id: string }; body?: object }) => {
 		const body = (frame.body ?? {}) as Record<string, unknown>;
-		const item = messageItem(frame.headers.req_id, body as never, {
+		const reqId = frame.headers.req_id;
+		const item = messageItem(reqId, body as never, {
 			botId: credentials.botId,
 			sessionScope,
 			includeRaw: options.includeRaw === true,
+			// A published run may run on a queue-mode worker: its reply comes back here (reply/relay.ts).
+			replyViaTrigger: !manual,
 		});
 		if (typeof item === 'string') {
 			const error = new NodeOperationError(
@@ -93,19 +122,96 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 			this.logger.debug(`WeCom AI bot: message ${msgid} came again; it starts nothing${where}`);
 			return;
 		}
+		if (manual && handedOver) return;
+		handedOver = true;
+		client.owe(reqId);
+		const session = showThinking(reqId, msgid, !manual);
 		if (manual) {
-			if (handedOver) return;
-			handedOver = true;
-			client.owe(frame.headers.req_id);
 			this.emit([[item]]);
 			return;
 		}
-		client.owe(frame.headers.req_id);
-		const outcome = await delivery.deliver(item as INodeExecutionData, msgid);
+		let handedBack: Promise<void> = Promise.resolve();
+		const outcome = await delivery.deliver(
+			item as INodeExecutionData,
+			msgid,
+			(response: IExecuteResponsePromiseData) => {
+				const reply = relayedReplyOf(response);
+				if (reply?.reqId !== reqId) return;
+				handedBack = endHandedBack(session, reply.status, reply.content);
+			},
+		);
 		if (outcome.status === 'refused') {
 			recentMessages.forget(`${scope}\u0000${msgid}`);
+			void endLeftOpen(session, 'n8n started no execution for it');
 			throw new Error(`n8n started no execution: ${(outcome.error as Error)?.message}`);
 		}
+		await handedBack;
+		await afterRun(session, outcome);
+	};
+
+	/** The thinking text, at once through this connection; a failure to show it is logged and the run goes on. */
+	const showThinking = (reqId: string, msgid: string, replyViaTrigger: boolean) => {
+		const session = sessionFor({ botId: credentials.botId, reqId, msgid, replyViaTrigger });
+		session.shownByTrigger = true;
+		void session.start(thinkingText).catch((error: Error) =>
+			this.logger.warn(
+				`WeCom AI bot: the thinking text for message ${msgid} could not be shown (${error.message}); the workflow runs, and its reply nodes try again${where}`,
+			),
+		);
+		return session;
+	};
+
+	/** The final answer or failure a run on another process handed back (reply/relay.ts), sent through this connection. */
+	const endHandedBack = async (
+		session: AiBotReplySession,
+		status: 'finished' | 'failed',
+		content: string,
+	) => {
+		try {
+			if (status === 'finished') await session.finish(content);
+			else await session.fail(content);
+			this.logger.debug(
+				`WeCom AI bot: a worker's ${status === 'finished' ? 'answer' : 'failure'} to message ${session.target.msgid} was sent to WeCom${where}`,
+			);
+		} catch (error) {
+			this.logger.warn(
+				`WeCom AI bot: the ${status === 'finished' ? 'answer' : 'failure'} a worker handed back for message ${session.target.msgid} could not be sent (${(error as Error).message}); the reply stays as it was${where}`,
+			);
+		}
+	};
+
+	/** Ends a reply the run left open with the "no answer" text. */
+	const endLeftOpen = async (session: AiBotReplySession, why: string) => {
+		if (session.isClosed || replySessionOf(session.target.botId, session.target.reqId) !== session) return;
+		this.logger.info(
+			`WeCom AI bot: ${why}, so its reply to message ${session.target.msgid} ends with the "no answer" text${where}`,
+		);
+		await session.fail(noAnswerText).catch((error: Error) =>
+			this.logger.warn(
+				`WeCom AI bot: the reply to message ${session.target.msgid} could not be ended (${error.message}); WeCom closes it after about 6 minutes${where}`,
+			),
+		);
+	};
+
+	/** Once the run has ended: a reply it left open is ended (a waiting run may still answer, and is left alone). */
+	const afterRun = async (session: AiBotReplySession, outcome: DeliveryOutcome) => {
+		if (session.isClosed || outcome.status === 'closed') return;
+		const run = outcome.status === 'recorded' ? outcome.run : undefined;
+		if (run?.status === 'waiting') return;
+		// An event n8n had run already (its key was taken) has no run here: that run answers, or answered, it.
+		if (outcome.status === 'recorded' && run === undefined) return;
+		const failed = outcome.status === 'refused' || run?.status !== 'success';
+		if (failed) {
+			// An error workflow in this process may end it with its own message first.
+			const grace = testHooks.failedRunGraceMs ?? FAILED_RUN_GRACE_MS;
+			for (let waited = 0; waited < grace && !session.isClosed && !closed; waited += 250) {
+				await sleep(Math.min(250, grace));
+			}
+		}
+		await endLeftOpen(
+			session,
+			failed ? 'the run failed without ending it' : 'the run ended without ending it (no Finish)',
+		);
 	};
 
 	const onFailure = (failure: AiBotFailure): void => {
@@ -163,6 +269,7 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	// The connection stays while replies to the messages it delivered are still being written (the reply node of a test
 	// run runs after n8n closed this trigger); it closes once they finished or their window passed.
 	const closeFunction = async () => {
+		closed = true;
 		delivery.close();
 		client.retire();
 	};

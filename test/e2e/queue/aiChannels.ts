@@ -3,14 +3,16 @@
 // - DingTalk: the Stream trigger on main hands each robot message to a worker, where the AI Agent (n8n's OpenAI Chat
 //   Model at the emulator's offline stand-in) writes into the AI card through the streaming sub-node: the card is
 //   created, streamed and finished on the emulator; one execution and one card per message, a redelivery none.
-// - WeCom AI bot: the trigger on main holds the long connection; the reply node runs on a worker, which has none, and
-//   fails saying why and what to do. What the user sees in WeCom is what the emulator's long-connection server
-//   received for the message: nothing (the trigger answers nothing by itself).
+// - WeCom AI bot: the trigger on main holds the long connection and shows "thinking" at once; the reply nodes run on a
+//   worker, which has no connection: Finish (or Fail) hands the answer back through n8n's run response, and the trigger
+//   on main ends the reply with it (nodes/WeComAiBot/reply/relay.ts). What the user sees in WeCom is what the
+//   emulator's long-connection server received for the message.
 // Every wait is for a state (a finished card, a recorded execution, a barrier message answered after the one under
 // test), bounded; nothing is counted after a sleep.
 import { DINGTALK_SEED, type ApiEmulator } from '../../emulator';
 import { cardsOf, EMULATOR_ROBOT_GROUP, type CardRecord } from '../../emulator/dingtalk';
 import { ROBOT_TOPIC } from '../../emulator/dingtalk/streamPayloads';
+import { DEFAULT_NO_ANSWER_TEXT } from '../../../nodes/WeComAiBot/trigger/connection';
 import { AIBOT_SEED } from '../../emulator/wecom/aiBotServer';
 import { AI_EXAMPLE_ID, answerFigures, type AnswerFigures } from '../aiChat';
 import { StepError, waitFor, type ExecutionSummary, type N8nRest } from '../n8nHost';
@@ -366,7 +368,7 @@ export function aiChannelChecks(world: AiQueueWorld): Array<[string, () => Promi
 			},
 		],
 		[
-			'WeCom AI bot in queue mode: the trigger on main holds the long connection; the reply node on a worker fails naming the cause and the fix; the user gets no frame; nothing doubled; no secret in the error or any log',
+			'WeCom AI bot in queue mode: the trigger on main shows "thinking" at once; the run on a worker hands its answer back through n8n to main, which ends the reply; a failure too; nothing doubled; no secret in any log',
 			async () => {
 				const afterId = await newestExecutionId(WECOM_AI_EXAMPLE_ID);
 				const modelRequests = stand().requests.length;
@@ -383,71 +385,81 @@ export function aiChannelChecks(world: AiQueueWorld): Array<[string, () => Promi
 					.connections()
 					.filter((c) => c.state === 'subscribed');
 				expect(subscribed.length === 1, `${subscribed.length} subscribed AI bot connections`);
-				const publishedAt = Date.now();
-				const first = aiBot().publish({ text: '队列模式下能回答吗？', userid: 'zhangsan' });
-				aiBotPublished.push(first);
-				const [failedRun] = await finishedExecutions(WECOM_AI_EXAMPLE_ID, afterId, 1);
-				const recordedMs = Date.now() - publishedAt;
+
+				/** Publishes a message and waits for its reply to end (finish:true), bounded. */
+				async function askBot(text: string, userid: string, chattype: 'single' | 'group') {
+					const publishedAt = Date.now();
+					const message = aiBot().publish({ text, userid, chattype });
+					aiBotPublished.push(message);
+					const replies = await waitFor(
+						`the WeCom AI bot reply to "${text}" to end`,
+						async () => {
+							const frames = aiBot().repliesTo(message.reqId);
+							return frames.some((f) => f.finish) ? frames : undefined;
+						},
+						{ timeoutMs: WAIT_MS, intervalMs: 20 },
+					);
+					return { message, replies, publishedAt };
+				}
+
+				const question = '队列模式下能回答吗？';
+				const first = await askBot(question, 'zhangsan', 'single');
 				// A redelivery of the first message, then a second message as the barrier behind it.
-				aiBot().redeliver(first.msgid);
-				const second = aiBot().publish({ text: '第二个问题', userid: 'lisi', chattype: 'group' });
-				aiBotPublished.push(second);
-				const executions = await finishedExecutions(WECOM_AI_EXAMPLE_ID, afterId, 2);
+				aiBot().redeliver(first.message.msgid);
+				const second = await askBot('第二个问题', 'lisi', 'group');
+				const failed = await askBot('这个会失败 #fail', 'wangwu', 'single');
+				const executions = await finishedExecutions(WECOM_AI_EXAMPLE_ID, afterId, 3);
 				expect(
-					executions.length === 2,
-					`${executions.length} executions for 2 messages and a redelivery`,
+					executions.length === 3,
+					`${executions.length} executions for 3 messages and a redelivery`,
 				);
 				for (const execution of executions) {
 					expect(
-						execution.status === 'error' && execution.mode === 'trigger',
-						`execution ${execution.id} is ${execution.mode}/${execution.status}, expected trigger/error`,
+						execution.status === 'success' && execution.mode === 'trigger',
+						`execution ${execution.id} is ${execution.mode}/${execution.status}, expected trigger/success`,
 					);
 					expect(workerOf(execution.id), `execution ${execution.id} did not run on a worker`);
 				}
-				const { data, error } = await rest().executionData(failedRun.id);
-				const resultData = (
-					data as {
-						resultData?: { lastNodeExecuted?: string; error?: { description?: string } };
-					}
-				).resultData;
-				const description = resultData?.error?.description ?? '';
+				for (const { message, replies } of [first, second]) {
+					const answer = stand().answer(message.text);
+					expect(
+						replies[0].content === '思考中…' && !replies[0].finish,
+						`the first frame for "${message.text}" is ${JSON.stringify(replies[0])}`,
+					);
+					expect(
+						replies.length === 2 && replies[1].finish && replies[1].content === answer,
+						`the reply to "${message.text}" is ${JSON.stringify(replies.map((r) => [r.content, r.finish]))}, expected thinking then the model's answer`,
+					);
+				}
+				const failure = failed.replies.at(-1)!;
+				// The example's Fail (on the Agent's error output) appends the error: not the trigger's own No Answer Text.
 				expect(
-					/^No long connection of WeCom AI bot \S+ in this n8n process/.test(error ?? ''),
-					`the execution failed with ${JSON.stringify(error)}`,
+					failure.finish &&
+						/^抱歉/.test(failure.content) &&
+						failure.content !== DEFAULT_NO_ANSWER_TEXT &&
+						failed.replies.length === 2,
+					`the failed reply is ${JSON.stringify(failed.replies.map((r) => [r.content, r.finish]))}`,
 				);
-				expect(
-					resultData?.lastNodeExecuted === 'Show thinking',
-					`the execution stopped at ${resultData?.lastNodeExecuted}, expected the reply node "Show thinking"`,
-				);
-				expect(
-					/queue mode/.test(description) && /EXECUTIONS_MODE=regular/.test(description),
-					`the error's description does not name the cause and the fix: ${JSON.stringify(description)}`,
-				);
-				// What the user sees: every frame WeCom received for the two messages.
 				const frames = aiBotPublished.flatMap((m) => aiBot().repliesTo(m.reqId));
 				expect(
-					frames.length === 0,
-					`WeCom received ${frames.length} reply frames: ${JSON.stringify(frames.map((f) => f.content))}`,
+					frames.every((f) => f.errcode === 0) && aiBot().violations.length === 0,
+					`refused frames or violations: ${JSON.stringify(aiBot().violations)}`,
 				);
 				expect(
-					aiBot().violations.length === 0,
-					`violations: ${JSON.stringify(aiBot().violations)}`,
-				);
-				expect(
-					stand().requests.length === modelRequests,
-					'the model was asked although the reply node failed before the Agent',
+					stand().requests.length === modelRequests + 3,
+					`the model was asked ${stand().requests.length - modelRequests} times for 3 messages`,
 				);
 				const secrets = [AIBOT_SEED.secret, DINGTALK_SEED.appSecret, DINGTALK_SEED.aesKey];
 				const logs = [deployment.main, deployment.webhook, ...deployment.workers].map((p) => [
 					p.name,
 					p.log(),
 				]);
-				const seen = [['the execution', JSON.stringify(data)], ...logs].filter(([, text]) =>
-					secrets.some((s) => s && text.includes(s)),
-				);
+				const seen = logs.filter(([, text]) => secrets.some((s) => s && text.includes(s)));
 				expect(seen.length === 0, `a secret appears in ${seen.map(([name]) => name).join(', ')}`);
+				const thinking = [first, second, failed].map((q) => aiBot().repliesTo(q.message.reqId)[0].at - q.publishedAt);
+				const answered = [first, second].map((q) => q.replies.at(-1)!.at - q.publishedAt);
 				world.figure(
-					`WeCom AI bot in queue mode: 2 messages (+1 redelivery) → 2 executions on ${executions.map((e) => workerOf(e.id)).join(' and ')}, each failed at the reply node ("${error}"); the user got ${frames.length} frames; the failure was recorded ${recordedMs} ms after the message`,
+					`WeCom AI bot in queue mode: 3 messages (+1 redelivery) → 3 executions on ${executions.map((e) => workerOf(e.id)).join(', ')}; "thinking" shown by main ${range(thinking)} after the message; the answer from the worker ${range(answered)}; 2 frames per reply (updates are not handed back)`,
 				);
 			},
 		],
@@ -457,12 +469,12 @@ export function aiChannelChecks(world: AiQueueWorld): Array<[string, () => Promi
 				await rest().unpublish(WECOM_AI_EXAMPLE_ID);
 				const workflow = await rest().workflow(WECOM_AI_EXAMPLE_ID);
 				expect(!workflow.active, 'the WeCom AI example is still published');
-				// The stopped trigger's connection stays while replies it handed on are owed (they never come from a
-				// worker): it closes when their window (about 6 minutes) has passed.
-				const left = aiBot().subscribed();
-				world.figure(
-					`WeCom AI bot in queue mode: after unpublishing, the long connection is ${left ? 'still open (replies owed, up to 6 min)' : 'closed'}`,
-				);
+				// Every reply was ended (the workers' answers came back), so no reply is owed: the connection closes.
+				await waitFor('the AI bot connection to close', async () => !aiBot().subscribed(), {
+					timeoutMs: WAIT_MS,
+					intervalMs: 100,
+				});
+				world.figure('WeCom AI bot in queue mode: after unpublishing, the long connection closed');
 			},
 		],
 	];
