@@ -19,6 +19,7 @@ import {
 	type AiBotConnectionMode,
 } from './trigger/callback';
 import { aiBotTrigger, DEFAULT_NO_ANSWER_TEXT, FAILED_RUN_GRACE_MS } from './trigger/connection';
+import { DEFAULT_MAX_ATTACHMENT_MB, MAX_ATTACHMENT_MB } from './trigger/media';
 import {
 	CALLBACK_GET_FIELD,
 	CALLBACK_POST_FIELD,
@@ -128,6 +129,14 @@ export class WeComAiBotTrigger implements INodeType {
 					'What sessionId (the key memory nodes read) stands for in a group; a one-to-one chat is always its own conversation',
 			},
 			{
+				displayName: 'Download Attachments',
+				name: 'downloadAttachments',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether pictures, files and videos of a message are downloaded, decrypted and put on the item as binary data attachment_0, attachment_1, … (WeCom's download links work for 5 minutes)",
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
@@ -143,6 +152,15 @@ export class WeComAiBotTrigger implements INodeType {
 						default: false,
 						description:
 							"Whether the item carries WeCom's message body as received under raw (without download URLs and their keys)",
+					},
+					{
+						displayName: 'Max Attachment Size (MB)',
+						name: 'maxAttachmentSize',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: MAX_ATTACHMENT_MB },
+						default: DEFAULT_MAX_ATTACHMENT_MB,
+						description:
+							'A larger file is listed on the item with its size but not downloaded (WeCom allows files up to 100 MB)',
 					},
 					{
 						displayName: 'Thinking Text',

@@ -198,6 +198,39 @@ function strictBase64Decode(value: string, platform: CallbackPlatform): Buffer {
 	return Buffer.from(value, 'base64');
 }
 
+/**
+ * `plain` without its PKCS#7 padding to a multiple of 32 bytes (not AES's 16: both callback schemes pad this way, and so
+ * do WeCom's AI bot files); undefined when the padding is not valid (1..32 bytes, all equal to their count).
+ */
+export function withoutPkcs7Padding(plain: Buffer): Buffer | undefined {
+	const pad = plain[plain.length - 1];
+	let padOk = plain.length > 0 && pad >= 1 && pad <= PKCS7_BLOCK && pad <= plain.length;
+	for (let i = 1; padOk && i <= pad; i++) {
+		padOk = plain[plain.length - i] === pad;
+	}
+	return padOk ? plain.subarray(0, plain.length - pad) : undefined;
+}
+
+/** Why padded AES-256-CBC ciphertext could not be opened. */
+export type PaddedDecryptProblem = 'not_blocks' | 'bad_padding';
+
+/**
+ * AES-256-CBC with Node's own unpadding off, IV the key's first 16 bytes, then the 32-byte PKCS#7 padding removed: the
+ * callbacks' cipher, and the one WeCom's AI bot files use (WecomTeam/aibot-node-sdk src/crypto.ts decryptFile).
+ */
+export function decryptPadded(
+	ciphertext: Buffer,
+	key: KeyObject | Buffer,
+): Buffer | PaddedDecryptProblem {
+	if (ciphertext.length === 0 || ciphertext.length % AES_BLOCK !== 0) return 'not_blocks';
+	const secret = Buffer.isBuffer(key) ? createSecretKey(key) : key;
+	const raw = Buffer.isBuffer(key) ? key : key.export();
+	const decipher = createDecipheriv('aes-256-cbc', secret, raw.subarray(0, AES_BLOCK));
+	decipher.setAutoPadding(false);
+	const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+	return withoutPkcs7Padding(plain) ?? 'bad_padding';
+}
+
 function decodeUtf8Strict(bytes: Buffer): string | undefined {
 	const text = bytes.toString('utf8');
 	// Invalid sequences turn into U+FFFD and no longer re-encode to the same bytes.
@@ -375,15 +408,10 @@ export class CallbackCrypto {
 		const plain = this.aesDecrypt(ciphertext);
 
 		const wrongKey = `check that the ${this.words.aesKey} in the n8n credential equals the one in the ${this.words.console}`;
-		const pad = plain[plain.length - 1];
-		let padOk = pad >= 1 && pad <= PKCS7_BLOCK && pad <= plain.length;
-		for (let i = 1; padOk && i <= pad; i++) {
-			padOk = plain[plain.length - i] === pad;
-		}
-		if (!padOk) {
+		const content = withoutPkcs7Padding(plain);
+		if (content === undefined) {
 			throw this.error('decrypt_failed', `Decryption produced invalid padding: ${wrongKey}.`);
 		}
-		const content = plain.subarray(0, plain.length - pad);
 		if (content.length < HEADER_BYTES) {
 			throw this.error(
 				'illegal_buffer',
@@ -463,6 +491,14 @@ export class CallbackCrypto {
 		} catch {
 			return fail('the AES cipher rejected the input');
 		}
+	}
+
+	/**
+	 * A file encrypted with this key and no envelope (no random prefix, length or receiver): what WeCom's reference digest
+	 * says of an AI bot's pictures and files in callback mode ("the same key"); see nodes/WeComAiBot/trigger/media.ts.
+	 */
+	decryptFile(ciphertext: Buffer): Buffer | PaddedDecryptProblem {
+		return decryptPadded(ciphertext, this.secretKey);
 	}
 
 	wecomReplyXml(message: string, options: ReplyOptions = {}): string {

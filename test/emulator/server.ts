@@ -199,7 +199,11 @@ export class ApiEmulator {
 			}
 		}
 		if (platforms.includes('wecom')) {
-			this.aiBotServer = new WeComAiBotServer(() => this.now(), options.aiBot);
+			this.aiBotServer = new WeComAiBotServer(
+				() => this.now(),
+				options.aiBot,
+				() => this.baseUrl,
+			);
 		}
 		if (platforms.includes('dingtalk')) {
 			this.streamServer = new DingTalkStreamServer(
@@ -488,6 +492,12 @@ export class ApiEmulator {
 				recordedBody(rawBody ?? Buffer.alloc(0), 'application/json'),
 			);
 			await this.send(res, reply, {} as RecordedCall);
+			return;
+		}
+		// The AI bot messages' files, as WeCom's file server serves them (recorded by the store, not as API calls).
+		const aiBotFile = this.aiBotServer?.files.serve(method, path);
+		if (aiBotFile) {
+			await this.send(res, aiBotFile, {} as RecordedCall);
 			return;
 		}
 		if (path.startsWith(INBOX_PATH)) {

@@ -22,6 +22,9 @@ import { ApiEmulator } from '../emulator';
 import { AIBOT_SEED, type AiBotMessageRecord } from '../emulator/wecom/aiBotServer';
 import { pause, waitUntil } from '../dingtalk/stream/support';
 import { captureLogs } from '../dingtalk/triggerSupport';
+import { AIBOT_FILES_PATH } from '../emulator/wecom/aiBotFiles';
+import { binaryBytes, ensureBinaryDataService } from '../harness';
+import { showsSecret } from '../harness/secrets';
 import { describeWithWebSocket } from '../support/webSocket';
 import {
 	AiBotRig,
@@ -37,6 +40,7 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 
 	beforeAll(async () => {
 		useAiBotTestTimings();
+		await ensureBinaryDataService();
 		emulator = await ApiEmulator.start({ plugins: ['wecom'], aiBot: { ackDelayMs: 20 } });
 		rig = new AiBotRig(emulator);
 	});
@@ -168,7 +172,7 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 		expect(emitted.keys[0]).toMatch(/^n8n-nodes-wecom-dingtalk:v1:/);
 	});
 
-	it('group messages: sessionId per member when chosen, the leading @mention removed, a quote kept, pictures named but not downloaded', async () => {
+	it('group messages: sessionId per member when chosen, the leading @mention removed, a quote kept, a picture whose download fails listed with the reason', async () => {
 		const { emitted } = await publishWorkflow([], { sessionScope: 'member' });
 		server().publish({
 			text: '@AI助手 那测试呢？',
@@ -211,10 +215,220 @@ describeWithWebSocket('WeCom AI bot (智能机器人) over the long connection',
 			expect.objectContaining({
 				kind: 'image',
 				binaryProperty: null,
-				error: expect.stringMatching(/not downloaded/),
+				error: expect.stringMatching(/^download failed \(ECONNREFUSED\)/),
 			}),
 		]);
+		expect(emitted.binaries[1]).toBeUndefined();
 		expect(JSON.stringify(emitted.items)).not.toMatch(/a-key-never-shown|127\.0\.0\.1:9/);
+	});
+
+	// Bytes n8n recognises: a PNG, a JPEG and an MP4 by their headers, a PDF by its name.
+	const PNG = Buffer.concat([
+		Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
+		Buffer.alloc(200, 7),
+	]);
+	const JPEG = Buffer.concat([
+		Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'),
+		Buffer.alloc(300, 9),
+		Buffer.from('ffd9', 'hex'),
+	]);
+	const MP4 = Buffer.concat([
+		Buffer.from('000000186674797069736f6d0000020069736f6d6d703431', 'hex'),
+		Buffer.alloc(500, 3),
+	]);
+	const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+	it('pictures, files and videos: downloaded, decrypted with their aeskey, on the item as binary attachment_<n> named as WeCom names them; nothing secret on the item or in the logs', async () => {
+		const logs = captureLogs();
+		try {
+			const { emitted } = await publishWorkflow([startNode(), finishNode()]);
+			const file = server().publish({
+				attachments: [{ kind: 'file', data: PDF, fileName: '2025年第三季度报告.pdf' }],
+			});
+			const mixed = server().publish({
+				text: '看看这两张图',
+				attachments: [
+					{ kind: 'image', data: PNG, fileName: '截图 1.png' },
+					{ kind: 'image', data: JPEG, chunked: true },
+				],
+			});
+			const video = server().publish({
+				attachments: [{ kind: 'video', data: MP4, fileName: '演示.mp4' }],
+			});
+
+			for (const record of [file, mixed, video]) await finished(record);
+			await executionsDone(emitted, 3);
+			expect(emitted.executions.map((e) => e.status)).toEqual(['success', 'success', 'success']);
+
+			// Messages are handled side by side: their items come in the order their downloads ended.
+			const at = (record: AiBotMessageRecord) =>
+				emitted.items.findIndex((item) => item.messageId === record.msgid);
+			const [fileItem, mixedItem, videoItem] = [file, mixed, video].map(
+				(record) => emitted.items[at(record)],
+			);
+			expect(fileItem).toMatchObject({
+				messageType: 'file',
+				chatInput: '[file: 2025年第三季度报告.pdf]',
+				attachments: [
+					{
+						kind: 'file',
+						fileName: '2025年第三季度报告.pdf',
+						mimeType: 'application/pdf',
+						size: PDF.length,
+						binaryProperty: 'attachment_0',
+						error: null,
+					},
+				],
+			});
+			const fileBinary = emitted.binaries[at(file)]!.attachment_0;
+			expect(fileBinary).toMatchObject({
+				fileName: '2025年第三季度报告.pdf',
+				mimeType: 'application/pdf',
+			});
+			expect(await binaryBytes(fileBinary)).toEqual(PDF);
+
+			expect(mixedItem.chatInput).toBe('看看这两张图\n[image: 截图 1.png]\n[image: image-2.jpg]');
+			expect(mixedItem.attachments).toEqual([
+				expect.objectContaining({
+					kind: 'image',
+					fileName: '截图 1.png',
+					mimeType: 'image/png',
+					binaryProperty: 'attachment_0',
+					error: null,
+				}),
+				expect.objectContaining({
+					kind: 'image',
+					fileName: 'image-2.jpg',
+					mimeType: 'image/jpeg',
+					size: JPEG.length,
+					binaryProperty: 'attachment_1',
+					error: null,
+				}),
+			]);
+			const pictures = emitted.binaries[at(mixed)]!;
+			expect(Object.keys(pictures)).toEqual(['attachment_0', 'attachment_1']);
+			expect(pictures.attachment_0).toMatchObject({
+				fileName: '截图 1.png',
+				mimeType: 'image/png',
+			});
+			expect(pictures.attachment_1).toMatchObject({
+				fileName: 'image-2.jpg',
+				mimeType: 'image/jpeg',
+			});
+			expect(await binaryBytes(pictures.attachment_0)).toEqual(PNG);
+			expect(await binaryBytes(pictures.attachment_1)).toEqual(JPEG);
+
+			expect(videoItem).toMatchObject({
+				chatInput: '[video: 演示.mp4]',
+				attachments: [{ kind: 'video', mimeType: 'video/mp4', binaryProperty: 'attachment_0' }],
+			});
+			expect(await binaryBytes(emitted.binaries[at(video)]!.attachment_0)).toEqual(MP4);
+			// The answer read chatInput: the file's name reached the reply.
+			expect((await finished(file)).at(-1)?.content).toBe('答：[file: 2025年第三季度报告.pdf]');
+			expect(server().files.downloads.map((d) => d.status)).toEqual([200, 200, 200, 200]);
+
+			// Neither the URLs (their path, their sign=) nor the aeskeys reach the item, its binary data or a log line.
+			const aeskeys = [file, mixed, video].flatMap((record) =>
+				JSON.stringify(record.body)
+					.match(/"aeskey":"([^"]+)"/g)!
+					.map((m) => m.slice(10, -1)),
+			);
+			expect(aeskeys).toHaveLength(4);
+			const shown = [
+				JSON.stringify(emitted.items),
+				JSON.stringify(emitted.binaries),
+				logs.lines.map((l) => l.message).join('\n'),
+			].join('\n');
+			for (const key of aeskeys) expect(showsSecret(shown, key)).toBe(false);
+			expect(shown).not.toContain(AIBOT_FILES_PATH);
+			expect(shown).not.toContain('sign=');
+			expect(shown).not.toContain(AIBOT_SEED.secret);
+		} finally {
+			logs.restore();
+		}
+	});
+
+	it('a failed download never loses the message: an expired link, over Max Attachment Size (declared or not), a wrong key each say what happened and what to do', async () => {
+		const { emitted } = await publishWorkflow([startNode(), finishNode()], {
+			options: { maxAttachmentSize: 1 },
+		});
+		const big = Buffer.alloc(1024 * 1024 + 100, 1);
+		server().files.lifetimeMs = 0;
+		const expired = server().publish({
+			attachments: [{ kind: 'file', data: PDF, fileName: '过期.pdf' }],
+		});
+		await waitUntil(() => emitted.items.length === 1, 'the expired one');
+		server().files.lifetimeMs = 5 * 60_000;
+		const declared = server().publish({
+			attachments: [{ kind: 'file', data: big, fileName: '大文件.bin' }],
+		});
+		await waitUntil(() => emitted.items.length === 2, 'the large one');
+		const chunked = server().publish({
+			attachments: [{ kind: 'file', data: big, fileName: '大文件2.bin', chunked: true }],
+		});
+		await waitUntil(() => emitted.items.length === 3, 'the large chunked one');
+		// The URL of one file with the aeskey of another.
+		const one = server().files.add({ kind: 'image', data: PNG });
+		const other = server().files.add({ kind: 'image', data: PNG });
+		const wrongKey = server().publish({
+			body: {
+				msgid: 'wrong-key-1',
+				aibotid: AIBOT_SEED.botId,
+				chattype: 'single',
+				from: { userid: 'zhangsan' },
+				msgtype: 'image',
+				image: { url: one.url, aeskey: other.aeskey },
+			},
+		});
+		for (const record of [expired, declared, chunked, wrongKey]) await finished(record);
+		await executionsDone(emitted, 4);
+		expect(emitted.executions.map((e) => e.status)).toEqual([
+			'success',
+			'success',
+			'success',
+			'success',
+		]);
+		expect(emitted.binaries).toEqual([undefined, undefined, undefined, undefined]);
+		const [a, b, c, d] = emitted.items.map((item) => (item.attachments as IDataObject[])[0]);
+		expect(a).toMatchObject({ binaryProperty: null, fileName: null });
+		expect(a.error).toMatch(
+			/^download failed: WeCom answered HTTP 403; .*5 minutes.*send it again/,
+		);
+		expect(emitted.items[0].chatInput).toBe('[file]');
+		expect(b).toMatchObject({ binaryProperty: null, size: expect.any(Number) });
+		expect(b.size as number).toBeGreaterThan(1024 * 1024);
+		expect(b.error).toBe(
+			'larger than 1 MB: not downloaded (raise Max Attachment Size (MB), up to 100)',
+		);
+		expect(c).toMatchObject({ binaryProperty: null });
+		expect(c.error).toBe(b.error);
+		expect(d).toMatchObject({ binaryProperty: null });
+		expect(d.error).toMatch(/^downloaded, but it cannot be decrypted with the key WeCom sent/);
+		expect(server().files.downloads.map((x) => x.status)).toEqual([403, 200, 200, 200]);
+		expect(JSON.stringify(emitted.items)).not.toMatch(/sign=|wecom-aibot-files/);
+		expect(showsSecret(JSON.stringify(emitted.items), other.aeskey!)).toBe(false);
+	});
+
+	it('Download Attachments off: the attachments are listed, nothing is fetched', async () => {
+		const { emitted } = await publishWorkflow([], { downloadAttachments: false });
+		server().publish({
+			text: '图',
+			attachments: [{ kind: 'image', data: PNG, fileName: 'a.png' }],
+		});
+		await waitUntil(() => emitted.items.length === 1, 'the item');
+		expect(emitted.items[0]).toMatchObject({
+			chatInput: '图\n[image]',
+			attachments: [
+				{
+					kind: 'image',
+					fileName: null,
+					binaryProperty: null,
+					error: 'not downloaded (Download Attachments is off)',
+				},
+			],
+		});
+		expect(emitted.binaries[0]).toBeUndefined();
+		expect(server().files.downloads).toEqual([]);
 	});
 
 	it('a redelivered msgid (same connection, or after a reconnect) starts nothing', async () => {

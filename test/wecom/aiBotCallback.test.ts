@@ -16,7 +16,10 @@ import {
 	TEST_RUN_NOTE,
 	UNKNOWN_STREAM_NOTE,
 } from '../../nodes/WeComAiBot/trigger/callback';
-import type { ApiEmulator } from '../emulator';
+import { ApiEmulator } from '../emulator';
+import { AIBOT_FILES_PATH } from '../emulator/wecom/aiBotFiles';
+import { binaryBytes } from '../harness';
+import { showsSecret } from '../harness/secrets';
 import { sendCallback } from '../emulator/callbackSender';
 import { AiBotCallbackSender, type AiBotConversation } from '../emulator/wecom/aiBotCallback';
 import { AIBOT_SEED } from '../emulator/wecom/aiBotServer';
@@ -66,6 +69,7 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 	async function serve(
 		workflow: { nodes: INode[]; connections: object },
 		mode: 'webhook' | 'manual' = 'webhook',
+		files?: ApiEmulator,
 	) {
 		const server = await WebhookServer.start(rig.harness, workflow.nodes[0]);
 		server.mode = mode;
@@ -81,6 +85,7 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 			encodingAesKey: AIBOT_SEED.encodingAesKey,
 			botId: AIBOT_SEED.botId,
 			refreshIntervalMs: 50,
+			files: files?.wecomAiBot.files,
 		});
 		senders.push(sender);
 		return { server, sender };
@@ -211,6 +216,98 @@ describe('WeCom AI bot (智能机器人) in callback (URL) mode', () => {
 		const other = await ended(await sender.send({ text: '另一个问题' }));
 		expect(other.streamId).not.toBe(conversation.streamId);
 		expect(server.executionsStarted).toBe(2);
+	});
+
+	it('pictures and files: downloaded before the answer, decrypted with the EncodingAESKey (per the digest), on the item as binary; a file under another key says to check the EncodingAESKey', async () => {
+		// WeCom's file server (the emulator's AI bot file store): the files encrypted with the callback's key.
+		const files = await ApiEmulator.start({ plugins: ['wecom'] });
+		try {
+			const png = Buffer.concat([
+				Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
+				Buffer.alloc(100, 5),
+			]);
+			const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+			const { sender } = await serve(agentWorkflow({ delayMs: 1 }), 'webhook', files);
+			const mixed = await ended(
+				await sender.send({
+					text: '这张截图里是什么？',
+					attachments: [{ kind: 'image', data: png, fileName: '报错截图.png' }],
+				}),
+			);
+			const file = await ended(
+				await sender.send({
+					attachments: [{ kind: 'file', data: pdf, fileName: '需求说明 v2.pdf', chunked: true }],
+				}),
+			);
+			// A file encrypted with a key of its own (no aeskey in callback mode): not the EncodingAESKey's.
+			const stray = files.wecomAiBot.files.add({ kind: 'file', data: pdf, fileName: 'x.pdf' });
+			const body = sender.messageBody({ text: 'x' });
+			const strayConversation = await ended(
+				await sender.send({
+					body: { ...body, msgtype: 'file', text: undefined, file: { url: stray.url } },
+				}),
+			);
+			for (const conversation of [mixed, file, strayConversation]) {
+				expect(conversation.answers[0]).toMatchObject({ status: 200, content: '思考中…' });
+				expect(conversation.finished).toBe(true);
+			}
+			expect(sender.violations).toEqual([]);
+			const [mixedRun, fileRun, strayRun] = await Promise.all(runs);
+			for (const run of [mixedRun, fileRun, strayRun]) expect(run.error).toBeUndefined();
+
+			const mixedItem = mixedRun.output(TRIGGER)[0];
+			expect(mixedItem.json).toMatchObject({
+				chatInput: '这张截图里是什么？\n[image: 报错截图.png]',
+				messageType: 'mixed',
+				attachments: [
+					{
+						kind: 'image',
+						fileName: '报错截图.png',
+						mimeType: 'image/png',
+						size: png.length,
+						binaryProperty: 'attachment_0',
+						error: null,
+					},
+				],
+			});
+			expect(mixedItem.binary?.attachment_0).toMatchObject({
+				fileName: '报错截图.png',
+				mimeType: 'image/png',
+			});
+			expect(await binaryBytes(mixedItem.binary!.attachment_0)).toEqual(png);
+
+			const fileItem = fileRun.output(TRIGGER)[0];
+			expect(fileItem.json).toMatchObject({
+				chatInput: '[file: 需求说明 v2.pdf]',
+				attachments: [
+					{ kind: 'file', mimeType: 'application/pdf', binaryProperty: 'attachment_0' },
+				],
+			});
+			expect(fileItem.binary?.attachment_0).toMatchObject({ fileName: '需求说明 v2.pdf' });
+			expect(await binaryBytes(fileItem.binary!.attachment_0)).toEqual(pdf);
+
+			const strayItem = strayRun.output(TRIGGER)[0];
+			expect(strayItem.binary).toBeUndefined();
+			expect(strayItem.json.attachments).toEqual([
+				expect.objectContaining({
+					binaryProperty: null,
+					error: expect.stringMatching(
+						/^downloaded, but it cannot be decrypted .*EncodingAESKey of the WeCom AI Bot credential.*not confirmed/,
+					),
+				}),
+			]);
+			expect(files.wecomAiBot.files.downloads.map((d) => d.status)).toEqual([200, 200, 200]);
+			const shown = JSON.stringify({
+				items: [mixedItem.json, fileItem.json, strayItem.json],
+				answers: [mixed, file, strayConversation].map((c) => c.answers),
+			});
+			expect(showsSecret(shown, AIBOT_SEED.encodingAesKey)).toBe(false);
+			expect(showsSecret(shown, stray.file.id)).toBe(false);
+			expect(shown).not.toContain(AIBOT_FILES_PATH);
+			expect(shown).not.toContain('sign=');
+		} finally {
+			await files.stop();
+		}
 	});
 
 	it('refused: a wrong signature, a tampered body, a callback encrypted for an app (receiveid not empty); none starts anything', async () => {

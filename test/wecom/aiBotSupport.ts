@@ -85,6 +85,8 @@ export interface AiBotEmitted {
 	/** Holds an execution's end (its workflowExecuteAfter) until the promise settles. */
 	hold?: (item: IDataObject) => Promise<void> | undefined;
 	items: IDataObject[];
+	/** The binary data of each emitted item (its attachments), in the order of items. */
+	binaries: Array<INodeExecutionData['binary']>;
 	keys: Array<string | undefined>;
 	executions: AiBotExecution[];
 	errors: Error[];
@@ -297,6 +299,7 @@ export class AiBotRig {
 					deduplicationKey?: string,
 				) => {
 					emitted.items.push(data[0][0].json);
+					emitted.binaries.push(data[0][0].binary);
 					emitted.keys.push(deduplicationKey);
 					if (mode !== 'trigger') return;
 					if (emitted.remote) emitted.remote(data[0][0].json, response, donePromise);
@@ -314,7 +317,14 @@ export class AiBotRig {
 	): Promise<{ workflowId: string; emitted: AiBotEmitted }> {
 		const workflowId = `aibot-wf-${++counter}`;
 		const workflow = this.workflow(workflowId, nodes, connections);
-		const emitted: AiBotEmitted = { items: [], keys: [], executions: [], errors: [], failed: [] };
+		const emitted: AiBotEmitted = {
+			items: [],
+			binaries: [],
+			keys: [],
+			executions: [],
+			errors: [],
+			failed: [],
+		};
 		const hooks = this.hooks(workflow, 'trigger', `activation-${workflowId}`);
 		await Container.get(ActiveWorkflowTriggers).addAllTriggers(
 			workflowId,
@@ -340,7 +350,14 @@ export class AiBotRig {
 	async listen(nodes: INode[], connections: IConnections = {}) {
 		const workflow = this.workflow(`manual-${++counter}`, nodes, connections);
 		const node = workflow.getNode(TRIGGER)!;
-		const emitted: AiBotEmitted = { items: [], keys: [], executions: [], errors: [], failed: [] };
+		const emitted: AiBotEmitted = {
+			items: [],
+			binaries: [],
+			keys: [],
+			executions: [],
+			errors: [],
+			failed: [],
+		};
 		const hooks = this.hooks(workflow, 'manual', `listen-${counter}`);
 		const response = await Container.get(TriggersAndPollers).runTriggerFunction(
 			workflow,

@@ -41,6 +41,7 @@ import { triggerEventKey } from '../../shared/triggerScope';
 import { fitContent } from '../connection/frames';
 import { openStream, streamById, streamOfMessage, type CallbackStream } from '../callback/streams';
 import { messageItem } from './chat';
+import { CALLBACK_DOWNLOAD_MS, maxAttachmentBytes, withAttachments } from './media';
 
 export type AiBotConnectionMode = 'longConnection' | 'callback';
 
@@ -190,6 +191,7 @@ function text(value: unknown): string {
 interface CallbackOptions {
 	includeRaw?: boolean;
 	thinkingText?: string;
+	maxAttachmentSize?: number;
 }
 
 /** A refresh: the stream's whole text now; finish:true with a note when this process does not have it. */
@@ -270,16 +272,24 @@ async function receive(
 			content: text(options.thinkingText) || DEFAULT_THINKING_TEXT,
 			testRun: manual,
 		});
-	const item = messageItem('', fields, {
+	const message = messageItem('', fields, {
 		// The message's own bot: in callback mode the reply goes to the stream, not through a bot's connection.
 		botId: stream.botId,
 		sessionScope: parameters.get<ChatSessionScope>('sessionScope', 'chat'),
 		includeRaw: options.includeRaw === true,
 		streamId: stream.id,
 	});
-	if (typeof item === 'string') {
-		return refuse(400, `WeCom sent an AI bot message that cannot start the workflow: ${item}`);
+	if (typeof message === 'string') {
+		return refuse(400, `WeCom sent an AI bot message that cannot start the workflow: ${message}`);
 	}
+	// Before the answer, which WeCom waits about 5 s for: the downloads get at most CALLBACK_DOWNLOAD_MS of it. The files
+	// are decrypted with the credential's EncodingAESKey (reference digest only: trigger/media.ts).
+	const item = await withAttachments(this, message, {
+		download: parameters.get<boolean>('downloadAttachments', true) !== false,
+		maxBytes: maxAttachmentBytes(options.maxAttachmentSize),
+		deadline: Date.now() + CALLBACK_DOWNLOAD_MS,
+		key: { mode: 'callback', crypto: opened.crypto },
+	});
 	const workflowData = [[item]];
 	// A test event (the Test URL): the run n8n starts for it gets its items from trigger() (nodes/shared/testEvents.ts).
 	if (manual) aiBotTestEvents.events.put(testEventKey(workflowId, node), workflowData, Date.now());

@@ -4,13 +4,14 @@
 // Message fields (reference digest of WeCom's 智能机器人 docs, paths 100719/101031/101033/101039; the digest lists them
 // for callback mode, and the long connection's aibot_msg_callback body is taken to be the same — unverified):
 // `msgid, aibotid, chatid (groups), chattype single|group, from.userid, msgtype text|image|mixed|voice|file|video,
-// quote`. Per type, as peers read them (unverified): text `text.content`; mixed `mixed.msg_item[]` of `{msgtype:'text',
-// text.content}` / `{msgtype:'image', image.url}`; voice `voice.content` (WeCom's transcript); image `image.url`;
-// file `file.url`; video `video.url`.
-// Pictures and files come as URLs valid 5 minutes and AES-256-CBC encrypted. The digest does not say with which key in
-// long-connection mode (peers read a per-message `aeskey`; the digest only says "the same key" for callback mode, where
-// there is an EncodingAESKey): they are not downloaded, and the item says so for each (attachments[].error). Their
-// URLs and keys never reach the item.
+// quote`. Per type (WeCom's official long-connection SDK, WecomTeam/aibot-node-sdk src/types/message.ts): text
+// `text.content`; mixed `mixed.msg_item[]` of `{msgtype:'text', text.content}` / `{msgtype:'image', image{url, aeskey}}`;
+// voice `voice.content` (WeCom's transcript); image `image{url, aeskey}`; file `file{url, aeskey}`; video
+// `video{url, aeskey}`.
+// Pictures, files and videos come as URLs valid 5 minutes, AES-256-CBC encrypted (WeCom's official long-connection
+// SDK, WecomTeam/aibot-node-sdk src/types/message.ts: `image|file|video {url, aeskey}`, "aeskey: 解密密钥，长连接模式下返回，
+// 每个下载链接的 aeskey 唯一"; mixed `msg_item[]` of text and image). The trigger downloads and decrypts them
+// (trigger/media.ts) and puts them on the item as binary data; their URLs and keys never reach the item.
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import {
@@ -27,8 +28,8 @@ import { isRecord, scalarText } from '../../shared/json';
 
 export const WECOM_AIBOT_PLATFORM = 'wecom';
 
-export const ATTACHMENT_NOT_DOWNLOADED =
-	'not downloaded: WeCom sends AI bot files encrypted, and how to decrypt them in long-connection mode is not confirmed yet';
+/** What an attachment says until the trigger tried to download it (trigger/media.ts fills in the outcome). */
+export const ATTACHMENT_PENDING = 'not downloaded';
 
 const ATTACHMENT_KINDS: Record<string, ChatAttachmentKind> = {
 	image: 'image',
@@ -44,6 +45,14 @@ function record(value: unknown): IDataObject | undefined {
 	return isRecord(value) ? (value as IDataObject) : undefined;
 }
 
+/** A file of the message before download: where it is and its key. Kept off the item (both are secrets). */
+export interface PendingAiBotFile {
+	kind: ChatAttachmentKind;
+	url: string;
+	/** Long connection: the file's own key (base64). Callback mode has none: the EncodingAESKey's key is used. */
+	aesKey: string;
+}
+
 function attachment(kind: ChatAttachmentKind, body: IDataObject | undefined): ChatAttachment {
 	const fileName = text(body?.filename) || text(body?.file_name) || null;
 	return {
@@ -52,16 +61,29 @@ function attachment(kind: ChatAttachmentKind, body: IDataObject | undefined): Ch
 		mimeType: null,
 		size: null,
 		binaryProperty: null,
-		error: ATTACHMENT_NOT_DOWNLOADED,
+		error: ATTACHMENT_PENDING,
 	};
 }
 
-/** The text and the attachments of a message body, by its msgtype. */
-export function contentOf(body: IDataObject): { text: string; attachments: ChatAttachment[] } {
+function pending(kind: ChatAttachmentKind, body: IDataObject | undefined): PendingAiBotFile {
+	return { kind, url: text(body?.url), aesKey: text(body?.aeskey) || text(body?.aes_key) };
+}
+
+/** The text, the attachments and (same order) their download addresses of a message body, by its msgtype. */
+export function contentOf(body: IDataObject): {
+	text: string;
+	attachments: ChatAttachment[];
+	files: PendingAiBotFile[];
+} {
 	const msgtype = text(body.msgtype);
 	const attachments: ChatAttachment[] = [];
-	if (msgtype === 'text') return { text: text(record(body.text)?.content), attachments };
-	if (msgtype === 'voice') return { text: text(record(body.voice)?.content), attachments };
+	const files: PendingAiBotFile[] = [];
+	const add = (kind: ChatAttachmentKind, part: IDataObject | undefined) => {
+		attachments.push(attachment(kind, part));
+		files.push(pending(kind, part));
+	};
+	if (msgtype === 'text') return { text: text(record(body.text)?.content), attachments, files };
+	if (msgtype === 'voice') return { text: text(record(body.voice)?.content), attachments, files };
 	if (msgtype === 'mixed') {
 		const parts: string[] = [];
 		const items = record(body.mixed)?.msg_item;
@@ -73,15 +95,13 @@ export function contentOf(body: IDataObject): { text: string; attachments: ChatA
 				const partText = text(record(part.text)?.content);
 				if (partText) parts.push(partText);
 			} else if (ATTACHMENT_KINDS[partType]) {
-				attachments.push(attachment(ATTACHMENT_KINDS[partType], record(part[partType])));
+				add(ATTACHMENT_KINDS[partType], record(part[partType]));
 			}
 		}
-		return { text: parts.join('\n'), attachments };
+		return { text: parts.join('\n'), attachments, files };
 	}
-	if (ATTACHMENT_KINDS[msgtype]) {
-		attachments.push(attachment(ATTACHMENT_KINDS[msgtype], record(body[msgtype])));
-	}
-	return { text: '', attachments };
+	if (ATTACHMENT_KINDS[msgtype]) add(ATTACHMENT_KINDS[msgtype], record(body[msgtype]));
+	return { text: '', attachments, files };
 }
 
 /**
@@ -149,12 +169,21 @@ export interface AiBotReplyFields extends IDataObject {
 	replyViaTrigger?: boolean;
 }
 
+/** The trigger's item of a message, with what its attachments still need (trigger/media.ts downloads them). */
+export interface AiBotMessage {
+	item: INodeExecutionData & { json: IDataObject & ChatItemFields };
+	/** The message's text as chatInput starts with it (the attachment lines follow once their names are known). */
+	text: string;
+	/** attachments[i] of the item is files[i]. */
+	files: PendingAiBotFile[];
+}
+
 /** A message's body and req_id ('' in callback mode, which passes options.streamId) → the trigger's item; a problem (no msgid, no sender) as a string. */
 export function messageItem(
 	reqId: string,
 	body: IDataObject,
 	options: AiBotItemOptions,
-): INodeExecutionData | string {
+): AiBotMessage | string {
 	const msgid = text(body.msgid);
 	const userId = text(record(body.from)?.userid);
 	if (!msgid) return 'the message has no msgid';
@@ -192,10 +221,14 @@ export function messageItem(
 		...(options.replyViaTrigger === true ? { replyViaTrigger: true } : {}),
 	};
 	return {
-		json: {
-			...fields,
-			wecomAiBot,
-			...(options.includeRaw ? { raw: safeRaw(body) as IDataObject } : {}),
+		item: {
+			json: {
+				...fields,
+				wecomAiBot,
+				...(options.includeRaw ? { raw: safeRaw(body) as IDataObject } : {}),
+			},
 		},
+		text: messageText,
+		files: content.files,
 	};
 }

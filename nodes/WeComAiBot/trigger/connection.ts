@@ -11,7 +11,6 @@
 // cannot start an execution is lost (logged). Unverified whether WeCom redelivers a message that got no reply.
 import type {
 	IExecuteResponsePromiseData,
-	INodeExecutionData,
 	ITriggerFunctions,
 	ITriggerResponse,
 } from 'n8n-workflow';
@@ -35,6 +34,7 @@ import { relayedReplyOf } from '../reply/relay';
 import { replySessionOf, sessionFor, type AiBotReplySession } from '../reply/session';
 import { DEFAULT_THINKING_TEXT } from './callback';
 import { messageItem } from './chat';
+import { LONG_CONNECTION_DOWNLOAD_MS, maxAttachmentBytes, withAttachments } from './media';
 
 export const DEFAULT_NO_ANSWER_TEXT = '抱歉，这次没能完成回答，请稍后再试。';
 
@@ -80,11 +80,14 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	const where = ` ${triggerLogPlace(workflow, node)}`;
 	const owner = `workflow "${workflow.name ?? workflow.id ?? ''}"${manual ? ' (listening for a test event)' : ''}`;
 	const sessionScope = this.getNodeParameter('sessionScope', 'chat') as ChatSessionScope;
+	const downloadAttachments = this.getNodeParameter('downloadAttachments', true) !== false;
 	const options = this.getNodeParameter('options', {}) as {
 		includeRaw?: boolean;
 		thinkingText?: string;
 		noAnswerText?: string;
+		maxAttachmentSize?: number;
 	};
+	const maxBytes = maxAttachmentBytes(options.maxAttachmentSize);
 	const thinkingText = String(options.thinkingText ?? '').trim() || DEFAULT_THINKING_TEXT;
 	const noAnswerText = String(options.noAnswerText ?? '').trim() || DEFAULT_NO_ANSWER_TEXT;
 	let closed = false;
@@ -101,23 +104,23 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 	const onMessage = async (frame: { headers: { req_id: string }; body?: object }) => {
 		const body = (frame.body ?? {}) as Record<string, unknown>;
 		const reqId = frame.headers.req_id;
-		const item = messageItem(reqId, body as never, {
+		const message = messageItem(reqId, body as never, {
 			botId: credentials.botId,
 			sessionScope,
 			includeRaw: options.includeRaw === true,
 			// A published run may run on a queue-mode worker: its reply comes back here (reply/relay.ts).
 			replyViaTrigger: !manual,
 		});
-		if (typeof item === 'string') {
+		if (typeof message === 'string') {
 			const error = new NodeOperationError(
 				node,
-				`WeCom sent an AI bot message that cannot start the workflow: ${item}`,
+				`WeCom sent an AI bot message that cannot start the workflow: ${message}`,
 			);
 			this.logger.warn(`${error.message}; recorded as a failed execution, listening on${where}`);
 			this.saveFailedExecution(error);
 			return;
 		}
-		const msgid = String((item.json.wecomAiBot as { msgid: string }).msgid);
+		const msgid = String((message.item.json.wecomAiBot as { msgid: string }).msgid);
 		if (recentMessages.seen(`${scope}\u0000${msgid}`, DEDUPE_WINDOW_MS, Date.now())) {
 			this.logger.debug(`WeCom AI bot: message ${msgid} came again; it starts nothing${where}`);
 			return;
@@ -126,13 +129,20 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 		handedOver = true;
 		client.owe(reqId);
 		const session = showThinking(reqId, msgid, !manual);
+		// After the thinking text: the user sees the bot at work while the files come (trigger/media.ts).
+		const item = await withAttachments(this, message, {
+			download: downloadAttachments,
+			maxBytes,
+			deadline: Date.now() + LONG_CONNECTION_DOWNLOAD_MS,
+			key: { mode: 'longConnection' },
+		});
 		if (manual) {
 			this.emit([[item]]);
 			return;
 		}
 		let handedBack: Promise<void> = Promise.resolve();
 		const outcome = await delivery.deliver(
-			item as INodeExecutionData,
+			item,
 			msgid,
 			(response: IExecuteResponsePromiseData) => {
 				const reply = relayedReplyOf(response);

@@ -15,8 +15,9 @@
 // cannot read (recorded here as a violation, and the refreshing goes on).
 import { randomBytes } from 'node:crypto';
 
-import { CallbackCrypto } from '../../../nodes/shared/callbackCrypto';
+import { CallbackCrypto, parseEncodingAesKey } from '../../../nodes/shared/callbackCrypto';
 import { sendCallback, type BuiltCallback, type Tamper } from '../callbackSender';
+import type { AiBotFileInput, AiBotFileStore } from './aiBotFiles';
 
 /** WeCom stops refreshing 6 minutes after the user's message (doc 100719). */
 export const REFRESH_WINDOW_MS = 6 * 60_000;
@@ -37,6 +38,8 @@ export interface AiBotCallbackSenderOptions {
 	windowMs?: number;
 	/** WeCom waits this long for an answer (5 s for callbacks). */
 	answerTimeoutMs?: number;
+	/** Where the messages' files are served (an emulator's AI bot file store), for messages with attachments. */
+	files?: AiBotFileStore;
 }
 
 export interface AiBotMessageInput {
@@ -47,6 +50,12 @@ export interface AiBotMessageInput {
 	msgid?: string;
 	/** A whole plaintext body instead of the text message built from the fields above. */
 	body?: Record<string, unknown>;
+	/**
+	 * Pictures, files, videos the user sends: one alone (and no text) is an image/file/video message, else a mixed
+	 * message of the text and pictures. Served by options.files, encrypted with the EncodingAESKey's key and with no
+	 * aeskey in the message (callback mode per WeCom's reference digest; unconfirmed).
+	 */
+	attachments?: AiBotFileInput[];
 }
 
 /** One answer WeCom read from n8n. */
@@ -178,9 +187,16 @@ export class AiBotCallbackSender {
 			from: { userid },
 			// A URL WeCom gives for one later reply; the bot never needs it here (never called by these tests).
 			response_url: `http://127.0.0.1:9/aibot/response/${random(8)}`,
-			msgtype: 'text',
-			text: { content: input.text ?? '你好' },
+			...(input.attachments?.length
+				? this.fileParts(input.attachments, input.text)
+				: { msgtype: 'text', text: { content: input.text ?? '你好' } }),
 		};
+	}
+
+	private fileParts(attachments: AiBotFileInput[], text: string | undefined) {
+		if (!this.options.files) throw new Error('emulator: attachments need the files option');
+		const key = parseEncodingAesKey(this.options.encodingAesKey);
+		return this.options.files.messageParts(attachments, text, key);
 	}
 
 	/** Reads an answer as WeCom would: signed, encrypted JSON holding a stream reply. */

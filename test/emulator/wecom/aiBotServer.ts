@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import type { Reply } from '../types';
 import { isRecord } from '../util';
 import { acceptUpgrade, type WebSocketConnection } from '../webSocket';
+import { AiBotFileStore, type AiBotFileInput } from './aiBotFiles';
 
 export const AIBOT_SOCKET_PATH = '/wecom-aibot';
 
@@ -92,6 +93,11 @@ export interface PublishAiBotMessage {
 	body?: Record<string, unknown>;
 	msgid?: string;
 	botId?: string;
+	/**
+	 * Pictures, files, videos the user sends (test/emulator/wecom/aiBotFiles.ts): one alone (and no text) is an
+	 * image/file/video message, else a mixed message of the text and the pictures; each with its own URL and aeskey.
+	 */
+	attachments?: AiBotFileInput[];
 }
 
 export class WeComAiBotServer {
@@ -112,10 +118,16 @@ export class WeComAiBotServer {
 
 	private seq = 0;
 
+	/** The messages' files, served at GET /wecom-aibot-files/<id> (encrypted, 5 minutes). */
+	readonly files: AiBotFileStore;
+
 	constructor(
 		private readonly now: () => number,
 		private readonly options: AiBotServerOptions = {},
-	) {}
+		baseUrl: () => string = () => 'http://127.0.0.1',
+	) {
+		this.files = new AiBotFileStore(now, baseUrl);
+	}
 
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -176,8 +188,9 @@ export class WeComAiBotServer {
 			...(chattype === 'group' ? { chatid: input.chatid ?? 'wrkSFfCgAAemulatorGroup' } : {}),
 			chattype,
 			from: { userid },
-			msgtype: input.msgtype ?? 'text',
-			text: { content: text },
+			...(input.attachments?.length
+				? this.files.messageParts(input.attachments, input.text)
+				: { msgtype: input.msgtype ?? 'text', text: { content: text } }),
 		};
 		const record: AiBotMessageRecord = {
 			msgid,
@@ -256,6 +269,7 @@ export class WeComAiBotServer {
 		this.subscriptions.length = 0;
 		this.bots.clear();
 		this.bots.set(AIBOT_SEED.botId, AIBOT_SEED.secret);
+		this.files.reset();
 	}
 
 	shutdown(): void {
