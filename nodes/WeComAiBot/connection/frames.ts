@@ -3,9 +3,9 @@
 // shapes peers use. Every frame is JSON text `{cmd, headers: {req_id}, body}`; WeCom answers a frame the client sent with
 // `{headers: {req_id}, errcode, errmsg}` carrying the same req_id (subscribe, ping, and each aibot_respond_msg, whose
 // req_id is the one of the message it answers).
-// Unverified against WeCom itself (no account here): the answer frame's exact shape (taken from peers' clients), and
-// that inbound aibot_msg_callback frames need no answer from the client (peers send none; WeCom's docs as digested do
-// not mention one).
+// Checked against WeCom's official long-connection SDK (github WecomTeam/aibot-node-sdk, src/ws.ts): the answer frame's
+// shape `{headers: {req_id}, errcode, errmsg}` for subscribe, ping and replies, and that inbound aibot_msg_callback
+// frames get no answer from the client (the SDK sends none). Not checked against WeCom itself (no account here).
 import { randomBytes } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
