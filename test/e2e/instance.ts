@@ -71,9 +71,10 @@ export interface Example {
 	webhookId?: string;
 	/**
 	 * What starts it: WeCom's callbacks (WeCom Trigger), DingTalk's HTTP events (DingTalk Trigger), anything that POSTs
-	 * JSON (n8n's Webhook node), or a user.
+	 * JSON (n8n's Webhook node), a message to the WeCom AI bot (WeCom AI Bot Trigger, long connection: not published
+	 * for the user, WeCom keeps one connection per bot), or a user.
 	 */
-	trigger: 'weComTrigger' | 'dingTalkTrigger' | 'webhook' | 'manual';
+	trigger: 'weComTrigger' | 'dingTalkTrigger' | 'webhook' | 'weComAiBot' | 'manual';
 	/**
 	 * Its production URL is /webhook/<path>: <webhookId>/callback for the WeCom and DingTalk Triggers, the Webhook
 	 * node's Path.
@@ -107,6 +108,7 @@ export function loadExamples(): Example[] {
 			const dingTalkTrigger = wf.nodes?.find((n) => n.type?.endsWith('.dingTalkTrigger'));
 			const callbackTrigger = weComTrigger ?? dingTalkTrigger;
 			const webhook = wf.nodes?.find((n) => n.type === 'n8n-nodes-base.webhook');
+			const aiBotTrigger = wf.nodes?.find((n) => n.type?.endsWith('.weComAiBotTrigger'));
 			const trigger = callbackTrigger ?? webhook;
 			if (
 				!wf.id ||
@@ -139,7 +141,9 @@ export function loadExamples(): Example[] {
 						? ('dingTalkTrigger' as const)
 						: webhook
 							? ('webhook' as const)
-							: ('manual' as const),
+							: aiBotTrigger
+								? ('weComAiBot' as const)
+								: ('manual' as const),
 				stream: dingTalkTrigger?.parameters?.connectionMode === 'stream',
 				path: callbackTrigger
 					? `${trigger!.webhookId}/${TRIGGER_PATH}`

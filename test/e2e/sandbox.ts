@@ -321,6 +321,17 @@ async function main(): Promise<void> {
 				say('     then open the inbox and tap 同意 or 拒绝 on the card sent to lisi');
 			}
 		}
+		const aiBot = all.filter((e) => e.trigger === 'weComAiBot');
+		if (aiBot.length) {
+			say(
+				' Imported, not published (WeCom AI bot: one long connection per bot): publish it, then write to the bot',
+			);
+			say(`   ${send} wecom-aibot "你好"`);
+			say(
+				'   (prints the stream reply as it arrives: 思考中…, the answer growing, finish; "#fail" makes the model fail)',
+			);
+			for (const example of aiBot) say(`   ${example.name}`);
+		}
 		const byHand = all.filter((e) => e.trigger === 'manual');
 		if (byHand.length) {
 			say(' Imported, not published (Schedule Trigger): open one and click Execute workflow:');

@@ -48,6 +48,9 @@ const USAGE = `usage: npm run sandbox:send -- <kind> [options]
                      a message to the app's robot (1:1) as its HTTP mode posts it (消息接收地址: JSON, headers
                      timestamp and sign from the sandbox app's Client Secret) → a DingTalk Trigger in HTTP mode with
                      Receive Robot Messages on, at its Test or Production URL
+  wecom-aibot "内容"  a message to the WeCom AI bot (1:1; --from sets the sender), pushed by the emulator's long-connection
+                     server → the WeCom AI example once you have published it; prints the stream reply's frames as
+                     they arrive (思考中…, the answer growing, finish)
   inbox              the address of the emulator's inbox: every message the workflows sent (WeCom and
                      DingTalk), newest first, links clickable (Send and Wait's 同意 / 拒绝 work from there)
 options:
@@ -71,6 +74,7 @@ const TARGETS: Record<string, string> = {
 	'dingtalk-stream': '',
 	'dingtalk-robot': '',
 	'dingtalk-robot-http': '',
+	'wecom-aibot': '',
 	inbox: '',
 };
 
@@ -196,6 +200,58 @@ async function sendDingTalkRobot(args: ReturnType<typeof parse>): Promise<void> 
 	);
 }
 
+/** The reply frames the emulator's AI bot server received for a message, as its control API lists them. */
+interface AiBotFrame {
+	reqId: string;
+	content: string;
+	finish: boolean;
+	errcode: number;
+	at: number;
+}
+
+/**
+ * `wecom-aibot "text"`: the emulator's long-connection server pushes the message to the bot's subscribed connection
+ * (the published WeCom AI example); the stream reply's frames are printed as they arrive, until finish or 90 s.
+ */
+async function sendWeComAiBot(args: ReturnType<typeof parse>): Promise<void> {
+	const base = `http://127.0.0.1:${sandboxState().emulatorPort}/_emulator/wecom-aibot`;
+	const sentAt = Date.now();
+	const res = await fetch(`${base}/messages`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ text: args.text, userid: args.from }),
+	});
+	const answer = (await res.json()) as { reqId?: string; error?: string };
+	if (!res.ok || !answer.reqId) {
+		process.stdout.write(
+			`→ the emulator's AI bot server: "${args.text}" from ${args.from}\n← ${res.status} ${answer.error ?? ''}\n` +
+				'  No connection to push it to: publish the WeCom AI example ("WeCom: an AI Agent answers the company\'s AI bot") first.\n',
+		);
+		process.exitCode = 1;
+		return;
+	}
+	process.stdout.write(
+		`→ the emulator's AI bot server: "${args.text}" from ${args.from} (req_id ${answer.reqId})\n`,
+	);
+	let shown = 0;
+	while (Date.now() - sentAt < 90_000) {
+		const { replies } = (await (await fetch(`${base}/replies`)).json()) as { replies: AiBotFrame[] };
+		const frames = replies.filter((r) => r.reqId === answer.reqId);
+		for (const frame of frames.slice(shown)) {
+			process.stdout.write(
+				`← ${String(frame.at - sentAt).padStart(5)} ms  ${frame.finish ? 'finish' : 'stream'}${frame.errcode ? ` (errcode ${frame.errcode})` : ''}  ${frame.content.replace(/\n/g, ' ⏎ ')}\n`,
+			);
+		}
+		shown = frames.length;
+		if (frames.some((f) => f.finish)) return;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	process.stdout.write(
+		'  No finished reply within 90 s: is the WeCom AI example published, and does its execution show an error in n8n?\n',
+	);
+	process.exitCode = 1;
+}
+
 /** `dingtalk-robot-http "text" --url <URL>`: the emulator builds the signed message (its sessionWebhook is the emulator's). */
 async function sendDingTalkRobotHttp(args: ReturnType<typeof parse>): Promise<void> {
 	if (!args.url) {
@@ -278,6 +334,7 @@ async function main(): Promise<void> {
 	if (args.kind === 'dingtalk-stream') return await sendDingTalkStream(args);
 	if (args.kind === 'dingtalk-robot') return await sendDingTalkRobot(args);
 	if (args.kind === 'dingtalk-robot-http') return await sendDingTalkRobotHttp(args);
+	if (args.kind === 'wecom-aibot') return await sendWeComAiBot(args);
 	let url = args.url;
 	let example: Example | undefined;
 	if (!url) {

@@ -10,7 +10,11 @@ import { DingTalkApi } from '../../credentials/DingTalkApi.credentials';
 import { DingTalkTrigger } from '../../nodes/DingTalk/DingTalkTrigger.node';
 import { ApiEmulator, emulatorRequest } from '../emulator';
 import { dingTalkCredentialData } from '../emulator/dingtalk/credential';
+import { AIBOT_SEED, AIBOT_SOCKET_PATH } from '../emulator/wecom/aiBotServer';
 import { WECOM_ROBOT_SEED } from '../emulator/wecom/robot';
+import { waitUntil } from '../dingtalk/stream/support';
+import { describeWithWebSocket } from '../support/webSocket';
+import { globalWebSocket, type StreamSocket } from '../../nodes/shared/longConnection/socket';
 import { Harness, WebhookServer } from '../harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -174,6 +178,84 @@ describe('npm run sandbox:send (test/e2e/send.ts)', () => {
 			expect(stopped.stdout).toContain('The sandbox is not running: start it with `npm start`');
 		} finally {
 			await emulator.stop();
+		}
+	});
+});
+
+describeWithWebSocket('npm run sandbox:send -- wecom-aibot (test/e2e/send.ts)', () => {
+	it('writes to the AI bot through the emulator and prints the stream reply frame by frame until finish; without a subscribed bot it says to publish the example', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'sandbox-send-'));
+		const emulator = await ApiEmulator.start({ plugins: ['wecom'], aiBot: { ackDelayMs: 5 } });
+		let ws: StreamSocket | undefined;
+		try {
+			writeFileSync(
+				join(dir, 'sandbox.json'),
+				JSON.stringify({
+					encryptionKey: 'k',
+					owner: { email: 'a@b.c', password: 'p' },
+					emulatorPort: Number(new URL(emulator.baseUrl).port),
+					n8nPort: 1,
+				}),
+			);
+			const unsubscribed = await sandboxSend(['wecom-aibot', '你好'], dir);
+			expect(unsubscribed.code).toBe(1);
+			expect(unsubscribed.stdout).toMatch(/publish the WeCom AI example/);
+
+			// The published example's part, played by a raw client: subscribe, then answer each message with a thinking
+			// frame and, once WeCom acknowledged it, the finished answer.
+			const Socket = globalWebSocket()!;
+			ws = new Socket(`${emulator.baseUrl.replace(/^http/, 'ws')}${AIBOT_SOCKET_PATH}`);
+			const socket = ws;
+			await new Promise<void>((resolve, reject) => {
+				socket.addEventListener('open', () => resolve());
+				socket.addEventListener('error', () => reject(new Error('the emulator refused the WebSocket')));
+			});
+			const sent = new Map<string, () => void>();
+			socket.addEventListener('message', (event) => {
+				const frame = JSON.parse(String(event.data)) as {
+					cmd?: string;
+					headers: { req_id: string };
+					body?: { text?: { content?: string } };
+				};
+				if (frame.cmd === 'aibot_msg_callback') {
+					const reqId = frame.headers.req_id;
+					const respond = (content: string, finish: boolean) =>
+						socket.send(
+							JSON.stringify({
+								cmd: 'aibot_respond_msg',
+								headers: { req_id: reqId },
+								body: { msgtype: 'stream', stream: { id: 's1', finish, content } },
+							}),
+						);
+					sent.set(reqId, () => respond(`答：${frame.body?.text?.content}\n第二行`, true));
+					respond('思考中…', false);
+				} else if (!frame.cmd) {
+					const next = sent.get(frame.headers.req_id);
+					sent.delete(frame.headers.req_id);
+					next?.();
+				}
+			});
+			socket.send(
+				JSON.stringify({
+					cmd: 'aibot_subscribe',
+					headers: { req_id: 'sub-1' },
+					body: { bot_id: AIBOT_SEED.botId, secret: AIBOT_SEED.secret },
+				}),
+			);
+			await waitUntil(() => emulator.wecomAiBot.subscribed() !== undefined, 'the bot subscribed');
+
+			const { code, stdout, stderr } = await sandboxSend(['wecom-aibot', '你好', '--from', 'lisi'], dir);
+
+			expect(stderr).toBe('');
+			expect(code).toBe(0);
+			expect(stdout).toMatch(/^→ the emulator's AI bot server: "你好" from lisi \(req_id \S+\)$/m);
+			expect(stdout).toMatch(/^← +\d+ ms {2}stream {2}思考中…$/m);
+			expect(stdout).toMatch(/^← +\d+ ms {2}finish {2}答：你好 ⏎ 第二行$/m);
+			expect(emulator.wecomAiBot.messages.at(-1)).toMatchObject({ text: '你好' });
+		} finally {
+			ws?.close();
+			await emulator.stop();
+			rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });
