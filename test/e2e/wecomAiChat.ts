@@ -198,6 +198,50 @@ export function weComAiChatChecks(world: WeComAiChatWorld): Array<[string, () =>
 			},
 		],
 		[
+			'WeCom AI bot: a burst of 20 messages from 20 members → 20 executions, 20 finished replies, each shown "thinking" at once',
+			async () => {
+				const started = Date.now();
+				const records = Array.from({ length: 20 }, (_, i) => {
+					messages++;
+					// 20 senders: WeCom lets one member have at most 3 messages in flight with a bot.
+					return server().publish({ text: `并发问题 ${i}`, userid: `burst${i}` });
+				});
+				await waitFor(
+					'20 finished replies',
+					async () =>
+						records.every((r) =>
+							server()
+								.repliesTo(r.reqId)
+								.some((f) => f.finish),
+						)
+							? true
+							: undefined,
+					{ timeoutMs: 120000, intervalMs: 50 },
+				);
+				const seconds = (Date.now() - started) / 1000;
+				const thinking = records
+					.map((r) => server().repliesTo(r.reqId)[0])
+					.map((f) => f.at - started)
+					.sort((a, b) => a - b);
+				for (const record of records) {
+					const replies = server().repliesTo(record.reqId);
+					expect(
+						replies[0].content === '思考中…' &&
+							replies.at(-1)!.content === stand().answer(`并发问题 ${records.indexOf(record)}`),
+						`the reply to ${record.msgid} is ${JSON.stringify(replies.map((r) => [r.content.slice(0, 20), r.finish]))}`,
+					);
+				}
+				expect(
+					server().violations.length === 0,
+					`violations: ${JSON.stringify(server().violations)}`,
+				);
+				await expectOneExecutionPerMessage();
+				say(
+					`    burst: 20 messages answered in ${seconds.toFixed(1)} s (${(20 / seconds).toFixed(1)} answers/s); "思考中…" shown after ${thinking[0]}–${thinking.at(-1)} ms (median ${thinking[10]} ms)`,
+				);
+			},
+		],
+		[
 			'WeCom AI bot: unpublishing the example closes its connection',
 			async () => {
 				await rest.post(`/workflows/${example.id}/deactivate`, {});
