@@ -19,7 +19,8 @@ import {
 	type AiBotConnectionMode,
 } from './trigger/callback';
 import { aiBotTrigger, DEFAULT_NO_ANSWER_TEXT, FAILED_RUN_GRACE_MS } from './trigger/connection';
-import { DEFAULT_MAX_ATTACHMENT_MB, MAX_ATTACHMENT_MB } from './trigger/media';
+import { DEFAULT_MAX_ATTACHMENT_MB } from '../shared/chat';
+import { MAX_ATTACHMENT_MB } from './trigger/media';
 import {
 	CALLBACK_GET_FIELD,
 	CALLBACK_POST_FIELD,

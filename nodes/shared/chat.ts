@@ -92,6 +92,16 @@ export function chatInputOf(text: string, attachments: ChatAttachment[], extraTe
 }
 
 /** The binary key for the n-th attachment (`attachment_0`, ...): stable and free of user-chosen names. */
+/** The default of the chat triggers' Max Attachment Size (MB) option. */
+export const DEFAULT_MAX_ATTACHMENT_MB = 20;
+
+/** Max Attachment Size (MB) as bytes: the option's value, or the default when it is unusable; never over `capMb`. */
+export function maxAttachmentBytes(megabytes: unknown, capMb = Number.POSITIVE_INFINITY): number {
+	const value = Number(megabytes ?? DEFAULT_MAX_ATTACHMENT_MB);
+	const usable = Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_ATTACHMENT_MB;
+	return Math.min(usable, capMb) * 1024 * 1024;
+}
+
 export function attachmentKey(index: number): string {
 	return `attachment_${index}`;
 }

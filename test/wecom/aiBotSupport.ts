@@ -99,6 +99,11 @@ interface IDeferredPromise<T> {
 	reject: (error: Error) => void;
 }
 
+/** What a trigger has emitted before its first event. */
+function noneEmitted(): AiBotEmitted {
+	return { items: [], binaries: [], keys: [], executions: [], errors: [], failed: [] };
+}
+
 let counter = 0;
 
 export const TRIGGER = 'WeCom AI Bot Trigger';
@@ -317,14 +322,7 @@ export class AiBotRig {
 	): Promise<{ workflowId: string; emitted: AiBotEmitted }> {
 		const workflowId = `aibot-wf-${++counter}`;
 		const workflow = this.workflow(workflowId, nodes, connections);
-		const emitted: AiBotEmitted = {
-			items: [],
-			binaries: [],
-			keys: [],
-			executions: [],
-			errors: [],
-			failed: [],
-		};
+		const emitted = noneEmitted();
 		const hooks = this.hooks(workflow, 'trigger', `activation-${workflowId}`);
 		await Container.get(ActiveWorkflowTriggers).addAllTriggers(
 			workflowId,
@@ -350,14 +348,7 @@ export class AiBotRig {
 	async listen(nodes: INode[], connections: IConnections = {}) {
 		const workflow = this.workflow(`manual-${++counter}`, nodes, connections);
 		const node = workflow.getNode(TRIGGER)!;
-		const emitted: AiBotEmitted = {
-			items: [],
-			binaries: [],
-			keys: [],
-			executions: [],
-			errors: [],
-			failed: [],
-		};
+		const emitted = noneEmitted();
 		const hooks = this.hooks(workflow, 'manual', `listen-${counter}`);
 		const response = await Container.get(TriggersAndPollers).runTriggerFunction(
 			workflow,

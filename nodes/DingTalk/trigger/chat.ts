@@ -20,6 +20,7 @@ import {
 	attachmentKey,
 	chatInputOf,
 	chatSessionId,
+	maxAttachmentBytes,
 	type ChatAttachment,
 	type ChatAttachmentKind,
 	type ChatItemFields,
@@ -45,9 +46,6 @@ export type ChatContext = ITriggerFunctions | IWebhookFunctions;
 
 /** A node parameter's value, read the way the caller reads them (trigger: getNodeParameter; webhook: once per request). */
 export type ParameterReader = (name: string, fallback: unknown) => unknown;
-
-/** DingTalk's limits for what a robot receives are not published; the trigger refuses to hold more than this. */
-export const DEFAULT_MAX_ATTACHMENT_MB = 20;
 
 export interface ChatOptions {
 	sessionScope: ChatSessionScope;
@@ -344,14 +342,11 @@ export function chatOptionsOf(
 ): ChatOptions | undefined {
 	if (parameter('robotMessages', false) !== true) return undefined;
 	if (parameter('robotMessageOutput', 'fields') !== 'chat') return undefined;
-	const megabytes = Number(options.maxAttachmentSize ?? DEFAULT_MAX_ATTACHMENT_MB);
 	return {
 		sessionScope: parameter('sessionScope', 'chat') === 'member' ? 'member' : 'chat',
 		downloadAttachments: parameter('downloadAttachments', true) !== false,
-		maxAttachmentBytes:
-			(Number.isFinite(megabytes) && megabytes > 0 ? megabytes : DEFAULT_MAX_ATTACHMENT_MB) *
-			1024 *
-			1024,
+		// DingTalk's limits for what a robot receives are not published: the option's value, uncapped.
+		maxAttachmentBytes: maxAttachmentBytes(options.maxAttachmentSize),
 	};
 }
 

@@ -41,7 +41,7 @@ import { triggerEventKey } from '../../shared/triggerScope';
 import { fitContent } from '../connection/frames';
 import { openStream, streamById, streamOfMessage, type CallbackStream } from '../callback/streams';
 import { messageItem } from './chat';
-import { CALLBACK_DOWNLOAD_MS, maxAttachmentBytes, withAttachments } from './media';
+import { CALLBACK_DOWNLOAD_MS, aiBotMaxAttachmentBytes, withAttachments } from './media';
 
 export type AiBotConnectionMode = 'longConnection' | 'callback';
 
@@ -286,7 +286,7 @@ async function receive(
 	// are decrypted with the credential's EncodingAESKey (reference digest only: trigger/media.ts).
 	const item = await withAttachments(this, message, {
 		download: parameters.get<boolean>('downloadAttachments', true) !== false,
-		maxBytes: maxAttachmentBytes(options.maxAttachmentSize),
+		maxBytes: aiBotMaxAttachmentBytes(options.maxAttachmentSize),
 		deadline: Date.now() + CALLBACK_DOWNLOAD_MS,
 		key: { mode: 'callback', crypto: opened.crypto },
 	});

@@ -34,7 +34,7 @@ import { relayedReplyOf } from '../reply/relay';
 import { replySessionOf, sessionFor, type AiBotReplySession } from '../reply/session';
 import { DEFAULT_THINKING_TEXT } from './callback';
 import { messageItem } from './chat';
-import { LONG_CONNECTION_DOWNLOAD_MS, maxAttachmentBytes, withAttachments } from './media';
+import { LONG_CONNECTION_DOWNLOAD_MS, aiBotMaxAttachmentBytes, withAttachments } from './media';
 
 export const DEFAULT_NO_ANSWER_TEXT = '抱歉，这次没能完成回答，请稍后再试。';
 
@@ -87,7 +87,7 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 		noAnswerText?: string;
 		maxAttachmentSize?: number;
 	};
-	const maxBytes = maxAttachmentBytes(options.maxAttachmentSize);
+	const maxBytes = aiBotMaxAttachmentBytes(options.maxAttachmentSize);
 	const thinkingText = String(options.thinkingText ?? '').trim() || DEFAULT_THINKING_TEXT;
 	const noAnswerText = String(options.noAnswerText ?? '').trim() || DEFAULT_NO_ANSWER_TEXT;
 	let closed = false;

@@ -25,12 +25,14 @@ import {
 	type CallbackCrypto,
 	type PaddedDecryptProblem,
 } from '../../shared/callbackCrypto';
-import { attachmentKey, chatInputOf, type ChatAttachment } from '../../shared/chat';
+import {
+	attachmentKey,
+	chatInputOf,
+	maxAttachmentBytes,
+	type ChatAttachment,
+} from '../../shared/chat';
 import { fieldOf, isRecord, scalarText } from '../../shared/json';
 import type { AiBotMessage, PendingAiBotFile } from './chat';
-
-/** Mirrors the DingTalk trigger's default (nodes/DingTalk/trigger/chat.ts DEFAULT_MAX_ATTACHMENT_MB). */
-export const DEFAULT_MAX_ATTACHMENT_MB = 20;
 
 /** WeCom's limit for a file a user sends an AI bot (reference digest): the option goes no higher. */
 export const MAX_ATTACHMENT_MB = 100;
@@ -55,11 +57,9 @@ export interface AiBotDownloadOptions {
 
 type AiBotContext = ITriggerFunctions | IWebhookFunctions;
 
-/** Max Attachment Size (MB) as bytes: the option's value, or the default when it is unusable; never over 100 MB. */
-export function maxAttachmentBytes(megabytes: unknown): number {
-	const value = Number(megabytes ?? DEFAULT_MAX_ATTACHMENT_MB);
-	const usable = Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_ATTACHMENT_MB;
-	return Math.min(usable, MAX_ATTACHMENT_MB) * 1024 * 1024;
+/** Max Attachment Size (MB) as bytes, never over WeCom's 100 MB. */
+export function aiBotMaxAttachmentBytes(megabytes: unknown): number {
+	return maxAttachmentBytes(megabytes, MAX_ATTACHMENT_MB);
 }
 
 /** The 32-byte AES key of a file's aeskey (base64, with or without its trailing '='), or undefined. */
