@@ -205,12 +205,12 @@ export async function aiBotTrigger(this: ITriggerFunctions): Promise<ITriggerRes
 
 	/** Once the run has ended: a reply it left open is ended (a waiting run may still answer, and is left alone). */
 	const afterRun = async (session: AiBotReplySession, outcome: DeliveryOutcome) => {
-		if (session.isClosed || outcome.status === 'closed') return;
-		const run = outcome.status === 'recorded' ? outcome.run : undefined;
-		if (run?.status === 'waiting') return;
+		// Closed: the trigger stopped while a lost run waited to be emitted again (a refusal is handled by the caller).
+		if (session.isClosed || outcome.status !== 'recorded') return;
+		const { run } = outcome;
 		// An event n8n had run already (its key was taken) has no run here: that run answers, or answered, it.
-		if (outcome.status === 'recorded' && run === undefined) return;
-		const failed = outcome.status === 'refused' || run?.status !== 'success';
+		if (run === undefined || run.status === 'waiting') return;
+		const failed = run.status !== 'success';
 		if (failed) {
 			// An error workflow in this process may end it with its own message first.
 			const grace = testHooks.failedRunGraceMs ?? FAILED_RUN_GRACE_MS;
